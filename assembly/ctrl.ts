@@ -1,0 +1,128 @@
+// The control block: the state that must survive a reboot.
+//
+// A reboot is a new instance of the module over the same memory (DESIGN.md, "The
+// boundary"), so every global of the core starts fresh at power-on, exactly like RAM after
+// a reset. What a real device keeps across a reset — the flash, and what the simulator
+// measures about it (geometry, counters, wear, the operation log, the power-cut budget) —
+// lives in memory below `__memory_base`, laid out by the host (src/core.ts) and described by
+// this block at address 0. The offsets are exported as globals so that the host reads them
+// from the module instead of keeping a copy.
+
+export const CTRL_MAGIC_VALUE: u32 = 0x42524b50; // "BRKP"
+
+export const CTRL_MAGIC: u32 = 0;
+/** Absolute address and size of the whole flash (all devices concatenated in id order). */
+export const CTRL_FLASH_PTR: u32 = 4;
+export const CTRL_FLASH_SIZE: u32 = 8;
+/** One byte per flash byte: 1 = programmed since its last erase (the NOR write-once rule). */
+export const CTRL_SHADOW_PTR: u32 = 12;
+/** Device table: CTRL_DEV_COUNT entries of DEV_SIZE bytes. */
+export const CTRL_DEV_PTR: u32 = 16;
+export const CTRL_DEV_COUNT: u32 = 20;
+/** Sector table: entries of SECTOR_SIZE bytes in address order over all devices. */
+export const CTRL_SECTOR_PTR: u32 = 24;
+export const CTRL_SECTOR_COUNT: u32 = 28;
+/** Area table indexed by area id (1 primary, 2 secondary, 3 scratch, 4/5 next pair...). */
+export const CTRL_AREA_PTR: u32 = 32;
+export const CTRL_AREA_COUNT: u32 = 36;
+/** Erase count per sector (u32, same index as the sector table). */
+export const CTRL_WEAR_PTR: u32 = 40;
+
+/** Flags: bit 0 strict (programming a programmed unit is an error instead of an AND). */
+export const CTRL_FLAGS: u32 = 44;
+export const FLAG_STRICT: u32 = 1;
+
+// Accounting (since the host last reset it).
+export const CTRL_OP_INDEX: u32 = 48; // ops since the budget was armed (1-based index of the last op)
+export const CTRL_ERASE_OPS: u32 = 52;
+export const CTRL_WRITE_OPS: u32 = 56;
+export const CTRL_READ_OPS: u32 = 60;
+export const CTRL_BYTES_PROGRAMMED: u32 = 64; // u64
+export const CTRL_BYTES_ERASED: u32 = 72; // u64
+export const CTRL_VIOLATIONS: u32 = 80; // programs over programmed units (non-strict mode)
+export const CTRL_FAILED_WRITES: u32 = 84; // writes refused by a bad region
+
+// Power cut.
+/** Cut before op K (1-based, counted from CTRL_OP_INDEX = 0); 0 = never. */
+export const CTRL_BUDGET: u32 = 88;
+export const CTRL_FAULT_MODEL: u32 = 92;
+export const FAULT_CUT: u32 = 0;
+export const FAULT_TORN_WRITE: u32 = 1;
+export const FAULT_TORN_ERASE: u32 = 2;
+export const FAULT_BIT_NOISE: u32 = 3;
+export const CTRL_PRNG: u32 = 96; // u64 state of the fault PRNG
+export const CTRL_POWER_CUT: u32 = 104; // 1 once the budget ran out (the core then traps)
+export const CTRL_CUT_KIND: u32 = 108; // OP_ERASE / OP_WRITE of the interrupted op
+export const CTRL_CUT_AREA: u32 = 112;
+export const CTRL_CUT_OFF: u32 = 116;
+export const CTRL_CUT_LEN: u32 = 120;
+/** Bytes of the interrupted op that did take effect (torn faults). */
+export const CTRL_CUT_DONE: u32 = 124;
+
+// Operation log: LOG_ENTRY_SIZE-byte entries; with CTRL_LOG_DATA_PTR set, write payloads too.
+export const CTRL_LOG_PTR: u32 = 128;
+export const CTRL_LOG_CAP: u32 = 132; // entries
+export const CTRL_LOG_LEN: u32 = 136;
+export const CTRL_LOG_DATA_PTR: u32 = 140;
+export const CTRL_LOG_DATA_CAP: u32 = 144; // bytes
+export const CTRL_LOG_DATA_LEN: u32 = 148;
+export const CTRL_LOG_OVERFLOW: u32 = 152;
+
+// Bad regions (writes fully inside fail with a probability), MCUboot simulator style.
+export const CTRL_BAD_PTR: u32 = 156;
+export const CTRL_BAD_COUNT: u32 = 160;
+
+/** Error detail for a flash rule violation (the core traps after filling these). */
+export const CTRL_ERR_CODE: u32 = 164;
+export const CTRL_ERR_AREA: u32 = 168;
+export const CTRL_ERR_OFF: u32 = 172;
+export const CTRL_ERR_LEN: u32 = 176;
+export const ERR_NONE: u32 = 0;
+export const ERR_OUT_OF_BOUNDS: u32 = 1;
+export const ERR_MISALIGNED: u32 = 2;
+export const ERR_NOT_ERASED: u32 = 3;
+export const ERR_NOT_SECTOR: u32 = 4;
+export const ERR_NO_AREA: u32 = 5;
+
+/** A host-owned scratch buffer for passing bytes in and out (hashing, images). */
+export const CTRL_IO_PTR: u32 = 180;
+export const CTRL_IO_CAP: u32 = 184;
+
+export const CTRL_SIZE: u32 = 256;
+
+// Table entry layouts.
+export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32
+export const SECTOR_SIZE: u32 = 12; // abs offset u32, size u32, device u32
+export const AREA_SIZE: u32 = 32; // device, abs offset, size, firstSector, sectorCount, uniformSize (0 = mixed), valid
+export const LOG_ENTRY_SIZE: u32 = 16; // kind u8, area u8, pad u16, off u32, len u32, data offset u32 (or 0xffffffff)
+export const BAD_SIZE: u32 = 16; // abs offset u32, len u32, rate (u32, of 2^32), pad
+
+export const OP_ERASE: u32 = 1;
+export const OP_WRITE: u32 = 2;
+
+@inline export function ctrl(field: u32): u32 {
+  return load<u32>(<usize>field);
+}
+
+@inline export function setCtrl(field: u32, value: u32): void {
+  store<u32>(<usize>field, value);
+}
+
+@inline export function ctrl64(field: u32): u64 {
+  return load<u64>(<usize>field);
+}
+
+@inline export function setCtrl64(field: u32, value: u64): void {
+  store<u64>(<usize>field, value);
+}
+
+/**
+ * Everything below this address belongs to the host-laid arena (control block, tables,
+ * flash, shadow, log, snapshots); the module's own data and heap start here. Must equal
+ * `memoryBase` in asconfig.json (test/core.test.ts checks it against the module).
+ */
+export const ARENA_LIMIT: u32 = 67108864;
+
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,347 @@
+// NOR flash model: flash areas over one or more flash devices, with the rules of real NOR
+// parts (and of MCUboot's simulator, sim/simflash):
+// - erase works on whole sectors and sets them to the device's erased value (0xff or 0x00);
+// - program works in whole write units (1..32 bytes, aligned) and may only turn erased
+//   bits into programmed ones; in strict mode a unit programmed since its last erase may not
+//   be programmed again (MCUboot's "write to unerased location"), otherwise the result is
+//   the AND (erased 0xff) or OR (erased 0x00) of old and new bits;
+// - every erase or program call is one operation: the unit a power cut interrupts.
+// Reads are plain memory reads and are free, as in MCUboot's simulator.
+//
+// The geometry, counters, wear table, op log and power-cut budget live in the control block
+// (ctrl.ts) so that they survive a reboot (a new module instance over the same memory).
+
+import {
+  AREA_SIZE, BAD_SIZE, CTRL_AREA_COUNT, CTRL_AREA_PTR, CTRL_BAD_COUNT, CTRL_BAD_PTR, CTRL_BUDGET,
+  CTRL_BYTES_ERASED, CTRL_BYTES_PROGRAMMED, CTRL_CUT_AREA, CTRL_CUT_DONE, CTRL_CUT_KIND, CTRL_CUT_LEN,
+  CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
+  CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
+  CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
+  CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_SHADOW_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
+  DEV_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
+  FAULT_BIT_NOISE, FAULT_TORN_ERASE, FAULT_TORN_WRITE, FLAG_STRICT, LOG_ENTRY_SIZE, OP_ERASE, OP_WRITE,
+  SECTOR_SIZE, ctrl, ctrl64, setCtrl, setCtrl64,
+} from './ctrl';
+
+export const OP_WRITE_FAILED: u32 = 3;
+
+// ---- geometry -------------------------------------------------------------------------
+
+@inline function areaEntry(area: u32): usize {
+  return <usize>ctrl(CTRL_AREA_PTR) + <usize>area * AREA_SIZE;
+}
+
+@inline function devEntry(dev: u32): usize {
+  return <usize>ctrl(CTRL_DEV_PTR) + <usize>dev * DEV_SIZE;
+}
+
+@inline function sectorEntry(sector: u32): usize {
+  return <usize>ctrl(CTRL_SECTOR_PTR) + <usize>sector * SECTOR_SIZE;
+}
+
+export function areaExists(area: u32): bool {
+  return area < ctrl(CTRL_AREA_COUNT) && load<u32>(areaEntry(area), 24) != 0;
+}
+
+function checkArea(area: u32): void {
+  if (!areaExists(area)) fail(ERR_NO_AREA, area, 0, 0);
+}
+
+@inline export function areaDevice(area: u32): u32 {
+  return load<u32>(areaEntry(area), 0);
+}
+
+/** Offset of the area within the whole flash (all devices concatenated). */
+@inline export function areaFlashOffset(area: u32): u32 {
+  return load<u32>(areaEntry(area), 4);
+}
+
+@inline export function areaSize(area: u32): u32 {
+  return load<u32>(areaEntry(area), 8);
+}
+
+@inline export function areaFirstSector(area: u32): u32 {
+  return load<u32>(areaEntry(area), 12);
+}
+
+@inline export function areaSectorCount(area: u32): u32 {
+  return load<u32>(areaEntry(area), 16);
+}
+
+/** Sector size when all the area's sectors are equal, else 0. */
+@inline export function areaUniformSector(area: u32): u32 {
+  return load<u32>(areaEntry(area), 20);
+}
+
+/** Memory address of byte 0 of the area: reads (and in-place hashing) go through it. */
+@inline export function areaPtr(area: u32): usize {
+  return <usize>ctrl(CTRL_FLASH_PTR) + <usize>areaFlashOffset(area);
+}
+
+@inline export function areaAlign(area: u32): u32 {
+  return load<u32>(devEntry(areaDevice(area)), 8);
+}
+
+@inline export function areaErasedVal(area: u32): u8 {
+  return <u8>load<u32>(devEntry(areaDevice(area)), 12);
+}
+
+/** Offset within the area of its i-th sector. */
+export function areaSectorOff(area: u32, i: u32): u32 {
+  const uniform = areaUniformSector(area);
+  if (uniform != 0) return i * uniform;
+  return load<u32>(sectorEntry(areaFirstSector(area) + i), 0) - areaFlashOffset(area);
+}
+
+export function areaSectorSize(area: u32, i: u32): u32 {
+  const uniform = areaUniformSector(area);
+  if (uniform != 0) return uniform;
+  return load<u32>(sectorEntry(areaFirstSector(area) + i), 4);
+}
+
+/** Index within the area of the sector holding `off`. */
+export function areaSectorIndex(area: u32, off: u32): u32 {
+  const uniform = areaUniformSector(area);
+  if (uniform != 0) return off / uniform;
+  const n = areaSectorCount(area);
+  const base = areaFlashOffset(area);
+  const first = areaFirstSector(area);
+  // Mixed-size areas are short (MCUboot caps slots at 128 sectors): a linear walk is enough.
+  for (let i: u32 = 1; i < n; i++) {
+    if (load<u32>(sectorEntry(first + i), 0) - base > off) return i - 1;
+  }
+  return n - 1;
+}
+
+// ---- errors, faults and the op counter --------------------------------------------------
+
+/** A flash rule was broken: record what and where, then trap (the host reports it). */
+function fail(code: u32, area: u32, off: u32, len: u32): void {
+  setCtrl(CTRL_ERR_CODE, code);
+  setCtrl(CTRL_ERR_AREA, area);
+  setCtrl(CTRL_ERR_OFF, off);
+  setCtrl(CTRL_ERR_LEN, len);
+  unreachable();
+}
+
+/** splitmix64 over the PRNG state in the control block: deterministic given the seed. */
+export function nextRandom(): u64 {
+  let z = ctrl64(CTRL_PRNG) + 0x9e3779b97f4a7c15;
+  setCtrl64(CTRL_PRNG, z);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+/** Uniform in [0, n), n > 0. */
+function randomBelow(n: u32): u32 {
+  return <u32>((nextRandom() >> 32) * <u64>n >> 32);
+}
+
+/**
+ * Counts one operation and reports whether the power is cut before it completes
+ * (the budget names the op that is interrupted: ops 1..K-1 happen, op K gets the fault).
+ */
+@inline function beginOp(): bool {
+  const index = ctrl(CTRL_OP_INDEX) + 1;
+  setCtrl(CTRL_OP_INDEX, index);
+  return index == ctrl(CTRL_BUDGET);
+}
+
+function powerCut(kind: u32, area: u32, off: u32, len: u32, done: u32): void {
+  setCtrl(CTRL_POWER_CUT, 1);
+  setCtrl(CTRL_CUT_KIND, kind);
+  setCtrl(CTRL_CUT_AREA, area);
+  setCtrl(CTRL_CUT_OFF, off);
+  setCtrl(CTRL_CUT_LEN, len);
+  setCtrl(CTRL_CUT_DONE, done);
+  unreachable();
+}
+
+function logOp(kind: u32, area: u32, off: u32, len: u32, src: usize): void {
+  const ptr = <usize>ctrl(CTRL_LOG_PTR);
+  if (ptr == 0) return;
+  const n = ctrl(CTRL_LOG_LEN);
+  if (n >= ctrl(CTRL_LOG_CAP)) {
+    setCtrl(CTRL_LOG_OVERFLOW, 1);
+    return;
+  }
+  const e = ptr + <usize>n * LOG_ENTRY_SIZE;
+  store<u8>(e, <u8>kind);
+  store<u8>(e, <u8>area, 1);
+  store<u16>(e, 0, 2);
+  store<u32>(e, off, 4);
+  store<u32>(e, len, 8);
+  let dataOff: u32 = 0xffffffff;
+  const data = <usize>ctrl(CTRL_LOG_DATA_PTR);
+  if (data != 0 && kind == OP_WRITE) {
+    const used = ctrl(CTRL_LOG_DATA_LEN);
+    if (<u64>used + <u64>len <= <u64>ctrl(CTRL_LOG_DATA_CAP)) {
+      memory.copy(data + <usize>used, src, len);
+      dataOff = used;
+      setCtrl(CTRL_LOG_DATA_LEN, used + len);
+    } else {
+      setCtrl(CTRL_LOG_OVERFLOW, 1);
+    }
+  }
+  store<u32>(e, dataOff, 12);
+  setCtrl(CTRL_LOG_LEN, n + 1);
+}
+
+// ---- program ----------------------------------------------------------------------------
+
+function checkRange(area: u32, off: u32, len: u32): void {
+  checkArea(area);
+  if (<u64>off + <u64>len > <u64>areaSize(area)) fail(ERR_OUT_OF_BOUNDS, area, off, len);
+}
+
+function anyProgrammed(shadow: usize, len: u32): bool {
+  let i: usize = 0;
+  const n = <usize>len;
+  for (; i + 8 <= n; i += 8) if (load<u64>(shadow + i) != 0) return true;
+  for (; i < n; i++) if (load<u8>(shadow + i) != 0) return true;
+  return false;
+}
+
+/**
+ * Programs `len` bytes at `src` into the area at `off`. Returns 0, or -1 when a bad region
+ * refused the write (MCUboot sees a failed flash_area_write). Breaking a flash rule traps.
+ */
+export function flashWrite(area: u32, off: u32, src: usize, len: u32): i32 {
+  checkRange(area, off, len);
+  const align = areaAlign(area);
+  if (off % align != 0 || len % align != 0) fail(ERR_MISALIGNED, area, off, len);
+  const abs = areaFlashOffset(area) + off;
+  if (beginOp()) tornWrite(area, off, src, len, abs);
+  if (badRegionRefuses(abs, len)) {
+    setCtrl(CTRL_FAILED_WRITES, ctrl(CTRL_FAILED_WRITES) + 1);
+    setCtrl(CTRL_WRITE_OPS, ctrl(CTRL_WRITE_OPS) + 1);
+    logOp(OP_WRITE_FAILED, area, off, len, src);
+    return -1;
+  }
+  const shadow = <usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs;
+  const dst = <usize>ctrl(CTRL_FLASH_PTR) + <usize>abs;
+  if (anyProgrammed(shadow, len)) {
+    if (ctrl(CTRL_FLAGS) & FLAG_STRICT) fail(ERR_NOT_ERASED, area, off, len);
+    setCtrl(CTRL_VIOLATIONS, ctrl(CTRL_VIOLATIONS) + 1);
+    programBits(dst, src, len, areaErasedVal(area));
+  } else {
+    // Every target byte is erased: programming them is a copy.
+    memory.copy(dst, src, len);
+  }
+  memory.fill(shadow, 1, len);
+  setCtrl(CTRL_WRITE_OPS, ctrl(CTRL_WRITE_OPS) + 1);
+  setCtrl64(CTRL_BYTES_PROGRAMMED, ctrl64(CTRL_BYTES_PROGRAMMED) + len);
+  logOp(OP_WRITE, area, off, len, src);
+  return 0;
+}
+
+/** NOR programming only moves bits away from the erased value. */
+function programBits(dst: usize, src: usize, len: u32, erased: u8): void {
+  if (erased == 0xff) {
+    for (let i: usize = 0; i < <usize>len; i++) store<u8>(dst + i, load<u8>(dst + i) & load<u8>(src + i));
+  } else {
+    for (let i: usize = 0; i < <usize>len; i++) store<u8>(dst + i, load<u8>(dst + i) | load<u8>(src + i));
+  }
+}
+
+function tornWrite(area: u32, off: u32, src: usize, len: u32, abs: u32): void {
+  const model = ctrl(CTRL_FAULT_MODEL);
+  let done: u32 = 0;
+  if (model == FAULT_TORN_WRITE || model == FAULT_BIT_NOISE) {
+    const align = areaAlign(area);
+    const units = len / align;
+    // A prefix of whole units made it; never the whole write (that would not be a fault).
+    done = units > 0 ? randomBelow(units) * align : 0;
+    const dst = <usize>ctrl(CTRL_FLASH_PTR) + <usize>abs;
+    const shadow = <usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs;
+    const erased = areaErasedVal(area);
+    programBits(dst, src, done, erased);
+    memory.fill(shadow, 1, done);
+    if (model == FAULT_BIT_NOISE && done < len) {
+      // The next unit is half-programmed: each bit that should change did so at random.
+      for (let i: u32 = 0; i < align; i++) {
+        const p = dst + <usize>(done + i);
+        const old = load<u8>(p);
+        const target = erased == 0xff ? old & load<u8>(src + <usize>(done + i)) : old | load<u8>(src + <usize>(done + i));
+        store<u8>(p, old ^ ((old ^ target) & <u8>nextRandom()));
+      }
+      memory.fill(shadow + <usize>done, 1, align);
+    }
+  }
+  powerCut(OP_WRITE, area, off, len, done);
+}
+
+function badRegionRefuses(abs: u32, len: u32): bool {
+  const n = ctrl(CTRL_BAD_COUNT);
+  if (n == 0) return false;
+  const table = <usize>ctrl(CTRL_BAD_PTR);
+  for (let i: u32 = 0; i < n; i++) {
+    const e = table + <usize>i * BAD_SIZE;
+    const start = load<u32>(e, 0);
+    const end = <u64>start + <u64>load<u32>(e, 4);
+    if (abs >= start && <u64>abs + <u64>len <= end) {
+      const rate = load<u32>(e, 8);
+      if (rate == 0xffffffff || <u32>(nextRandom() >> 32) < rate) return true;
+    }
+  }
+  return false;
+}
+
+// ---- erase ------------------------------------------------------------------------------
+
+/** Erases whole sectors [off, off+len) of the area. Breaking a flash rule traps. */
+export function flashErase(area: u32, off: u32, len: u32): void {
+  checkRange(area, off, len);
+  const first = areaSectorIndex(area, off);
+  if (areaSectorOff(area, first) != off) fail(ERR_NOT_SECTOR, area, off, len);
+  let last = first;
+  if (len > 0) {
+    last = areaSectorIndex(area, off + len - 1);
+    if (areaSectorOff(area, last) + areaSectorSize(area, last) != off + len) fail(ERR_NOT_SECTOR, area, off, len);
+  }
+  const abs = areaFlashOffset(area) + off;
+  const erased = areaErasedVal(area);
+  if (beginOp()) {
+    let done: u32 = 0;
+    if (ctrl(CTRL_FAULT_MODEL) == FAULT_TORN_ERASE && len > 0) {
+      // Some bytes erased, the rest as before: a prefix, as a sector erase interrupted
+      // part-way is modelled by tardigrade's interrupted_erase.
+      done = randomBelow(len);
+      memory.fill(<usize>ctrl(CTRL_FLASH_PTR) + <usize>abs, erased, done);
+      memory.fill(<usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs, 0, done);
+    }
+    powerCut(OP_ERASE, area, off, len, done);
+  }
+  memory.fill(<usize>ctrl(CTRL_FLASH_PTR) + <usize>abs, erased, len);
+  memory.fill(<usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs, 0, len);
+  if (len > 0) {
+    const wear = <usize>ctrl(CTRL_WEAR_PTR) + <usize>(areaFirstSector(area) + first) * 4;
+    for (let s: u32 = first; s <= last; s++) {
+      const p = wear + <usize>(s - first) * 4;
+      store<u32>(p, load<u32>(p) + 1);
+    }
+  }
+  setCtrl(CTRL_ERASE_OPS, ctrl(CTRL_ERASE_OPS) + 1);
+  setCtrl64(CTRL_BYTES_ERASED, ctrl64(CTRL_BYTES_ERASED) + len);
+  logOp(OP_ERASE, area, off, len, 0);
+}
+
+/** Copies `len` bytes of the area at `off` to `dst` (bounds-checked; reads are free). */
+export function flashRead(area: u32, off: u32, dst: usize, len: u32): void {
+  checkRange(area, off, len);
+  memory.copy(dst, areaPtr(area) + <usize>off, len);
+}
+
+/** True when all `len` bytes of the area at `off` hold the erased value. */
+export function flashIsErased(area: u32, off: u32, len: u32): bool {
+  checkRange(area, off, len);
+  const erased = areaErasedVal(area);
+  const p = areaPtr(area) + <usize>off;
+  const word = <u64>erased * 0x0101010101010101;
+  let i: usize = 0;
+  const n = <usize>len;
+  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != word) return false;
+  for (; i < n; i++) if (load<u8>(p + i) != erased) return false;
+  return true;
+}

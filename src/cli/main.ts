@@ -1,0 +1,49 @@
+/**
+ * The `brickproof` command: dispatches to one module per command (src/cli/<command>.ts),
+ * each exporting `run(argv): Promise<number>` that returns the exit code. Errors a user
+ * can cause (BrickproofError) become one line on stderr and their exit code; anything
+ * else is a bug and keeps its stack.
+ */
+import { BrickproofError } from '../errors.js';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  demo: { summary: 'stage two images on the default device, hash them in place, print the flash map', load: () => import('./demo.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: brickproof <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`brickproof: unknown command '${name}' (expected one of: ${Object.keys(commands).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (e) {
+    if (e instanceof BrickproofError) {
+      process.stderr.write(`brickproof ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
