@@ -9,6 +9,12 @@ import { BrickproofError } from '../errors.js';
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  sign: { summary: 'build and sign an MCUboot image (imgtool-compatible flags)', load: () => import('./sign.js') },
+  verify: { summary: 'validate an image as the bootloader does (hash, key, signature, size)', load: () => import('./verify.js') },
+  dumpinfo: { summary: 'print an image\'s header, TLVs and trailer', load: () => import('./dumpinfo.js') },
+  keygen: { summary: 'generate a signing key (ecdsa-p256, ed25519, rsa-2048, rsa-3072)', load: () => import('./keygen.js') },
+  getpub: { summary: 'print the public key of a key file (C array, PEM or raw DER)', load: () => import('./getpub.js') },
+  getpubhash: { summary: 'print the KEYHASH of a key file', load: () => import('./getpubhash.js') },
   demo: { summary: 'stage two images on the default device, hash them in place, print the flash map', load: () => import('./demo.js') },
 };
 
