@@ -119,16 +119,19 @@ export async function verifyImage(bytes: Uint8Array, options: VerifyOptions = {}
     }
   }
 
-  if (header.flags & (ImageFlag.ENCRYPTED_AES128 | ImageFlag.ENCRYPTED_AES256)) {
-    return reject('encrypted', 'the body is encrypted and its hash covers the plaintext; decryption is not supported', { header, image });
-  }
-
   const tlvs = allTlvs(image);
   const hashType = options.hash === undefined || options.hash === 'auto' ? tlvs.find((t) => HASH_TLVS.has(t.type))?.type : [...HASH_TLVS].find(([, h]) => h.name === options.hash)![0];
   if (hashType === undefined) return reject('hash-missing', 'the image carries no SHA256/SHA384/SHA512 TLV', { header, image });
   const hash = HASH_TLVS.get(hashType)!.name;
   const region = bytes.subarray(0, image.hashedRegion.end);
   const digest = computeDigest(hash, region);
+  // An encrypted image's hash covers the plaintext body (§2.3). imgtool's `--clear` images
+  // carry the flag and an ENC TLV over a plaintext body: those still hash correctly as-is.
+  const encrypted = (header.flags & (ImageFlag.ENCRYPTED_AES128 | ImageFlag.ENCRYPTED_AES256)) !== 0;
+  const hashTlvValue = tlvs.find((t) => t.type === hashType)!.value;
+  if (encrypted && hex(hashTlvValue) !== hex(digest)) {
+    return reject('encrypted', 'the body is encrypted (its hash covers the plaintext, which needs the encryption key); decryption is not supported', { header, image, digest });
+  }
   const pure = tlvs.some((t) => t.type === TlvType.SIG_PURE && t.value.length === 1 && t.value[0] === 1);
   const trustedHashes = keys.map((k) => keyHash(k, hash));
 
