@@ -14,7 +14,7 @@ export const CTRL_MAGIC: u32 = 0;
 /** Absolute address and size of the whole flash (all devices concatenated in id order). */
 export const CTRL_FLASH_PTR: u32 = 4;
 export const CTRL_FLASH_SIZE: u32 = 8;
-/** One byte per flash byte: 1 = programmed since its last erase (the NOR write-once rule). */
+/** Unused (was a programmed-since-erase shadow; erased state is now read from the bytes). */
 export const CTRL_SHADOW_PTR: u32 = 12;
 /** Device table: CTRL_DEV_COUNT entries of DEV_SIZE bytes. */
 export const CTRL_DEV_PTR: u32 = 16;
@@ -88,7 +88,35 @@ export const ERR_NO_AREA: u32 = 5;
 export const CTRL_IO_PTR: u32 = 180;
 export const CTRL_IO_CAP: u32 = 184;
 
-export const CTRL_SIZE: u32 = 256;
+// The bootloader's build options (MCUboot's configuration knobs), set by the host before a
+// boot, and what the last boot did.
+export const CTRL_BOOT_STRATEGY: u32 = 192; // STRATEGY_*
+export const CTRL_BOOT_MAX_ALIGN: u32 = 196; // BOOT_MAX_ALIGN: 8, 16 or 32
+export const CTRL_BOOT_MAX_SECTORS: u32 = 200; // MCUBOOT_MAX_IMG_SECTORS
+export const CTRL_BOOT_COPY_BUF: u32 = 204; // bytes per copy write (MCUboot's 1024-byte buffer)
+export const CTRL_BOOT_OPTIONS: u32 = 208; // OPT_* bits
+export const CTRL_BOOT_SIG_TYPE: u32 = 212; // TLV type of the signature the build checks; 0 = hash only
+export const CTRL_BOOT_RC: u32 = 216; // 0 = an image was found to boot
+export const CTRL_BOOT_SWAP_TYPE: u32 = 220; // swap type left in the loader state
+export const CTRL_BOOT_REQUESTED: u32 = 224; // swap type the trailers asked for at power-on
+export const CTRL_BOOT_SLOT: u32 = 228; // area id of the slot to jump to
+export const CTRL_BOOT_IMAGE_OFF: u32 = 232; // offset of the booted image's header in that area
+export const CTRL_BOOT_VERSION: u32 = 236; // major | minor << 8 | revision << 16
+export const CTRL_BOOT_BUILD: u32 = 240; // build number of the booted image
+export const CTRL_BOOT_ASSERTS: u32 = 244; // asserts the bootloader hit (counted, as MCUboot's simulator does)
+export const CTRL_BOOT_STATUS_FAILS: u32 = 248; // status writes that failed during the swap
+export const CTRL_BOOT_RESUMED: u32 = 252; // 1 when the boot finished an interrupted swap
+
+export const STRATEGY_OVERWRITE: u32 = 0;
+export const STRATEGY_SCRATCH: u32 = 1;
+export const STRATEGY_MOVE: u32 = 2;
+export const STRATEGY_OFFSET: u32 = 3;
+
+export const OPT_VALIDATE_PRIMARY: u32 = 1;
+export const OPT_OVERWRITE_FAST: u32 = 2;
+export const OPT_DOWNGRADE_PREVENTION: u32 = 4;
+
+export const CTRL_SIZE: u32 = 512;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32

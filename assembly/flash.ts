@@ -2,9 +2,11 @@
 // parts (and of MCUboot's simulator, sim/simflash):
 // - erase works on whole sectors and sets them to the device's erased value (0xff or 0x00);
 // - program works in whole write units (1..32 bytes, aligned) and may only turn erased
-//   bits into programmed ones; in strict mode a unit programmed since its last erase may not
-//   be programmed again (MCUboot's "write to unerased location"), otherwise the result is
-//   the AND (erased 0xff) or OR (erased 0x00) of old and new bits;
+//   bits into programmed ones; in strict mode a unit that is not erased (holds a byte other
+//   than the erased value) may not be programmed again (MCUboot's "write to unerased
+//   location"), otherwise the result is the AND (erased 0xff) or OR (erased 0x00) of old
+//   and new bits. "Erased" is read from the bytes themselves, as the harness that recorded
+//   ../shared/vectors did: programming a unit with the erased value leaves it erased.
 // - every erase or program call is one operation: the unit a power cut interrupts.
 // Reads are plain memory reads and are free, as in MCUboot's simulator.
 //
@@ -17,7 +19,7 @@ import {
   CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
   CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
   CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
-  CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_SHADOW_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
+  CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
   DEV_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
   FAULT_BIT_NOISE, FAULT_TORN_ERASE, FAULT_TORN_WRITE, FLAG_STRICT, LOG_ENTRY_SIZE, OP_ERASE, OP_WRITE,
   SECTOR_SIZE, ctrl, ctrl64, setCtrl, setCtrl64,
@@ -195,11 +197,12 @@ function checkRange(area: u32, off: u32, len: u32): void {
   if (<u64>off + <u64>len > <u64>areaSize(area)) fail(ERR_OUT_OF_BOUNDS, area, off, len);
 }
 
-function anyProgrammed(shadow: usize, len: u32): bool {
+function anyProgrammed(p: usize, len: u32, erased: u8): bool {
+  const word = <u64>erased * 0x0101010101010101;
   let i: usize = 0;
   const n = <usize>len;
-  for (; i + 8 <= n; i += 8) if (load<u64>(shadow + i) != 0) return true;
-  for (; i < n; i++) if (load<u8>(shadow + i) != 0) return true;
+  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != word) return true;
+  for (; i < n; i++) if (load<u8>(p + i) != erased) return true;
   return false;
 }
 
@@ -219,17 +222,16 @@ export function flashWrite(area: u32, off: u32, src: usize, len: u32): i32 {
     logOp(OP_WRITE_FAILED, area, off, len, src);
     return -1;
   }
-  const shadow = <usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs;
   const dst = <usize>ctrl(CTRL_FLASH_PTR) + <usize>abs;
-  if (anyProgrammed(shadow, len)) {
+  const erased = areaErasedVal(area);
+  if (anyProgrammed(dst, len, erased)) {
     if (ctrl(CTRL_FLAGS) & FLAG_STRICT) fail(ERR_NOT_ERASED, area, off, len);
     setCtrl(CTRL_VIOLATIONS, ctrl(CTRL_VIOLATIONS) + 1);
-    programBits(dst, src, len, areaErasedVal(area));
+    programBits(dst, src, len, erased);
   } else {
     // Every target byte is erased: programming them is a copy.
     memory.copy(dst, src, len);
   }
-  memory.fill(shadow, 1, len);
   setCtrl(CTRL_WRITE_OPS, ctrl(CTRL_WRITE_OPS) + 1);
   setCtrl64(CTRL_BYTES_PROGRAMMED, ctrl64(CTRL_BYTES_PROGRAMMED) + len);
   logOp(OP_WRITE, area, off, len, src);
@@ -254,10 +256,8 @@ function tornWrite(area: u32, off: u32, src: usize, len: u32, abs: u32): void {
     // A prefix of whole units made it; never the whole write (that would not be a fault).
     done = units > 0 ? randomBelow(units) * align : 0;
     const dst = <usize>ctrl(CTRL_FLASH_PTR) + <usize>abs;
-    const shadow = <usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs;
     const erased = areaErasedVal(area);
     programBits(dst, src, done, erased);
-    memory.fill(shadow, 1, done);
     if (model == FAULT_BIT_NOISE && done < len) {
       // The next unit is half-programmed: each bit that should change did so at random.
       for (let i: u32 = 0; i < align; i++) {
@@ -266,7 +266,6 @@ function tornWrite(area: u32, off: u32, src: usize, len: u32, abs: u32): void {
         const target = erased == 0xff ? old & load<u8>(src + <usize>(done + i)) : old | load<u8>(src + <usize>(done + i));
         store<u8>(p, old ^ ((old ^ target) & <u8>nextRandom()));
       }
-      memory.fill(shadow + <usize>done, 1, align);
     }
   }
   powerCut(OP_WRITE, area, off, len, done);
@@ -309,12 +308,10 @@ export function flashErase(area: u32, off: u32, len: u32): void {
       // part-way is modelled by tardigrade's interrupted_erase.
       done = randomBelow(len);
       memory.fill(<usize>ctrl(CTRL_FLASH_PTR) + <usize>abs, erased, done);
-      memory.fill(<usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs, 0, done);
     }
     powerCut(OP_ERASE, area, off, len, done);
   }
   memory.fill(<usize>ctrl(CTRL_FLASH_PTR) + <usize>abs, erased, len);
-  memory.fill(<usize>ctrl(CTRL_SHADOW_PTR) + <usize>abs, 0, len);
   if (len > 0) {
     const wear = <usize>ctrl(CTRL_WEAR_PTR) + <usize>(areaFirstSector(area) + first) * 4;
     for (let s: u32 = first; s <= last; s++) {

@@ -5,3 +5,5 @@ export {
   areaSectorSize, areaSectorIndex, nextRandom,
 } from './flash';
 export { sha256, sha256Init, sha256Update, sha256Final } from './sha256';
+export { boot, swapTypeFromTrailers } from './boot';
+export { appSetPending, appSetConfirmed } from './app';

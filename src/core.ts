@@ -4,7 +4,7 @@
  * Memory layout (DESIGN.md, "The boundary"): the module imports its memory and keeps its own
  * data and heap above ARENA_LIMIT (asconfig `memoryBase`). Below it lies the arena this file
  * lays out: the control block at 0, the device/area/sector tables, the wear table, the flash
- * bytes, their programmed-since-erase shadow, the op log, an I/O buffer and snapshots.
+ * bytes, the op log, an I/O buffer and snapshots.
  * A reboot is a new instance over the same memory: bootloader RAM starts fresh, flash and
  * the simulator's accounting stay.
  *
@@ -102,13 +102,19 @@ function k(ex: CoreExports, name: string): number {
   return g.value;
 }
 
+/**
+ * Host functions the core imports (signature checks, src/device/host.ts). Instances that
+ * never validate an image (hashing, probing) get these refusing defaults.
+ */
+const NO_HOST = { hostFindKey: () => -1, hostVerify: () => 0 };
+
 let info: { module: WebAssembly.Module; arenaLimit: number; pages: number } | undefined;
 
 /** Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs. */
 function moduleInfo(module: WebAssembly.Module) {
   if (info?.module !== module) {
     const probe = new WebAssembly.Memory({ initial: 1100 });
-    const ex = loader.instantiateSync<CoreExports>(module, { env: { memory: probe, abort: () => {} } }).exports as unknown as CoreExports;
+    const ex = loader.instantiateSync<CoreExports>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports as unknown as CoreExports;
     info = { module, arenaLimit: k(ex, 'ARENA_LIMIT'), pages: Math.ceil((ex.heapBase() + PAGE) / PAGE) };
   }
   return info;
@@ -204,7 +210,6 @@ export class Core {
   private readonly f: Record<string, number> = {};
   readonly flashPtr: number;
   readonly flashSize: number;
-  readonly shadowPtr: number;
   readonly wearPtr: number;
   readonly ioPtr: number;
   readonly logPtr: number;
@@ -223,6 +228,7 @@ export class Core {
     this.memory = new WebAssembly.Memory({ initial: 0 });
     this.imports = {
       env: {
+        ...NO_HOST,
         memory: this.memory,
         abort: (msg: number, file: number, line: number, col: number) => {
           this.abortMessage = `${this.readString(msg) || 'abort'} at ${this.readString(file)}:${line}:${col}`;
@@ -249,17 +255,16 @@ export class Core {
     const wearPtr = alignUp(sectorPtr + g.sectors.length * this.f.SECTOR_SIZE, 64);
     const badPtr = alignUp(wearPtr + g.sectors.length * 4, 64);
     const flashPtr = alignUp(badPtr + 16 * this.f.BAD_SIZE, PAGE);
-    const shadowPtr = alignUp(flashPtr + g.size, PAGE);
     const logCap = options.logEntries ?? 65536;
-    const logPtr = alignUp(shadowPtr + g.size, PAGE);
+    const logPtr = alignUp(flashPtr + g.size, PAGE);
     const logDataCap = options.logDataBytes ?? 0;
     const logDataPtr = alignUp(logPtr + logCap * this.f.LOG_ENTRY_SIZE, PAGE);
     const ioPtr = alignUp(logDataPtr + logDataCap, PAGE);
     this.arenaTop = ioPtr + IO_CAP;
     if (this.arenaTop > this.arenaLimit) {
-      throw new UsageError(`${g.name}: flash of ${g.size} bytes (with its shadow, op log and buffers) does not fit the core's ${this.arenaLimit >> 20} MiB arena`);
+      throw new UsageError(`${g.name}: flash of ${g.size} bytes (with its op log and buffers) does not fit the core's ${this.arenaLimit >> 20} MiB arena`);
     }
-    Object.assign(this, { flashPtr, flashSize: g.size, shadowPtr, wearPtr, ioPtr, logPtr: logCap ? logPtr : 0, logCap, logDataPtr: logDataCap ? logDataPtr : 0, logDataCap });
+    Object.assign(this, { flashPtr, flashSize: g.size, wearPtr, ioPtr, logPtr: logCap ? logPtr : 0, logCap, logDataPtr: logDataCap ? logDataPtr : 0, logDataCap });
     this.refreshViews();
     this.u8.fill(0, 0, this.arenaTop);
 
@@ -267,7 +272,6 @@ export class Core {
     set('CTRL_MAGIC', this.f.CTRL_MAGIC_VALUE);
     set('CTRL_FLASH_PTR', flashPtr);
     set('CTRL_FLASH_SIZE', g.size);
-    set('CTRL_SHADOW_PTR', shadowPtr);
     set('CTRL_DEV_PTR', devPtr);
     set('CTRL_DEV_COUNT', g.devices.length);
     set('CTRL_SECTOR_PTR', sectorPtr);
@@ -442,17 +446,13 @@ export class Core {
 
   /**
    * Replaces the whole flash with a dump (all devices concatenated). Bytes equal to their
-   * device's erased value count as erased, the rest as programmed (as MCUboot's harness does).
+   * device's erased value count as erased (the flash model reads erased state from the bytes).
    */
   loadDump(dump: Uint8Array): void {
     if (dump.length !== this.flashSize) {
       throw new UsageError(`dump is ${dump.length} bytes but ${this.geometry.name} has ${this.flashSize} bytes of flash`);
     }
-    const u8 = this.bytes;
-    u8.set(dump, this.flashPtr);
-    for (const d of this.geometry.devices) {
-      for (let i = d.base; i < d.base + d.size; i++) u8[this.shadowPtr + i] = dump[i] === d.erasedValue ? 0 : 1;
-    }
+    this.bytes.set(dump, this.flashPtr);
   }
 
   /** A copy of the whole flash. */
@@ -466,11 +466,7 @@ export class Core {
     if (offset < 0 || offset + data.length > a.size) {
       throw new UsageError(`${data.length} bytes at offset 0x${offset.toString(16)} do not fit area ${a.name} (0x${a.size.toString(16)} bytes)`);
     }
-    const dev = this.geometry.devices.find((d) => d.id === a.device)!;
-    const u8 = this.bytes;
-    const at = a.start + offset;
-    u8.set(data, this.flashPtr + at);
-    for (let i = 0; i < data.length; i++) u8[this.shadowPtr + at + i] = data[i] === dev.erasedValue ? 0 : 1;
+    this.bytes.set(data, this.flashPtr + a.start + offset);
   }
 
   counters(): FlashCounters {
@@ -575,12 +571,12 @@ export class Core {
 
   // ---- snapshots -------------------------------------------------------------------------
 
-  /** Saves flash and its programmed-state shadow inside the module's arena; returns a handle. */
+  /** Saves the whole flash inside the module's arena; returns a handle. */
   snapshot(): number {
     const size = this.flashSize;
     const at = alignUp(this.arenaTop, 64);
-    if (at + 2 * size > this.arenaLimit) throw new UsageError(`no room for another ${size}-byte flash snapshot in the core's arena`);
-    this.arenaTop = at + 2 * size;
+    if (at + size > this.arenaLimit) throw new UsageError(`no room for another ${size}-byte flash snapshot in the core's arena`);
+    this.arenaTop = at + size;
     this.saveSnapshot(at);
     return at;
   }
@@ -589,13 +585,11 @@ export class Core {
   saveSnapshot(handle: number): void {
     const u8 = this.bytes;
     u8.copyWithin(handle, this.flashPtr, this.flashPtr + this.flashSize);
-    u8.copyWithin(handle + this.flashSize, this.shadowPtr, this.shadowPtr + this.flashSize);
   }
 
   restore(handle: number): void {
     const u8 = this.bytes;
     u8.copyWithin(this.flashPtr, handle, handle + this.flashSize);
-    u8.copyWithin(this.shadowPtr, handle + this.flashSize, handle + 2 * this.flashSize);
   }
 }
 
@@ -607,7 +601,7 @@ const HASH_CHUNK = 4 << 20;
 function getHasher() {
   if (!hasher) {
     const memory = new WebAssembly.Memory({ initial: moduleInfo(moduleSync()).pages });
-    const env = { memory, abort: () => {} };
+    const env = { ...NO_HOST, memory, abort: () => {} };
     const ex = loader.instantiateSync<CoreExports>(moduleSync(), { env }).exports as unknown as CoreExports;
     // The arena of a hashing instance is just an output slot and an input buffer.
     hasher = { ex, memory, out: 64, io: PAGE };

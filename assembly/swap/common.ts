@@ -1,0 +1,188 @@
+// What every upgrade strategy shares: the loader's in-RAM state for the image being booted
+// (boot_loader_state / boot_status), and MCUboot's flash primitives (§5.0) — region
+// erase one sector per call, 1024-byte copy chunks, trailer scrambling, status records,
+// status initialisation. All of it starts fresh at every power-on (a new instance).
+
+import {
+  CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_SCRATCH, ctrl, setCtrl,
+} from '../ctrl';
+import { areaAlign, areaPtr, areaSectorCount, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
+import { ImageHeader } from '../image';
+import {
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, FLAG_SET, SWAP_NONE, SwapState, bootWriteSz, isErased, readSwapInfoRaw,
+  readSwapState, statusEntries, statusOff, trailerSz, writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize,
+} from '../trailer';
+
+export const SLOT_PRIMARY: i32 = 0;
+export const SLOT_SECONDARY: i32 = 1;
+
+export const SOURCE_NONE: u8 = 0;
+export const SOURCE_SCRATCH: u8 = 1;
+export const SOURCE_PRIMARY: u8 = 2;
+
+export const OP_MOVE: u8 = 1;
+export const OP_SWAP: u8 = 2;
+
+/** boot_status: where an interrupted swap stands, and what it is. */
+export class BootStatus {
+  idx: u32 = 1;
+  state: u8 = 1;
+  op: u8 = OP_MOVE;
+  swapType: u8 = SWAP_NONE;
+  source: u8 = SOURCE_NONE;
+  useScratch: bool = false;
+  swapSize: u32 = 0;
+
+  reset(): void {
+    this.idx = 1;
+    this.state = 1;
+    this.op = OP_MOVE;
+    this.swapType = SWAP_NONE;
+    this.source = SOURCE_NONE;
+    this.useScratch = false;
+    this.swapSize = 0;
+  }
+
+  /** boot_status_is_reset: no progress recorded. */
+  isReset(): bool {
+    return this.op == OP_MOVE && this.idx == 1 && this.state == 1;
+  }
+}
+
+/** The loader state of the image being booted (single image: image 0, areas 1/2/3). */
+export const headers: StaticArray<ImageHeader> = [new ImageHeader(), new ImageHeader()];
+
+export function slotArea(slot: i32): u32 {
+  return slot == SLOT_PRIMARY ? AREA_PRIMARY : AREA_SECONDARY;
+}
+
+/** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
+export function bootAssert(ok: bool): void {
+  if (!ok) setCtrl(CTRL_BOOT_ASSERTS, ctrl(CTRL_BOOT_ASSERTS) + 1);
+}
+
+/** BOOT_STATUS_ASSERT with MCUBOOT_VALIDATE_PRIMARY_SLOT: a failed status write is counted. */
+export function statusAssert(ok: bool): void {
+  if (!ok) setCtrl(CTRL_BOOT_STATUS_FAILS, ctrl(CTRL_BOOT_STATUS_FAILS) + 1);
+}
+
+// ---- flash primitives (§5.0) --------------------------------------------------------------
+
+/**
+ * boot_erase_region: every sector touching [off, off+size), one erase call per sector,
+ * forward or backward. Returns -1 (no erase) when the range is outside the area.
+ */
+export function eraseRegion(area: u32, off: u32, size: u32, backwards: bool): i32 {
+  const total = areaSize(area);
+  if (off >= total || total - off < size) return -1;
+  if (size == 0 && off == 0) return -1;
+  const firstIdx = areaSectorIndex(area, off);
+  const lastIdx = size == 0 ? firstIdx : areaSectorIndex(area, off + size - 1);
+  if (backwards) {
+    for (let i = <i32>lastIdx; i >= <i32>firstIdx; i--) flashErase(area, areaSectorOff(area, i), areaSectorSize(area, i));
+  } else {
+    for (let i = firstIdx; i <= lastIdx; i++) flashErase(area, areaSectorOff(area, i), areaSectorSize(area, i));
+  }
+  return 0;
+}
+
+/** boot_copy_region: read/write in copy-buffer-sized chunks (one flash write per chunk). */
+export function copyRegion(src: u32, dst: u32, offSrc: u32, offDst: u32, size: u32): i32 {
+  const chunk = ctrl(CTRL_BOOT_COPY_BUF);
+  const from = areaPtr(src);
+  for (let done: u32 = 0; done < size; ) {
+    const n = min<u32>(chunk, size - done);
+    if (flashWrite(dst, offDst + done, from + <usize>(offSrc + done), n) != 0) return -1;
+    done += n;
+  }
+  return 0;
+}
+
+/** Offset of the first sector of `area` that the trailer reaches (boot_trailer_scramble_offset). */
+export function trailerSectorOff(area: u32): u32 {
+  const size = areaSize(area);
+  const tsz = trailerSz(bootWriteSz());
+  const start = tsz >= size ? 0 : size - tsz;
+  return areaSectorOff(area, areaSectorIndex(area, start));
+}
+
+/** swap_scramble_trailer_sectors: erase the trailer's sectors, last sector first. */
+export function scrambleTrailerSectors(area: u32): i32 {
+  const off = trailerSectorOff(area);
+  return eraseRegion(area, off, areaSize(area) - off, true);
+}
+
+/** boot_scramble_slot: erase the whole slot, header first. */
+export function scrambleSlot(area: u32): i32 {
+  return eraseRegion(area, 0, areaSize(area), false);
+}
+
+// ---- status records ----------------------------------------------------------------------
+
+/**
+ * swap_read_status_bytes (scratch-style forward scan, shared by scratch): the first written
+ * record, then the first erased one after it, is the next step. Returns the record index
+ * of the next step, or -1 when nothing is written.
+ */
+export function scanStatusForward(area: u32): i32 {
+  const off = statusOff(area);
+  const n = statusEntries(area);
+  const w = bootWriteSz();
+  let found = false;
+  let foundIdx: i32 = 0;
+  let i: u32 = 0;
+  for (; i < n; i++) {
+    const erased = isErased(area, off + i * w, 1);
+    if (erased) {
+      if (found && foundIdx == 0) foundIdx = <i32>i;
+    } else if (!found) {
+      found = true;
+    } else if (foundIdx != 0) {
+      // "Detected inconsistent status": tolerated with primary validation on.
+      break;
+    }
+  }
+  if (!found) return -1;
+  if (foundIdx == 0) foundIdx = <i32>i;
+  return foundIdx;
+}
+
+/** boot_write_status at the record the strategy computes for (idx, state, op). */
+export function writeStatusAt(area: u32, internalOff: u32, state: u8): i32 {
+  return writeStatusRecord(area, statusOff(area) + internalOff, state);
+}
+
+/** swap_read_status's tail: the source area's swap_info byte (erased = NONE). */
+export function sourceSwapType(area: u32): u8 {
+  return readSwapInfoRaw(area) & 0x0f;
+}
+
+const secondaryState = new SwapState();
+
+/**
+ * swap_status_init: swap_info (if not NONE), image_ok (only if the secondary's is SET),
+ * swap_size, then magic last (§3.5).
+ */
+export function swapStatusInit(area: u32, bs: BootStatus): void {
+  readSwapState(AREA_SECONDARY, secondaryState);
+  if (bs.swapType != SWAP_NONE) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
+  if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
+  bootAssert(writeSwapSize(area, bs.swapSize) == 0);
+  bootAssert(writeMagic(area) == 0);
+}
+
+/** Sector count of a slot, for strategies. */
+@inline export function sectorCount(slot: i32): u32 {
+  return areaSectorCount(slotArea(slot));
+}
+
+/** The write size of the area where a status record goes. */
+@inline export function recordSize(area: u32): u32 {
+  return areaAlign(area);
+}
+
+export function isScratchBuild(): bool {
+  return ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_SCRATCH;
+}
+
+export { AREA_PRIMARY, AREA_SECONDARY, AREA_SCRATCH };

@@ -1,0 +1,245 @@
+// Swap using scratch (reference/mcuboot.md §5.2): the image is swapped region by region
+// from the top down, each region going secondary → scratch, primary → secondary,
+// scratch → primary, with three status records per region. The first region's status
+// lives in the scratch trailer while the primary trailer is rebuilt.
+
+import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
+import {
+  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_ANY, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz,
+  readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
+} from '../trailer';
+import {
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, bootAssert,
+  copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
+} from './common';
+
+/** boot_slots_compatible: sector groups of both slots must line up and fit the scratch. */
+export function slotsCompatible(maxSectors: u32): bool {
+  const np = areaSectorCount(AREA_PRIMARY);
+  const ns = areaSectorCount(AREA_SECONDARY);
+  if (np > maxSectors || ns > maxSectors) return false;
+  const scratchSz = areaSize(AREA_SCRATCH);
+  let i: u32 = 0, j: u32 = 0;
+  let sz0: u32 = 0, sz1: u32 = 0, primarySz: u32 = 0, secondarySz: u32 = 0;
+  let smaller = 0;
+  while (i < np || j < ns) {
+    if (sz0 == sz1) {
+      if (i >= np || j >= ns) return false;
+      sz0 += areaSectorSize(AREA_PRIMARY, i++);
+      sz1 += areaSectorSize(AREA_SECONDARY, j++);
+    } else if (sz0 < sz1) {
+      if (i >= np) return false;
+      sz0 += areaSectorSize(AREA_PRIMARY, i++);
+      if (smaller == 2) return false;
+      smaller = 1;
+    } else {
+      if (j >= ns) return false;
+      sz1 += areaSectorSize(AREA_SECONDARY, j++);
+      if (smaller == 1) return false;
+      smaller = 2;
+    }
+    if (sz0 == sz1) {
+      primarySz += sz0;
+      secondarySz += sz1;
+      if (sz0 > scratchSz || sz1 > scratchSz) return false;
+      smaller = 0;
+      sz0 = 0;
+      sz1 = 0;
+    }
+  }
+  return i == np && j == ns && primarySz == secondarySz;
+}
+
+/**
+ * bootutil_max_image_size: the slot minus its trailer, minus padding when the part of the
+ * trailer inside its first sector is smaller than the scratch trailer (trailers larger
+ * than a sector), so that the last region's data and the scratch trailer fit together.
+ */
+export function maxImageSize(): u32 {
+  const size = areaSize(AREA_PRIMARY);
+  const tsz = trailerSz(bootWriteSz());
+  const trailerStart = size - tsz;
+  const firstTrailerSector = trailerSectorOff(AREA_PRIMARY);
+  const inFirstSector = areaSectorOffEnd(firstTrailerSector) - trailerStart;
+  const scratchTrailer = scratchTrailerSz(bootWriteSz());
+  let padding: u32 = 0;
+  if (inFirstSector < scratchTrailer) padding = scratchTrailer - inFirstSector;
+  return trailerStart - padding;
+}
+
+/** End offset of the primary sector starting at `off`. */
+function areaSectorOffEnd(off: u32): u32 {
+  const n = areaSectorCount(AREA_PRIMARY);
+  for (let i: u32 = 0; i < n; i++) {
+    const o = areaSectorOff(AREA_PRIMARY, i);
+    if (o == off) return o + areaSectorSize(AREA_PRIMARY, i);
+  }
+  return areaSize(AREA_PRIMARY);
+}
+
+const primaryState = new SwapState();
+const scratchState = new SwapState();
+
+function magicMatches(want: u8, have: u8): bool {
+  if (want == MAGIC_ANY) return true;
+  if (want == MAGIC_NOTGOOD) return have != MAGIC_GOOD;
+  return want == have;
+}
+
+/** swap_status_source, first matching row of §5.2's table. */
+export function statusSource(): u8 {
+  readSwapState(AREA_PRIMARY, primaryState);
+  readSwapState(AREA_SCRATCH, scratchState);
+  const p = primaryState, s = scratchState;
+  if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_SET) return SOURCE_NONE;
+  if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
+  if (magicMatches(MAGIC_GOOD, s.magic)) return SOURCE_SCRATCH;
+  if (magicMatches(MAGIC_UNSET, p.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
+  return SOURCE_NONE;
+}
+
+/** Parses the records of the status source into (idx, state). */
+export function readStatusBytes(area: u32, bs: BootStatus): void {
+  const n = scanStatusForward(area);
+  if (n < 0) return;
+  const count = <i32>stateCount();
+  bs.idx = <u32>(n / count) + 1;
+  bs.state = <u8>(n % count) + 1;
+}
+
+/** boot_status_internal_off: record (idx−1)·3 + (state−1). */
+function internalOff(bs: BootStatus, elem: u32): u32 {
+  return (bs.idx - 1) * stateCount() * elem + (<u32>bs.state - 1) * elem;
+}
+
+function writeStatus(bs: BootStatus): i32 {
+  const area = bs.useScratch ? AREA_SCRATCH : AREA_PRIMARY;
+  return writeStatusAt(area, internalOff(bs, bootWriteSz()), bs.state);
+}
+
+/** find_last_sector_idx: the last primary sector that holds `copySize` bytes, on both slots' sector grids. */
+function findLastSectorIdx(copySize: u32): i32 {
+  let psz: u32 = 0, ssz: u32 = 0;
+  let pi: u32 = 0, si: u32 = 0;
+  const np = areaSectorCount(AREA_PRIMARY), ns = areaSectorCount(AREA_SECONDARY);
+  while (true) {
+    if ((psz < copySize || psz < ssz) && pi < np) psz += areaSectorSize(AREA_PRIMARY, pi++);
+    if ((ssz < copySize || ssz < psz) && si < ns) ssz += areaSectorSize(AREA_SECONDARY, si++);
+    if (psz >= copySize && ssz >= copySize && psz == ssz) break;
+    if (pi >= np && si >= ns) break;
+  }
+  return <i32>pi - 1;
+}
+
+/** boot_copy_sz: as many primary sectors, going down from `last`, as fit the scratch. */
+function copySz(last: i32): u64 {
+  const scratchSz = areaSize(AREA_SCRATCH);
+  let sz: u32 = 0;
+  let i = last;
+  for (; i >= 0; i--) {
+    const next = sz + areaSectorSize(AREA_PRIMARY, <u32>i);
+    if (next > scratchSz) break;
+    sz = next;
+  }
+  // low 32 bits: size; high: first sector index of the region
+  return (<u64>(i + 1) << 32) | <u64>sz;
+}
+
+export function swapRun(bs: BootStatus, copySize: u32): void {
+  let last = findLastSectorIdx(copySize);
+  let swapIdx: u32 = 0;
+  while (last >= 0) {
+    const r = copySz(last);
+    const sz = <u32>r;
+    const first = <i32>(r >> 32);
+    if (swapIdx >= bs.idx - 1) swapSectors(<u32>first, sz, bs);
+    last = first - 1;
+    swapIdx++;
+  }
+}
+
+/** boot_swap_sectors: one region, resuming at bs.state. */
+function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
+  const imgOff = areaSectorOff(AREA_PRIMARY, idx);
+  let copySz = sz;
+  const tsz = trailerSz(bootWriteSz());
+  const slotSize = areaSize(AREA_PRIMARY);
+  // The first sector the trailer reaches (trailers may span several sectors).
+  const firstTrailerOff = trailerSectorOff(AREA_PRIMARY);
+  if (imgOff + sz > firstTrailerOff) {
+    copySz = slotSize - imgOff - tsz;
+    // The scratch keeps its own trailer: the data must not run into it.
+    const scratchTrailerOff = statusOff(AREA_SCRATCH);
+    if (copySz > scratchTrailerOff) copySz = scratchTrailerOff;
+  }
+  bs.useScratch = bs.idx == 1 && copySz != sz;
+
+  if (bs.state == 1) {
+    bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), false) == 0);
+    if (bs.idx == 1) {
+      // A temporary home for swap_info/image_ok/swap_size while the primary trailer is rebuilt.
+      swapStatusInit(AREA_SCRATCH, bs);
+      if (!bs.useScratch) {
+        bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
+        swapStatusInit(AREA_PRIMARY, bs);
+        bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), false) == 0);
+      }
+    }
+    bootAssert(copyRegion(AREA_SECONDARY, AREA_SCRATCH, imgOff, 0, copySz) == 0);
+    const rc = writeStatus(bs);
+    bs.state = 2;
+    statusAssert(rc == 0);
+  }
+
+  if (bs.state == 2) {
+    let eraseSz = sz;
+    if (bs.idx == 1) {
+      bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
+      if (bs.useScratch) eraseSz = shrinkToTrailer(AREA_SECONDARY, imgOff, sz);
+    }
+    if (eraseSz > 0) bootAssert(eraseRegion(AREA_SECONDARY, imgOff, eraseSz, false) == 0);
+    bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, imgOff, imgOff, copySz) == 0);
+    const rc = writeStatus(bs);
+    bs.state = 3;
+    statusAssert(rc == 0);
+  }
+
+  if (bs.state == 3) {
+    let eraseSz = sz;
+    if (bs.useScratch) {
+      bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
+      eraseSz = shrinkToTrailer(AREA_PRIMARY, imgOff, sz);
+    }
+    if (eraseSz > 0) bootAssert(eraseRegion(AREA_PRIMARY, imgOff, eraseSz, false) == 0);
+    bootAssert(copyRegion(AREA_SCRATCH, AREA_PRIMARY, 0, imgOff, copySz) == 0);
+    if (bs.useScratch) {
+      // Carry the two records kept in scratch over, then the trailer fields, magic last.
+      statusAssert(copyRegion(AREA_SCRATCH, AREA_PRIMARY, statusOff(AREA_SCRATCH), imgOff + copySz, (stateCount() - 1) * bootWriteSz()) == 0);
+      readSwapState(AREA_SCRATCH, scratchState);
+      if (scratchState.imageOk == FLAG_SET) bootAssert(writeImageOk(AREA_PRIMARY) == 0);
+      if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(AREA_PRIMARY, scratchState.swapType, 0) == 0);
+      bootAssert(writeSwapSize(AREA_PRIMARY, bs.swapSize) == 0);
+      bootAssert(writeMagic(AREA_PRIMARY) == 0);
+    }
+    const eraseScratch = bs.useScratch;
+    bs.useScratch = false;
+    const rc = writeStatus(bs);
+    bs.idx++;
+    bs.state = 1;
+    statusAssert(rc == 0);
+    if (eraseScratch) {
+      // Trailer end first, so a reset mid-erase never leaves a valid scratch trailer over
+      // half-erased data (MCUboot f76fba70).
+      bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), true) == 0);
+    }
+  }
+}
+
+/** The part of a region below the slot's first trailer sector (already scrambled). */
+function shrinkToTrailer(area: u32, imgOff: u32, sz: u32): u32 {
+  const t = trailerSectorOff(area);
+  if (t <= imgOff) return 0;
+  return min<u32>(sz, t - imgOff);
+}
+
+export { SOURCE_SCRATCH, SOURCE_PRIMARY, SOURCE_NONE, FLAG_ANY, FLAG_UNSET };

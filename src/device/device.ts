@@ -1,0 +1,150 @@
+/**
+ * A simulated device: flash (the WebAssembly flash model), MCUboot built with a strategy
+ * and options, and the application's calls into MCUboot's API. Every `boot()` is a
+ * power-on: a fresh core instance over the flash as it is.
+ */
+import { Core, PowerCut, type CoreOptions, type FaultModel } from '../core.js';
+import { UsageError } from '../errors.js';
+import type { PublicKey } from '../image/keys.js';
+import type { Geometry } from './geometry.js';
+import { signatureHost, type SignatureHost } from './host.js';
+import type { Strategy } from './strategy.js';
+
+export interface BootloaderOptions {
+  strategy: Strategy;
+  /** BOOT_MAX_ALIGN: 8 (default), 16 or 32. */
+  maxAlign?: 8 | 16 | 32;
+  /** MCUBOOT_MAX_IMG_SECTORS (default 128). */
+  maxSectors?: number;
+  /** Bytes per copy write (MCUboot's 1024-byte buffer). */
+  copyBuffer?: number;
+  /** MCUBOOT_VALIDATE_PRIMARY_SLOT (default on). */
+  validatePrimary?: boolean;
+  /** MCUBOOT_OVERWRITE_ONLY_FAST (overwrite-only only). */
+  overwriteFast?: boolean;
+  /** MCUBOOT_DOWNGRADE_PREVENTION. */
+  downgradePrevention?: boolean;
+  /** The bootloader's built-in public keys; none = a hash-only build. */
+  keys?: PublicKey[];
+}
+
+export const SWAP_TYPES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail', 255: 'panic' };
+export type SwapTypeName = 'none' | 'test' | 'perm' | 'revert' | 'fail' | 'panic';
+
+export interface Version {
+  major: number;
+  minor: number;
+  revision: number;
+  build: number;
+}
+
+export interface BootResult {
+  /** 'ok': an image was found to jump to; 'no-image': the device does not boot; 'panic': MCUboot hangs. */
+  outcome: 'ok' | 'no-image' | 'panic';
+  /** What the trailers asked for at power-on. */
+  requested: SwapTypeName;
+  /** The swap type left in the loader state (MCUboot reports NONE after finishing a resumed swap). */
+  swapType: SwapTypeName;
+  /** This boot finished a swap that an earlier power cut interrupted. */
+  resumed: boolean;
+  /** Area id of the slot to jump to (1 = primary), 0 when none. */
+  slot: number;
+  version?: Version;
+  ops: { erase: number; write: number };
+  /** MCUboot asserts hit (counted, as its simulator does), and failed status writes. */
+  asserts: number;
+  statusFails: number;
+}
+
+const STRATEGY_IDS: Record<Strategy, number> = { 'overwrite-only': 0, 'swap-scratch': 1, 'swap-move': 2, 'swap-offset': 3 };
+
+export function versionString(v: Version | undefined): string {
+  return v ? `${v.major}.${v.minor}.${v.revision}+${v.build}` : '-';
+}
+
+export class Device {
+  readonly core: Core;
+  readonly host: SignatureHost;
+  readonly options: Required<Omit<BootloaderOptions, 'keys'>> & { keys: PublicKey[] };
+
+  constructor(readonly geometry: Geometry, options: BootloaderOptions, coreOptions: CoreOptions = {}) {
+    const o = {
+      maxAlign: 8 as const,
+      maxSectors: 128,
+      copyBuffer: 1024,
+      validatePrimary: true,
+      overwriteFast: false,
+      downgradePrevention: false,
+      keys: [],
+      ...options,
+    };
+    if (![8, 16, 32].includes(o.maxAlign)) throw new UsageError(`--max-align ${o.maxAlign} must be 8, 16 or 32`);
+    if (!Number.isInteger(o.maxSectors) || o.maxSectors < 1 || o.maxSectors > 4096) throw new UsageError(`--max-sectors ${o.maxSectors} must be an integer from 1 to 4096`);
+    if (!Number.isInteger(o.copyBuffer) || o.copyBuffer < 32 || o.copyBuffer > 65536 || o.copyBuffer % 32 !== 0) {
+      throw new UsageError(`copy buffer ${o.copyBuffer} must be a multiple of 32 from 32 to 65536`);
+    }
+    for (const d of geometry.devices) {
+      if (d.writeAlign > o.maxAlign) throw new UsageError(`${geometry.name}: flash ${d.id} writes ${d.writeAlign} bytes at a time, more than BOOT_MAX_ALIGN ${o.maxAlign}`);
+    }
+    if (o.strategy === 'swap-scratch' && !geometry.areas.some((a) => a.id === 3)) {
+      throw new UsageError(`${geometry.name} has no scratch area, which swap-scratch needs`);
+    }
+    this.options = o;
+    this.host = signatureHost(o.keys);
+    let core: Core | undefined;
+    this.core = core = new Core(geometry, coreOptions, this.host.imports(() => core!.bytes));
+    core.setCtrl('CTRL_BOOT_STRATEGY', STRATEGY_IDS[o.strategy]);
+    core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
+    core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);
+    core.setCtrl('CTRL_BOOT_COPY_BUF', o.copyBuffer);
+    core.setCtrl('CTRL_BOOT_OPTIONS', (o.validatePrimary ? 1 : 0) | (o.overwriteFast ? 2 : 0) | (o.downgradePrevention ? 4 : 0));
+    core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
+  }
+
+  /** Starts counting a new call (boot or application call): op numbers restart at 1. */
+  private begin(cutAt: number, fault: FaultModel, seed: bigint): void {
+    this.core.reboot();
+    this.core.resetCounters();
+    this.core.clearLog();
+    for (const f of ['CTRL_BOOT_ASSERTS', 'CTRL_BOOT_STATUS_FAILS', 'CTRL_BOOT_RC', 'CTRL_BOOT_SLOT', 'CTRL_BOOT_SWAP_TYPE']) this.core.setCtrl(f, 0);
+    this.core.armPowerCut(cutAt, fault, seed);
+  }
+
+  /** One power-on of the bootloader. With `cutAt` K, the power fails before operation K. */
+  boot(cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): BootResult | PowerCut {
+    this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
+    const r = this.core.run((ex) => (ex.boot as () => number)());
+    if (r instanceof PowerCut) return r;
+    const c = this.core;
+    const v = c.ctrl('CTRL_BOOT_VERSION');
+    const counters = c.counters();
+    return {
+      outcome: r === 0 ? 'ok' : r === 2 ? 'panic' : 'no-image',
+      requested: (SWAP_TYPES[c.ctrl('CTRL_BOOT_REQUESTED')] ?? 'none') as SwapTypeName,
+      swapType: (SWAP_TYPES[c.ctrl('CTRL_BOOT_SWAP_TYPE')] ?? 'none') as SwapTypeName,
+      resumed: c.ctrl('CTRL_BOOT_RESUMED') === 1,
+      slot: r === 0 ? c.ctrl('CTRL_BOOT_SLOT') : 0,
+      version: r === 0 ? { major: v & 0xff, minor: (v >> 8) & 0xff, revision: v >>> 16, build: c.ctrl('CTRL_BOOT_BUILD') } : undefined,
+      ops: { erase: counters.eraseOps, write: counters.writeOps },
+      asserts: c.ctrl('CTRL_BOOT_ASSERTS'),
+      statusFails: c.ctrl('CTRL_BOOT_STATUS_FAILS'),
+    };
+  }
+
+  /** The application's boot_set_pending(permanent). Returns MCUboot's rc (0 ok). */
+  setPending(permanent: boolean, cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
+    this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
+    return this.core.run((ex) => (ex.appSetPending as (p: number) => number)(permanent ? 1 : 0));
+  }
+
+  /** The application's boot_set_confirmed(). Returns MCUboot's rc (0 ok). */
+  setConfirmed(cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
+    this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
+    return this.core.run((ex) => (ex.appSetConfirmed as () => number)());
+  }
+
+  /** Flash operations of the last call, as MCUboot trace lines. */
+  trace(): string[] {
+    return this.core.traceLines();
+  }
+}
