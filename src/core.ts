@@ -13,7 +13,7 @@
  * becomes a `FlashRuleError`; any other trap is a bug in the core and is rethrown with the
  * core's abort message as context.
  */
-import loader from '@assemblyscript/loader';
+import * as loader from '@assemblyscript/loader';
 import { UsageError } from './errors.js';
 import type { Geometry, ResolvedArea } from './device/geometry.js';
 
@@ -47,7 +47,7 @@ export async function initCore(source?: WasmSource): Promise<void> {
   if (source instanceof URL || typeof source === 'string') {
     const url = source instanceof URL ? source : new URL(source, typeof location !== 'undefined' ? location.href : undefined);
     if (url.protocol === 'file:') {
-      compiled = new WebAssembly.Module(nodeFs().readFileSync(url));
+      compiled = new WebAssembly.Module(new Uint8Array(nodeFs().readFileSync(url)));
     } else {
       compiled = await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
     }
@@ -72,7 +72,7 @@ function moduleSync(): WebAssembly.Module {
     } catch {
       throw new Error(`brickproof: the WebAssembly core is not built (${DEFAULT_WASM_URL.pathname}); run \`npm run asbuild\``);
     }
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new WebAssembly.Module(new Uint8Array(bytes));
   }
   return compiled;
 }
@@ -208,14 +208,14 @@ export class Core {
   private u8!: Uint8Array;
   private u32!: Uint32Array;
   private readonly f: Record<string, number> = {};
-  readonly flashPtr: number;
-  readonly flashSize: number;
-  readonly wearPtr: number;
-  readonly ioPtr: number;
-  readonly logPtr: number;
-  readonly logCap: number;
-  readonly logDataPtr: number;
-  readonly logDataCap: number;
+  readonly flashPtr!: number;
+  readonly flashSize!: number;
+  readonly wearPtr!: number;
+  readonly ioPtr!: number;
+  readonly logPtr!: number;
+  readonly logCap!: number;
+  readonly logDataPtr!: number;
+  readonly logDataCap!: number;
   private arenaTop: number;
   private readonly arenaLimit: number;
   private readonly areaById = new Map<number, ResolvedArea>();
