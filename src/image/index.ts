@@ -44,3 +44,4 @@ export {
   hex,
 } from './layout.js';
 export { sha256, digest, type HashName } from './digest.js';
+export { parseEncryptionKey, decryptImage, unwrapImageKey, type EncryptionKey } from './encryption.js';

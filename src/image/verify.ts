@@ -4,6 +4,7 @@
  * names the first rule that failed, so a caller (and the fuzz test) can tell a bad hash
  * from an untrusted key or an image that does not fit its slot.
  */
+import { UsageError } from '../errors.js';
 import { type HashName, DIGEST_SIZE, digest as computeDigest } from './digest.js';
 import { type ImageHeader, decodeHeader } from './header.js';
 import { type Key, type PublicKey, keyHash, publicKeyOf } from './keys.js';
@@ -11,6 +12,7 @@ import { HASH_TLVS, ImageFlag, ImageFormatError, SIGNATURE_TLVS, TlvType, hex, t
 import { type ParsedImage, allTlvs, parseImage } from './parse.js';
 import { type SlotGeometry, type Strategy, maxImageSize } from './slot-limits.js';
 import { verifySignature } from './signature.js';
+import { type EncryptionKey, decryptImage } from './encryption.js';
 
 /** One code per validation rule, in the order they are checked. */
 export const VERIFY_CODES = [
@@ -43,6 +45,8 @@ export interface VerifyOptions {
   geometry?: Omit<SlotGeometry, 'slotSize'>;
   /** Stored security counter (MCUBOOT_HW_ROLLBACK_PROT): the image's SEC_CNT must be >= it. */
   securityCounter?: number;
+  /** Private encryption key: an encrypted body is decrypted before it is hashed. */
+  encryptionKey?: EncryptionKey;
   /** Image hash the bootloader is built for; 'auto' (default) takes the image's own hash TLV. */
   hash?: HashName | 'auto';
 }
@@ -123,13 +127,22 @@ export async function verifyImage(bytes: Uint8Array, options: VerifyOptions = {}
   const hashType = options.hash === undefined || options.hash === 'auto' ? tlvs.find((t) => HASH_TLVS.has(t.type))?.type : [...HASH_TLVS].find(([, h]) => h.name === options.hash)![0];
   if (hashType === undefined) return reject('hash-missing', 'the image carries no SHA256/SHA384/SHA512 TLV', { header, image });
   const hash = HASH_TLVS.get(hashType)!.name;
-  const region = bytes.subarray(0, image.hashedRegion.end);
-  const digest = computeDigest(hash, region);
   // An encrypted image's hash covers the plaintext body (§2.3). imgtool's `--clear` images
   // carry the flag and an ENC TLV over a plaintext body: those still hash correctly as-is.
   const encrypted = (header.flags & (ImageFlag.ENCRYPTED_AES128 | ImageFlag.ENCRYPTED_AES256)) !== 0;
+  let plaintext = bytes;
+  if (encrypted && options.encryptionKey) {
+    try {
+      plaintext = await decryptImage(image, options.encryptionKey);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      return reject('encrypted', e.message, { header, image });
+    }
+  }
+  const region = plaintext.subarray(0, image.hashedRegion.end);
+  const digest = computeDigest(hash, region);
   const hashTlvValue = tlvs.find((t) => t.type === hashType)!.value;
-  if (encrypted && hex(hashTlvValue) !== hex(digest)) {
+  if (encrypted && !options.encryptionKey && hex(hashTlvValue) !== hex(digest)) {
     return reject('encrypted', 'the body is encrypted (its hash covers the plaintext, which needs the encryption key); decryption is not supported', { header, image, digest });
   }
   const pure = tlvs.some((t) => t.type === TlvType.SIG_PURE && t.value.length === 1 && t.value[0] === 1);

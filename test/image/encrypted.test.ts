@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { decryptImage, parseEncryptionKey } from '../../src/image/encryption.js';
 import { ImageFlag, hex, parseImage, parseKey, tlvName, verifyImage } from '../../src/image/index.js';
 import { encVectorsDir, manifest, readVector } from './fixtures.js';
 
@@ -35,6 +36,22 @@ describe('encrypted imgtool images', () => {
       const result = await verifyImage(bytes, { keys: [key], slotSize: 0x20000 });
       if (clear) expect(result.ok).toBe(true);
       else expect(result).toMatchObject({ ok: false, code: 'encrypted' });
+    });
+  }
+});
+
+describe('decrypting encrypted imgtool images', () => {
+  for (const v of encManifest.vectors.filter((x) => !x.imgtool_args.includes('--clear'))) {
+    it(`${v.name}: decrypts to the plaintext body and then verifies`, async () => {
+      const bytes = new Uint8Array(readFileSync(`${encVectorsDir}${v.file}`));
+      const encFile = v.imgtool_args[v.imgtool_args.indexOf('-E') + 1]!.replace('.pub.pem', '.pem');
+      const encryptionKey = parseEncryptionKey(readFileSync(`${encVectorsDir}${encFile}`));
+      const image = parseImage(bytes);
+      const plain = await decryptImage(image, encryptionKey);
+      const body = readVector(`bodies/body-${image.header.imgSize}.bin`);
+      expect(hex(plain.subarray(image.header.hdrSize, image.header.hdrSize + image.header.imgSize))).toBe(hex(body));
+      const key = parseKey(readVector(manifest.keys[v.signing_key]!.public_pem));
+      expect(await verifyImage(bytes, { keys: [key], slotSize: 0x20000, encryptionKey })).toMatchObject({ ok: true });
     });
   }
 });
