@@ -17,30 +17,35 @@ export function median(xs: number[]): number {
 }
 
 /**
- * Median milliseconds per call of each function. Each sample runs a function enough times
- * to last about `sampleMs` (short calls are not lost in timer noise); the functions take
- * turns sample by sample, so that a change of machine load hits them all alike and their
- * ratios stay fair. The first `warmup` samples are dropped.
+ * Median milliseconds per call of each function. Each function first runs for `warmupMs`
+ * (so that V8 has tiered its JS and WebAssembly up to optimized code before any timing:
+ * measured, a 200 µs call still ran 3× slow in its first 50 ms on a loaded 2-core machine);
+ * then each sample runs it enough times to last about `sampleMs`. The functions take turns
+ * sample by sample, so that a change of machine load hits them all alike and their ratios
+ * stay fair. The first `warmup` samples are dropped.
  */
 export function timeEach<K extends string>(
   fns: Record<K, () => unknown>,
-  { samples = 11, warmup = 3, sampleMs = 50 } = {},
+  { samples = 11, warmup = 0, warmupMs = 300, sampleMs = 50 } = {},
 ): Record<K, number> {
   const names = Object.keys(fns) as K[];
   const calls = {} as Record<K, number>;
   const times = {} as Record<K, number[]>;
   for (const name of names) {
-    let n = 1;
-    for (;;) {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) fns[name]();
-      const t = performance.now() - t0;
-      if (t >= sampleMs / 4 || n >= 1 << 24) {
-        calls[name] = Math.max(1, Math.round((n * sampleMs) / Math.max(t, 1e-3)));
-        break;
-      }
-      n *= 2;
+    const fn = fns[name];
+    const start = performance.now();
+    let n = 0;
+    let lateStart = 0;
+    let lateCalls = 0;
+    for (let now = start; now - start < warmupMs || lateCalls < 2; now = performance.now()) {
+      fn();
+      n++;
+      // Calibrate on the second half of the warm-up, when the code is optimized.
+      if (!lateStart && now - start >= warmupMs / 2) lateStart = now;
+      if (lateStart) lateCalls++;
     }
+    const perCall = (performance.now() - lateStart) / lateCalls;
+    calls[name] = Math.max(1, Math.round(sampleMs / perCall));
     times[name] = [];
   }
   for (let s = 0; s < warmup + samples; s++) {

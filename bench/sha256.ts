@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
     }
     const fns = Object.fromEntries(Object.entries(impls).map(([name, f]) => [name, () => f(data)]));
     const big = size.bytes >= 1 << 20;
-    const ms = timeEach(fns, big ? { samples: 9, warmup: 2, sampleMs: 1 } : { samples: 15, warmup: 3, sampleMs: 40 });
+    const ms = timeEach(fns, big ? { samples: 9, sampleMs: 1 } : { samples: 15, sampleMs: 40 });
     for (const name of Object.keys(impls)) {
       const mbs = size.bytes / 1e6 / (ms[name] / 1e3);
       const ratio = ms['hash-wasm'] / ms[name];

