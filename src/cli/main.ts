@@ -15,6 +15,10 @@ const commands: Record<string, Command> = {
   keygen: { summary: 'generate a signing key (ecdsa-p256, ed25519, rsa-2048, rsa-3072)', load: () => import('./keygen.js') },
   getpub: { summary: 'print the public key of a key file (C array, PEM or raw DER)', load: () => import('./getpub.js') },
   getpubhash: { summary: 'print the KEYHASH of a key file', load: () => import('./getpubhash.js') },
+  boot: { summary: 'power on the bootloader once over a whole-device flash dump, in place', load: () => import('./boot.js') },
+  confirm: { summary: "the application's boot_set_confirmed() on a flash dump, in place", load: () => import('./confirm.js') },
+  pending: { summary: "the application's boot_set_pending() on a flash dump, in place", load: () => import('./pending.js') },
+  simulate: { summary: 'stage two images, request an upgrade and boot the device N times', load: () => import('./simulate.js') },
   demo: { summary: 'stage two images on the default device, hash them in place, print the flash map', load: () => import('./demo.js') },
 };
 

@@ -143,6 +143,11 @@ export class Device {
     return this.core.run((ex) => (ex.appSetConfirmed as () => number)());
   }
 
+  /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */
+  maxImageSize(slot: number): number {
+    return this.core.call((ex) => (ex.bootMaxImageSize as (s: number) => number)(slot)) >>> 0;
+  }
+
   /** Flash operations of the last call, as MCUboot trace lines. */
   trace(): string[] {
     return this.core.traceLines();

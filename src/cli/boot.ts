@@ -1,0 +1,3 @@
+import { command } from './dump-step.js';
+
+export const run = command('boot');
