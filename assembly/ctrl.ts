@@ -107,6 +107,21 @@ export const CTRL_BOOT_ASSERTS: u32 = 244; // asserts the bootloader hit (counte
 export const CTRL_BOOT_STATUS_FAILS: u32 = 248; // status writes that failed during the swap
 export const CTRL_BOOT_RESUMED: u32 = 252; // 1 when the boot finished an interrupted swap
 
+/**
+ * Known images: regions whose SHA-256 is already known (KNOWN_SIZE-byte entries: address of
+ * a copy of the bytes, length, digest). Hashing a region equal byte for byte to a known one
+ * reuses its digest: a campaign validates the same two images thousands of times, and a
+ * memory compare is far cheaper than SHA-256 (equal bytes, equal digest).
+ */
+export const CTRL_KNOWN_PTR: u32 = 256;
+export const CTRL_KNOWN_COUNT: u32 = 260;
+export const CTRL_KNOWN_HITS: u32 = 264;
+export const CTRL_HASHED_BYTES: u32 = 268; // bytes actually run through SHA-256 by validation
+export const KNOWN_SIZE: u32 = 40;
+
+/** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
+export const CTRL_BOOT_BUGS: u32 = 272;
+
 export const STRATEGY_OVERWRITE: u32 = 0;
 export const STRATEGY_SCRATCH: u32 = 1;
 export const STRATEGY_MOVE: u32 = 2;

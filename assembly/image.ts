@@ -3,7 +3,7 @@
 // straight out of flash memory; the signature is checked by the host (src/device/host.ts)
 // behind two imports, with the result cached there by (digest, signature, key).
 
-import { CTRL_BOOT_SIG_TYPE, ctrl } from './ctrl';
+import { CTRL_BOOT_SIG_TYPE, CTRL_HASHED_BYTES, CTRL_KNOWN_COUNT, CTRL_KNOWN_HITS, CTRL_KNOWN_PTR, KNOWN_SIZE, ctrl, setCtrl } from './ctrl';
 import { areaErasedVal, areaPtr, areaSize } from './flash';
 import { sha256 } from './sha256';
 
@@ -167,6 +167,22 @@ export const INVALID_HEADER: i32 = 7;
 
 const digest: usize = memory.data(32);
 
+/** SHA-256 of [p, p+len), reusing the digest of a known region with the same bytes. */
+function hashRegion(p: usize, len: u32, out: usize): void {
+  const n = ctrl(CTRL_KNOWN_COUNT);
+  const table = <usize>ctrl(CTRL_KNOWN_PTR);
+  for (let i: u32 = 0; i < n; i++) {
+    const e = table + <usize>i * KNOWN_SIZE;
+    if (load<u32>(e, 4) == len && memory.compare(p, <usize>load<u32>(e), len) == 0) {
+      memory.copy(out, e + 8, 32);
+      setCtrl(CTRL_KNOWN_HITS, ctrl(CTRL_KNOWN_HITS) + 1);
+      return;
+    }
+  }
+  setCtrl(CTRL_HASHED_BYTES, ctrl(CTRL_HASHED_BYTES) + len);
+  sha256(p, len, out);
+}
+
 /**
  * Validates the image whose header `h` was read at `base` in `area`: hash over
  * [base, base + hdr + img + protected TLVs), TLV walk, key selection, signature.
@@ -175,7 +191,7 @@ const digest: usize = memory.data(32);
 export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32): i32 {
   const hashed = <u64>h.hdrSize + <u64>h.imgSize + <u64>h.protTlvSize;
   if (!inArea(area, base, 0, <u32>min<u64>(hashed, 0xffffffff)) || hashed > 0xffffffff) return INVALID_TLV_INFO;
-  sha256(areaPtr(area) + <usize>base, <usize>hashed, digest);
+  hashRegion(areaPtr(area) + <usize>base, <u32>hashed, digest);
 
   const it = new TlvIter();
   if (!it.begin(area, base, h)) return INVALID_TLV_INFO;

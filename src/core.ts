@@ -569,6 +569,37 @@ export class Core {
     return this.log().map((e) => `${e.kind === 'E' ? 'E' : 'W'} ${e.area} ${e.offset.toString(16)} ${e.length.toString(16)}`);
   }
 
+  // ---- known images ------------------------------------------------------------------
+
+  /**
+   * Registers bytes whose SHA-256 the bootloader may reuse when it hashes a region equal to
+   * them byte for byte (see CTRL_KNOWN_PTR in assembly/ctrl.ts). Returns the digest.
+   */
+  addKnownRegion(bytes: Uint8Array): Uint8Array {
+    const max = 8;
+    const count = this.ctrl('CTRL_KNOWN_COUNT');
+    if (count >= max) throw new UsageError(`at most ${max} known regions`);
+    let table = this.ctrl('CTRL_KNOWN_PTR');
+    const entry = k(this.ex, 'KNOWN_SIZE');
+    if (!table) {
+      table = alignUp(this.arenaTop, 64);
+      this.arenaTop = table + max * entry;
+      this.setCtrl('CTRL_KNOWN_PTR', table);
+    }
+    const at = alignUp(this.arenaTop, 64);
+    if (at + bytes.length > this.arenaLimit) throw new UsageError(`no room for a ${bytes.length}-byte known region in the core's arena`);
+    this.arenaTop = at + bytes.length;
+    const digest = sha256(bytes);
+    const u8 = this.bytes;
+    u8.set(bytes, at);
+    const e = table + count * entry;
+    new DataView(u8.buffer).setUint32(e, at, true);
+    new DataView(u8.buffer).setUint32(e + 4, bytes.length, true);
+    u8.set(digest, e + 8);
+    this.setCtrl('CTRL_KNOWN_COUNT', count + 1);
+    return digest;
+  }
+
   // ---- snapshots -------------------------------------------------------------------------
 
   /** Saves the whole flash inside the module's arena; returns a handle. */

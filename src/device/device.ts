@@ -26,6 +26,8 @@ export interface BootloaderOptions {
   downgradePrevention?: boolean;
   /** The bootloader's built-in public keys; none = a hash-only build. */
   keys?: PublicKey[];
+  /** Test-only: behave as a historical MCUboot release did (src/campaign/variants.ts). */
+  bugs?: number;
 }
 
 export const SWAP_TYPES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail', 255: 'panic' };
@@ -76,6 +78,7 @@ export class Device {
       overwriteFast: false,
       downgradePrevention: false,
       keys: [],
+      bugs: 0,
       ...options,
     };
     if (![8, 16, 32].includes(o.maxAlign)) throw new UsageError(`--max-align ${o.maxAlign} must be 8, 16 or 32`);
@@ -99,6 +102,7 @@ export class Device {
     core.setCtrl('CTRL_BOOT_COPY_BUF', o.copyBuffer);
     core.setCtrl('CTRL_BOOT_OPTIONS', (o.validatePrimary ? 1 : 0) | (o.overwriteFast ? 2 : 0) | (o.downgradePrevention ? 4 : 0));
     core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
+    core.setCtrl('CTRL_BOOT_BUGS', o.bugs);
   }
 
   /** Starts counting a new call (boot or application call): op numbers restart at 1. */

@@ -1,0 +1,247 @@
+/**
+ * Runs a campaign's scenarios on one device, fast.
+ *
+ * The uninterrupted update is run once, with every flash operation recorded (with its
+ * data). The flash as it was before operation g is then rebuilt by applying the recorded
+ * operations to a snapshot kept inside the module — advanced in place, never re-run from
+ * power-on — and the scenario only pays for what is new: the interrupted operation with its
+ * fault, and the recovery. Validating an image the device already validated costs a memory
+ * compare (the core's known-image cache), not a SHA-256.
+ */
+import { Core, PowerCut, type FaultModel } from '../core.js';
+import { Device } from '../device/device.js';
+import { getDevice } from '../device/device-file.js';
+import { assertStrategyAllowed } from '../device/profiles.js';
+import { bugBits, baseStrategy } from './variants.js';
+import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
+import { buildImages, live, stage, type EndState, type Life, type RecordedOp, type Rule, type UpdateImages } from './update.js';
+
+export interface ScenarioResult {
+  id: string;
+  /** The campaign's unit this scenario belongs to (first cut, or random run). */
+  unit: number;
+  ok: boolean;
+  rule?: Rule;
+  detail?: string;
+  /** Power-ons until the device settled (or failed). */
+  boots: number;
+  /** Flash operations of the first power-on after the (last) cut. */
+  resumeOps: number;
+}
+
+export interface Trace {
+  /** Operations of the update up to the cut, the cut itself, and what each boot after it did. */
+  lines: string[];
+}
+
+/** A deterministic 32-bit PRNG (mulberry32) for sampling; faults use the core's own. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seed of the fault PRNG for a scenario: from the campaign seed and the cut points only. */
+export function faultSeed(spec: CampaignSpec, ref: ScenarioRef): bigint {
+  const r = prng((spec.seed * 2654435761) ^ ((ref.cut ?? 0) * 40503) ^ ((ref.cut2 ?? 0) * 9973) ^ ((ref.run ?? 0) * 7919));
+  return (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+}
+
+export class CampaignRunner {
+  readonly ops: RecordedOp[];
+  /** Which call of the update each operation belongs to. */
+  private readonly opCall: Array<'boot' | 'confirm'>;
+  readonly expected: EndState;
+  private progress: number;
+  private readonly snapshot: number;
+  private readonly areaStart = new Map<number, number>();
+  private readonly erased = new Map<number, number>();
+
+  private constructor(
+    readonly spec: CampaignSpec,
+    readonly device: Device,
+    readonly images: UpdateImages,
+    readonly start: Uint8Array,
+    clean: Life,
+  ) {
+    if (!clean.end) throw new Error(`the uninterrupted ${spec.upgrade} upgrade itself fails: ${clean.failure?.rule}: ${clean.failure?.detail}`);
+    this.expected = clean.end;
+    const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
+    this.ops = calls.flatMap((c) => c.ops);
+    this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
+    for (const a of device.geometry.areas) {
+      this.areaStart.set(a.id, a.start);
+      this.erased.set(a.id, device.geometry.devices.find((d) => d.id === a.device)!.erasedValue);
+    }
+    device.core.loadDump(start);
+    this.snapshot = device.core.snapshot();
+    this.progress = 0;
+  }
+
+  static async create(spec: CampaignSpec): Promise<CampaignRunner> {
+    const profile = getDevice(spec.device);
+    const base = baseStrategy(spec.strategy);
+    assertStrategyAllowed(profile, base);
+    const g = profile.geometry;
+    // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model
+    // does too (strict mode is for conformance, where MCUboot never does that).
+    const device = new Device(g, { strategy: base, bugs: bugBits(spec.strategy) }, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
+    const images = await buildImages(device, spec.imageSize, base);
+    device.core.addKnownRegion(images.v1.subarray(0, hashedLength(images.v1)));
+    device.core.addKnownRegion(images.v2.subarray(0, hashedLength(images.v2)));
+    stage(device, images, spec.upgrade, g);
+    const start = device.core.dump();
+    const clean = live(device, images, spec.upgrade, true);
+    return new CampaignRunner(spec, device, images, start, clean);
+  }
+
+  /** Cut points of the exhaustive plan: every operation of the uninterrupted update. */
+  get cutPoints(): number {
+    return this.ops.length;
+  }
+
+  /** Rebuilds the flash as it was just before operation `g` (1-based) of the update. */
+  private flashBefore(g: number): void {
+    const core = this.device.core;
+    if (g - 1 < this.progress) {
+      core.loadDump(this.start);
+      core.saveSnapshot(this.snapshot);
+      this.progress = 0;
+    }
+    const u8 = core.bytes;
+    for (; this.progress < g - 1; this.progress++) {
+      const op = this.ops[this.progress];
+      const at = this.snapshot + this.areaStart.get(op.area)! + op.offset;
+      if (op.kind === 'E') u8.fill(this.erased.get(op.area)!, at, at + op.length);
+      else if (this.erased.get(op.area) === 0xff) for (let i = 0; i < op.length; i++) u8[at + i] &= op.bytes![i];
+      else for (let i = 0; i < op.length; i++) u8[at + i] |= op.bytes![i];
+    }
+    core.restore(this.snapshot);
+  }
+
+  /** Applies operation `op` with the power failing during it. */
+  private interrupt(op: RecordedOp, fault: FaultModel, seed: bigint): void {
+    if (fault === 'cut') return; // the operation does not happen at all
+    const core = this.device.core;
+    core.reboot();
+    core.armPowerCut(1, fault, seed);
+    const r = op.kind === 'E' ? core.erase(op.area, op.offset, op.length) : core.program(op.area, op.offset, op.bytes!);
+    if (!(r instanceof PowerCut)) throw new Error('the armed cut did not fire');
+  }
+
+  /** One exhaustive scenario: the power fails during operation g of the update. */
+  single(g: number): ScenarioResult {
+    const ref = { cut: g };
+    this.flashBefore(g);
+    this.interrupt(this.ops[g - 1], this.spec.fault, faultSeed(this.spec, ref));
+    return this.judge(ref, g, live(this.device, this.images, this.spec.upgrade, false));
+  }
+
+  /**
+   * Double faults after first cut g: the first recovery boot is recorded, then cut at each
+   * of its operations (or a seeded sample of `sample` of them).
+   */
+  double(g: number): ScenarioResult[] {
+    const core = this.device.core;
+    this.flashBefore(g);
+    this.interrupt(this.ops[g - 1], this.spec.fault, faultSeed(this.spec, { cut: g }));
+    const afterFirst = core.dump();
+    const first = live(this.device, this.images, this.spec.upgrade, true);
+    const recovery = (first.calls[0]?.ops ?? []).filter((o) => o.kind !== 'F');
+    let picks = recovery.map((_, i) => i + 1);
+    if (this.spec.sample > 0 && picks.length > this.spec.sample) {
+      const rnd = prng(this.spec.seed * 31 + g);
+      for (let i = picks.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [picks[i], picks[j]] = [picks[j], picks[i]];
+      }
+      picks = picks.slice(0, this.spec.sample).sort((a, b) => a - b);
+    }
+    const out: ScenarioResult[] = [];
+    for (const k of picks) {
+      const ref = { cut: g, cut2: k };
+      core.loadDump(afterFirst);
+      const u8 = core.bytes;
+      for (let i = 0; i < k - 1; i++) {
+        const op = recovery[i];
+        const at = core.flashPtr + this.areaStart.get(op.area)! + op.offset;
+        if (op.kind === 'E') u8.fill(this.erased.get(op.area)!, at, at + op.length);
+        else if (this.erased.get(op.area) === 0xff) for (let j = 0; j < op.length; j++) u8[at + j] &= op.bytes![j];
+        else for (let j = 0; j < op.length; j++) u8[at + j] |= op.bytes![j];
+      }
+      this.interrupt(recovery[k - 1], this.spec.fault, faultSeed(this.spec, ref));
+      out.push(this.judge(ref, g, live(this.device, this.images, this.spec.upgrade, false)));
+    }
+    return out;
+  }
+
+  /**
+   * A random run: the update from the start with up to five cuts, each at a seeded random
+   * operation of the power-on it interrupts (MCUboot's perm_with_random_fails), then
+   * uninterrupted power-ons.
+   */
+  random(run: number): ScenarioResult {
+    const ref = { run };
+    const core = this.device.core;
+    const rnd = prng(this.spec.seed * 7919 + run);
+    core.loadDump(this.start);
+    let window = this.ops.length;
+    let cuts = 0;
+    for (let i = 0; i < 5 && window > 0; i++) {
+      const at = 1 + Math.floor(rnd() * window);
+      const r = this.device.boot({ at, fault: this.spec.fault, seed: faultSeed(this.spec, { run, cut: i + 1 }) });
+      if (!(r instanceof PowerCut)) break; // the boot finished before the cut point
+      cuts++;
+      window = Math.max(1, Math.floor(window / 2));
+    }
+    const res = this.judge(ref, run, live(this.device, this.images, this.spec.upgrade, false));
+    return { ...res, detail: res.detail ?? `${cuts} cuts` };
+  }
+
+  private judge(ref: ScenarioRef, unit: number, life: Life): ScenarioResult {
+    const id = scenarioId(this.spec, ref);
+    const boots = life.calls.filter((c) => c.kind === 'boot').length;
+    const first = life.calls[0];
+    const resumeOps = first?.boot ? first.boot.ops.erase + first.boot.ops.write : 0;
+    if (life.failure) return { id, unit, ok: false, rule: life.failure.rule, detail: life.failure.detail, boots, resumeOps };
+    const end = life.end!;
+    const want = this.expected;
+    // A cut during the application's confirm write means the confirm may not have landed:
+    // then the new image was never confirmed and MCUboot rightly brings the old one back.
+    const confirmCut = ref.cut !== undefined && this.opCall[ref.cut - 1] === 'confirm';
+    const reverted = confirmCut && end.image === 'v1' && end.imageOk === 'set';
+    if (!reverted && (end.image !== want.image || end.imageOk !== want.imageOk)) {
+      return {
+        id, unit, ok: false, rule: 'wrong-end-state', boots, resumeOps,
+        detail: `settled on v${end.version} with image_ok ${end.imageOk}; the uninterrupted update ends on v${want.version} with image_ok ${want.imageOk}`,
+      };
+    }
+    return { id, unit, ok: true, boots, resumeOps };
+  }
+
+  /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
+  *run(units: number[]): Generator<ScenarioResult> {
+    for (const u of [...units].sort((a, b) => a - b)) {
+      if (this.spec.plan === 'exhaustive') yield this.single(u);
+      else if (this.spec.plan === 'double') yield* this.double(u);
+      else yield this.random(u);
+    }
+  }
+
+  /** Units of the plan: first cuts 1..N, or random runs 1..sample. */
+  get units(): number {
+    return this.spec.plan === 'random' ? Math.max(1, this.spec.sample) : this.ops.length;
+  }
+}
+
+function hashedLength(image: Uint8Array): number {
+  const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  return dv.getUint16(8, true) + dv.getUint32(12, true) + dv.getUint16(10, true);
+}
+
+export type { Core };

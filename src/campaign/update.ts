@@ -1,0 +1,179 @@
+/**
+ * The update a campaign cuts the power in: two images built for the device and strategy,
+ * staged as the application stages them, and the device's life after that — power-ons,
+ * and the application confirming the new image when the upgrade kind says it would.
+ *
+ * `live()` is written once for all strategies (littlefs' rule: the runner injects the
+ * power loss, the scenario only says what it does): it is both how the uninterrupted run is
+ * recorded and how a device recovers after a cut.
+ */
+import { isPowerCut, type LogEntry } from '../core.js';
+import { UsageError } from '../errors.js';
+import { Device, versionString, type BootResult } from '../device/device.js';
+import { signImage } from '../image/index.js';
+import type { Geometry } from '../device/geometry.js';
+import type { Strategy } from '../device/strategy.js';
+import type { Upgrade } from './spec.js';
+
+const HEADER_SIZE = 0x20;
+/** TLV info (4) + SHA256 TLV (4 + 32): what a hash-only imgtool image carries. */
+const TLV_SIZE = 40;
+
+export interface UpdateImages {
+  /** The running image, placed at the start of the primary slot. */
+  v1: Uint8Array;
+  /** The update, placed in the secondary slot (one sector in for swap-offset). */
+  v2: Uint8Array;
+  secondaryOffset: number;
+}
+
+/** A seeded byte stream (xorshift32), so the two images differ in every sector. */
+function payload(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = (seed * 0x9e3779b1) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/**
+ * Builds v1 (1.0.0) and v2 (2.0.0), hash-only, each `size` bytes in total, or the largest
+ * the strategy allows in both slots (as MCUboot's simulator does) when size is 'max'.
+ */
+export async function buildImages(dev: Device, size: number | 'max', strategy: Strategy): Promise<UpdateImages> {
+  const max = Math.min(dev.maxImageSize(0), dev.maxImageSize(1));
+  const total = size === 'max' ? max : size;
+  if (total > max) throw new UsageError(`--image-size ${total} is larger than ${strategy} allows on ${dev.geometry.name} (${max} bytes)`);
+  if (total < HEADER_SIZE + TLV_SIZE + 1) throw new UsageError(`--image-size ${total} is too small for an image (at least ${HEADER_SIZE + TLV_SIZE + 1} bytes)`);
+  const body = total - HEADER_SIZE - TLV_SIZE;
+  const make = (seed: number, version: string) => signImage(payload(body, seed), { headerSize: HEADER_SIZE, padHeader: true, version });
+  const [v1, v2] = await Promise.all([make(1, '1.0.0'), make(2, '2.0.0')]);
+  const secondary = dev.geometry.areas.find((a) => a.id === 2)!;
+  return { v1, v2, secondaryOffset: strategy.startsWith('swap-offset') ? secondary.sectorSizes[0] : 0 };
+}
+
+/** Puts v1 in the primary and v2 in the secondary, and requests the upgrade (boot_set_pending). */
+export function stage(dev: Device, images: UpdateImages, upgrade: Upgrade, geometry: Geometry): void {
+  for (const d of geometry.devices) dev.core.flash.fill(d.erasedValue, d.base, d.base + d.size);
+  dev.core.place(1, 0, images.v1);
+  dev.core.place(2, images.secondaryOffset, images.v2);
+  const rc = dev.setPending(upgrade === 'perm');
+  if (isPowerCut(rc) || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+}
+
+export type Which = 'v1' | 'v2';
+
+/** Which installed image the primary slot holds, byte for byte, or null. */
+export function primaryImage(dev: Device, images: UpdateImages): Which | null {
+  const primary = dev.core.areaBytes(1);
+  if (bytesEqual(primary.subarray(0, images.v2.length), images.v2)) return 'v2';
+  if (bytesEqual(primary.subarray(0, images.v1.length), images.v1)) return 'v1';
+  return null;
+}
+
+const NodeBuffer = (globalThis as { Buffer?: { compare(a: Uint8Array, b: Uint8Array): number } }).Buffer;
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (NodeBuffer) return NodeBuffer.compare(a, b) === 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** One call of the device's life: a power-on, or the application confirming. */
+export interface Call {
+  kind: 'boot' | 'confirm';
+  ops: RecordedOp[];
+  boot?: BootResult;
+  /** Which image the primary held after a boot. */
+  image?: Which | null;
+}
+
+export interface RecordedOp extends LogEntry {
+  /** Written bytes (writes only). */
+  bytes?: Uint8Array;
+}
+
+export interface Life {
+  calls: Call[];
+  /** How it ended; absent when it did not converge or a boot failed. */
+  end?: EndState;
+  failure?: { rule: Rule; detail: string };
+}
+
+export interface EndState {
+  image: Which;
+  version: string;
+  /** The primary trailer's image_ok once everything settled. */
+  imageOk: 'set' | 'unset' | 'bad';
+}
+
+/**
+ * The oracle's rules (DESIGN.md, "What every scenario must show"):
+ * bricked — a power-on found no image to boot (or MCUboot panicked);
+ * wrong-image — the booted image is byte-identical to neither installed image;
+ * rejected-image-booted — an image the update must never run did run;
+ * no-convergence — the device kept changing flash boot after boot;
+ * wrong-end-state — it settled, but not where the uninterrupted update ends;
+ * crash — the simulated bootloader broke a flash rule or trapped.
+ */
+export type Rule = 'bricked' | 'wrong-image' | 'rejected-image-booted' | 'no-convergence' | 'wrong-end-state' | 'crash';
+
+const MAX_BOOTS = 8;
+
+/**
+ * Powers the device on until it settles: a boot that changes nothing and an application
+ * with nothing to do. After each boot the application runs: with a `test` upgrade the new
+ * image confirms itself (boot_set_confirmed); with `revert` it never does; with `perm` it
+ * has nothing to do. With `record`, every call's flash operations are kept (with data).
+ */
+export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record: boolean): Life {
+  const calls: Call[] = [];
+  for (let i = 0; i < MAX_BOOTS; i++) {
+    let r: BootResult;
+    try {
+      const b = dev.boot();
+      if (isPowerCut(b)) throw new Error('unexpected power cut');
+      r = b;
+    } catch (e) {
+      return { calls, failure: { rule: 'crash', detail: (e as Error).message } };
+    }
+    const image = r.outcome === 'ok' ? primaryImage(dev, images) : null;
+    calls.push({ kind: 'boot', ops: record ? recorded(dev) : [], boot: r, image });
+    if (r.outcome !== 'ok') {
+      return { calls, failure: { rule: 'bricked', detail: `power-on ${i + 1} after the cut: ${r.outcome === 'panic' ? 'MCUboot panicked' : 'no bootable image'} (requested ${r.requested})` } };
+    }
+    if (!image) return { calls, failure: { rule: 'wrong-image', detail: `power-on ${i + 1} booted v${versionString(r.version)} whose bytes match neither installed image` } };
+    let appOps = 0;
+    if (upgrade === 'test' && image === 'v2' && primaryImageOk(dev) === 'unset') {
+      const c = dev.setConfirmed();
+      if (isPowerCut(c)) throw new Error('unexpected power cut');
+      appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
+      calls.push({ kind: 'confirm', ops: record ? recorded(dev) : [] });
+    }
+    if (r.ops.erase + r.ops.write === 0 && appOps === 0) {
+      return { calls, end: { image, version: versionString(r.version), imageOk: primaryImageOk(dev) } };
+    }
+  }
+  return { calls, failure: { rule: 'no-convergence', detail: `still changing flash after ${MAX_BOOTS} power-ons` } };
+}
+
+function recorded(dev: Device): RecordedOp[] {
+  const core = dev.core;
+  if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
+  const u8 = core.bytes;
+  return core.log().map((e) => (e.data !== undefined ? { ...e, bytes: u8.slice(core.logDataPtr + e.data, core.logDataPtr + e.data + e.length) } : e));
+}
+
+/** image_ok of the primary trailer, read at the build's BOOT_MAX_ALIGN offsets. */
+export function primaryImageOk(dev: Device): 'set' | 'unset' | 'bad' {
+  const bytes = dev.core.areaBytes(1);
+  const a = dev.options.maxAlign;
+  const off = (bytes.length - 16 - a) & ~(a - 1);
+  const erased = dev.geometry.devices.find((d) => d.id === dev.geometry.areas.find((x) => x.id === 1)!.device)!.erasedValue;
+  return bytes[off] === erased ? 'unset' : bytes[off] === 1 ? 'set' : 'bad';
+}
