@@ -10,6 +10,7 @@
  */
 import { Core, PowerCut, type FaultModel } from '../core.js';
 import { Device } from '../device/device.js';
+import { UsageError } from '../errors.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { bugBits, baseStrategy } from './variants.js';
@@ -136,17 +137,42 @@ export class CampaignRunner {
 
   /** One exhaustive scenario: the power fails during operation g of the update. */
   single(g: number): ScenarioResult {
+    return this.singleLife(g, false).result;
+  }
+
+  private singleLife(g: number, record: boolean): { result: ScenarioResult; life: Life } {
     const ref = { cut: g };
     this.flashBefore(g);
     this.interrupt(this.ops[g - 1], this.spec.fault, faultSeed(this.spec, ref));
-    return this.judge(ref, g, live(this.device, this.images, this.spec.upgrade, false));
+    const life = live(this.device, this.images, this.spec.upgrade, record);
+    return { result: this.judge(ref, g, life), life };
+  }
+
+  /**
+   * Re-runs one scenario and keeps everything needed to explain it: the operations of the
+   * update before the cut, the interrupted operation(s), and every call after the cut.
+   */
+  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: 'boot' | 'confirm' } {
+    if (ref.run !== undefined) {
+      const result = this.random(ref.run);
+      return { result, life: { calls: [] }, before: [] };
+    }
+    const g = ref.cut!;
+    if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
+    if (ref.cut2 === undefined) {
+      const { result, life } = this.singleLife(g, true);
+      return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+    }
+    const results = this.double(g, ref.cut2);
+    if (!results.length) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot`);
+    return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
   }
 
   /**
    * Double faults after first cut g: the first recovery boot is recorded, then cut at each
    * of its operations (or a seeded sample of `sample` of them).
    */
-  double(g: number): ScenarioResult[] {
+  double(g: number, only?: number): ScenarioResult[] {
     const core = this.device.core;
     this.flashBefore(g);
     this.interrupt(this.ops[g - 1], this.spec.fault, faultSeed(this.spec, { cut: g }));
@@ -162,6 +188,7 @@ export class CampaignRunner {
       }
       picks = picks.slice(0, this.spec.sample).sort((a, b) => a - b);
     }
+    if (only !== undefined) picks = picks.filter((k) => k === only);
     const out: ScenarioResult[] = [];
     for (const k of picks) {
       const ref = { cut: g, cut2: k };

@@ -1,0 +1,39 @@
+/**
+ * A campaign worker thread. It stays up for the whole command: each task names a campaign
+ * (rebuilt deterministically here, so every worker has exactly the same update timeline)
+ * and the units to run; results stream back in small batches.
+ */
+import { parentPort } from 'node:worker_threads';
+import { CampaignRunner } from './runner.js';
+import type { PoolEvent } from './pool.js';
+import type { CampaignSpec } from './spec.js';
+
+const runners = new Map<string, CampaignRunner>();
+
+parentPort!.on('message', async (task: { id: number; key: string; spec: CampaignSpec; units: number[] }) => {
+  try {
+    let runner = runners.get(task.key);
+    if (!runner) {
+      runners.clear(); // one campaign at a time: its device and snapshots are what count
+      runner = await CampaignRunner.create(task.spec);
+      runners.set(task.key, runner);
+    }
+    let batch: PoolEvent[] = [];
+    let last = Date.now();
+    let unitOf = -1;
+    for (const r of runner.run(task.units)) {
+      if (unitOf !== -1 && r.unit !== unitOf) batch.push({ unitDone: unitOf });
+      unitOf = r.unit;
+      batch.push(r);
+      if (batch.length >= 256 || Date.now() - last > 100) {
+        parentPort!.postMessage({ id: task.id, results: batch });
+        batch = [];
+        last = Date.now();
+      }
+    }
+    if (unitOf !== -1) batch.push({ unitDone: unitOf });
+    parentPort!.postMessage({ id: task.id, results: batch, done: true });
+  } catch (e) {
+    parentPort!.postMessage({ id: task.id, error: (e as Error).stack ?? String(e) });
+  }
+});
