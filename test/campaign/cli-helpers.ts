@@ -1,0 +1,22 @@
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+/** Runs `brickproof …` in-process; returns the exit code and what it printed. */
+export async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** A report without its timings (which differ run to run). */
+export function withoutTimes(report: { summary: Array<Record<string, unknown>>; failures: unknown[] }) {
+  return { summary: report.summary.map(({ wallMs: _w, ...rest }) => rest), failures: report.failures };
+}
