@@ -4,7 +4,7 @@
 // All state here is RAM: it starts fresh at every power-on, as on a real device.
 
 import {
-  CTRL_BOOT_MAX_SECTORS, CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT,
+  BUG_PR2109, BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_MAX_SECTORS, CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT,
   CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_STRATEGY, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION, OPT_DOWNGRADE_PREVENTION,
   OPT_VALIDATE_PRIMARY, STRATEGY_MOVE, STRATEGY_OFFSET, STRATEGY_OVERWRITE, STRATEGY_SCRATCH, ctrl, setCtrl,
 } from './ctrl';
@@ -32,6 +32,11 @@ let swapType: u8 = SWAP_NONE;
 
 @inline function strategy(): u32 {
   return ctrl(CTRL_BOOT_STRATEGY);
+}
+
+/** A test-only historical variant is selected (src/campaign/variants.ts). */
+@inline export function bug(bit: u32): bool {
+  return (ctrl(CTRL_BOOT_BUGS) & bit) != 0;
 }
 
 // ---- strategy dispatch (one small interface, chosen once; MCUboot's swap_*.c) ------------
@@ -257,12 +262,27 @@ function prepareImageForUpdate(): void {
     setCtrl(CTRL_BOOT_RESUMED, 1);
     swapImage();
     let t = bs.swapType;
-    t = finishSwap(t);
+    if (bug(BUG_PR485)) {
+      // Before #485 no swap type was stored: it was guessed from the finished trailers
+      // (NONE meant a permanent upgrade, REVERT a test one), and only copy_done written.
+      const table = swapTypeFromTrailers();
+      t = table == SWAP_NONE ? SWAP_PERM : table == SWAP_REVERT ? SWAP_TEST : table;
+      if (writeCopyDone(AREA_PRIMARY) != 0) t = SWAP_PANIC;
+    } else {
+      t = finishSwap(t);
+    }
     if (t == SWAP_PANIC) {
       swapType = SWAP_PANIC;
       return;
     }
-    readImageHeaders(false, false);
+    if (bug(BUG_PR2109)) {
+      // The status-aware lookup of 4cab08e3: "every region is swapped, so each header now
+      // lives in the other slot".
+      headers[SLOT_PRIMARY].read(AREA_SECONDARY, 0);
+      headers[SLOT_SECONDARY].read(AREA_PRIMARY, 0);
+    } else {
+      readImageHeaders(false, false);
+    }
     swapType = SWAP_NONE;
   } else if (bs.swapType == SWAP_NONE) {
     swapType = validatedSwapType();
@@ -286,6 +306,8 @@ export function boot(): i32 {
     bs.swapType = t;
     if (isUpgrade(t)) {
       performUpdate();
+      // The update moved images: read the headers where they now are.
+      readImageHeaders(false, false);
     } else if (t == SWAP_FAIL) {
       // The staged image was invalid and is erased: make the state look like a finished
       // revert so it is not retried.
@@ -297,8 +319,6 @@ export function boot(): i32 {
   setCtrl(CTRL_BOOT_SWAP_TYPE, swapType);
   if (swapType == SWAP_PANIC) return result(BOOT_PANIC);
 
-  // The update (if any) moved images: read the headers where they now are.
-  readImageHeaders(false, false);
   const h = headers[SLOT_PRIMARY];
   if (ctrl(CTRL_BOOT_OPTIONS) & OPT_VALIDATE_PRIMARY) {
     if (validateSlot(SLOT_PRIMARY, false) != VALIDATE_OK) return result(BOOT_NO_IMAGE);

@@ -121,6 +121,12 @@ export const KNOWN_SIZE: u32 = 40;
 
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
+/** swap-scratch before #485 (2019): no swap type in the trailer; a resumed swap guesses it. */
+export const BUG_PR485: u32 = 1;
+/** swap-scratch between 4cab08e3 and 2ac79767 (2024): headers re-read from the swapped slots after a resume. */
+export const BUG_PR2109: u32 = 2;
+/** swap-scratch before f76fba70 (2025): scratch erased forward after its trailer moved to the primary. */
+export const BUG_SCRATCH_FORWARD_ERASE: u32 = 4;
 
 export const STRATEGY_OVERWRITE: u32 = 0;
 export const STRATEGY_SCRATCH: u32 = 1;

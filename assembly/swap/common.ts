@@ -4,7 +4,7 @@
 // status initialisation. All of it starts fresh at every power-on (a new instance).
 
 import {
-  CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_SCRATCH, ctrl, setCtrl,
+  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_SCRATCH, ctrl, setCtrl,
 } from '../ctrl';
 import { areaAlign, areaPtr, areaSectorCount, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
 import { ImageHeader } from '../image';
@@ -165,7 +165,8 @@ const secondaryState = new SwapState();
  */
 export function swapStatusInit(area: u32, bs: BootStatus): void {
   readSwapState(AREA_SECONDARY, secondaryState);
-  if (bs.swapType != SWAP_NONE) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
+  // (Before MCUboot #485 there was no swap_info field to write.)
+  if (bs.swapType != SWAP_NONE && (ctrl(CTRL_BOOT_BUGS) & BUG_PR485) == 0) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
   bootAssert(writeSwapSize(area, bs.swapSize) == 0);
   bootAssert(writeMagic(area) == 0);

@@ -3,6 +3,7 @@
 // scratch → primary, with three status records per region. The first region's status
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
+import { BUG_SCRATCH_FORWARD_ERASE, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
   FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_ANY, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz,
@@ -229,8 +230,9 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
     statusAssert(rc == 0);
     if (eraseScratch) {
       // Trailer end first, so a reset mid-erase never leaves a valid scratch trailer over
-      // half-erased data (MCUboot f76fba70).
-      bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), true) == 0);
+      // half-erased data (MCUboot f76fba70; the test-only variant erases forward as before).
+      const backwards = (ctrl(CTRL_BOOT_BUGS) & BUG_SCRATCH_FORWARD_ERASE) == 0;
+      bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), backwards) == 0);
     }
   }
 }
