@@ -287,7 +287,12 @@ export function boot(): i32 {
 
   if (swapType != SWAP_PANIC) {
     const t = swapType;
+    // The update starts from a reset status but keeps the status source found at power-on:
+    // swap-move and swap-offset skip rebuilding a primary trailer that already describes
+    // this swap (the recorded resume op counts show it).
+    const source = bs.source;
     bs.reset();
+    bs.source = source;
     bs.swapType = t;
     if (isUpgrade(t)) {
       performUpdate();
