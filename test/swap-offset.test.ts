@@ -9,8 +9,10 @@
  * the mcuboot-boot sweeps, and a fixed subset of the other matrix configurations (the
  * trailer set-up, every 10th op, the last ops); BRICKPROOF_FULL=1 sweeps every point.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isPowerCut, type PowerCut } from '../src/core.js';
 import { Device, type BootResult } from '../src/device/device.js';
 import { resolveGeometry } from '../src/device/geometry.js';
 import { geometryFromMatrixLayout } from '../src/device/profiles.js';
@@ -19,14 +21,13 @@ import {
   BOOT_DIR, MATRIX_DIR, SHARED, bootDevice, bootScenarios, bootSweep, gunzip, matrixCases, matrixDevice, matrixDumpBefore,
   runAction, sha256Hex, sweepPoint, traceLines, trustedEcdsaKey, versionChar, versionText, type MatrixCase, type MatrixSweep,
 } from './device/mcuboot-vectors.js';
-import { readFileSync } from 'node:fs';
 
 const FULL = !!process.env.BRICKPROOF_FULL;
 const SWAP_TYPE_NAMES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail' };
 const SWAP_TYPE_BY_TEXT: Record<string, string> = { NONE: 'none', TEST: 'test', PERM: 'perm', REVERT: 'revert', FAIL: 'fail' };
 
-function bootResult(r: BootResult | number): BootResult {
-  if (typeof r === 'number') throw new Error('expected a boot result');
+function bootResult(r: BootResult | PowerCut | number): BootResult {
+  if (typeof r === 'number' || isPowerCut(r)) throw new Error('expected a completed boot');
   return r;
 }
 
