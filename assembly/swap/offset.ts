@@ -26,7 +26,7 @@ import { swapTypeFromTrailers } from '../boot';
 let secondaryOffset: u32 = 0;
 
 @inline function sectorSz(): u32 {
-  // Uniform sectors (slotsCompatible checks it): MCUboot takes the primary's sector 0.
+  // MCUboot assumes uniform sectors here and takes the size of the primary's sector 0.
   return areaSectorSize(AREA_PRIMARY, 0);
 }
 
