@@ -151,6 +151,11 @@ function validateSlot(slot: i32, withStatus: bool): i32 {
     }
     return VALIDATE_NO_IMAGE;
   }
+  if (slot != SLOT_PRIMARY && strategy() == STRATEGY_OFFSET && offset.misplacedUpload(swapTypeFromTrailers())) {
+    // Swap-offset: a new image must be uploaded one sector in ("wrong upload address").
+    scrambleSlot(area);
+    return VALIDATE_NO_IMAGE;
+  }
   if (slot != SLOT_PRIMARY && (ctrl(CTRL_BOOT_OPTIONS) & OPT_DOWNGRADE_PREVENTION) != 0 && !headers[SLOT_PRIMARY].erased) {
     if (compareVersion(h, headers[SLOT_PRIMARY]) < 0) {
       scrambleSlot(area);
@@ -229,7 +234,7 @@ function performUpdate(): void {
   }
   swapImage();
   // A strategy may find at the start that the swap cannot be done (e.g. not enough room).
-  if (bs.swapType == SWAP_NONE && strategy() == STRATEGY_MOVE) {
+  if (bs.swapType == SWAP_NONE && (strategy() == STRATEGY_MOVE || strategy() == STRATEGY_OFFSET)) {
     swapType = SWAP_NONE;
     return;
   }
@@ -302,7 +307,12 @@ export function boot(): i32 {
 
   if (swapType != SWAP_PANIC) {
     const t = swapType;
+    // The update starts from a reset status but keeps the status source found at power-on:
+    // swap-move and swap-offset skip rebuilding a primary trailer that already describes
+    // this swap (the recorded resume op counts show it).
+    const source = bs.source;
     bs.reset();
+    bs.source = source;
     bs.swapType = t;
     if (isUpgrade(t)) {
       performUpdate();

@@ -4,13 +4,14 @@
 // status initialisation. All of it starts fresh at every power-on (a new instance).
 
 import {
-  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_SCRATCH, ctrl, setCtrl,
+  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, STRATEGY_SCRATCH, ctrl, setCtrl,
 } from '../ctrl';
 import { areaAlign, areaPtr, areaSectorCount, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
 import { ImageHeader } from '../image';
 import {
   AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, FLAG_SET, SWAP_NONE, SwapState, bootWriteSz, isErased, readSwapInfoRaw,
   readSwapState, statusEntries, statusOff, trailerSz, writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize,
+  writeUnprotTlvSizes,
 } from '../trailer';
 
 export const SLOT_PRIMARY: i32 = 0;
@@ -51,6 +52,9 @@ export class BootStatus {
 
 /** The loader state of the image being booted (single image: image 0, areas 1/2/3). */
 export const headers: StaticArray<ImageHeader> = [new ImageHeader(), new ImageHeader()];
+
+/** Swap-offset only (imgs[][].unprotected_tlv_size): each slot's unprotected TLV block size. */
+export const unprotTlvSizes: StaticArray<u32> = [0, 0];
 
 export function slotArea(slot: i32): u32 {
   return slot == SLOT_PRIMARY ? AREA_PRIMARY : AREA_SECONDARY;
@@ -161,7 +165,7 @@ const secondaryState = new SwapState();
 
 /**
  * swap_status_init: swap_info (if not NONE), image_ok (only if the secondary's is SET),
- * swap_size, then magic last (§3.5).
+ * swap_size, (swap-offset) the unprotected TLV sizes, then magic last (§3.5).
  */
 export function swapStatusInit(area: u32, bs: BootStatus): void {
   readSwapState(AREA_SECONDARY, secondaryState);
@@ -169,6 +173,9 @@ export function swapStatusInit(area: u32, bs: BootStatus): void {
   if (bs.swapType != SWAP_NONE && (ctrl(CTRL_BOOT_BUGS) & BUG_PR485) == 0) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
   bootAssert(writeSwapSize(area, bs.swapSize) == 0);
+  if (ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OFFSET) {
+    bootAssert(writeUnprotTlvSizes(area, (unprotTlvSizes[SLOT_SECONDARY] << 16) | (unprotTlvSizes[SLOT_PRIMARY] & 0xffff)) == 0);
+  }
   bootAssert(writeMagic(area) == 0);
 }
 
