@@ -31,7 +31,7 @@ export interface Report {
 
 /** What identifies a campaign run across shards (everything but the shard and timing). */
 export function campaignKey(spec: CampaignSpec): string {
-  return [spec.strategy, spec.device, spec.upgrade, spec.plan, spec.fault, spec.imageSize, spec.seed, spec.sample].join('|');
+  return [spec.strategy, spec.device, spec.upgrade, spec.plan, spec.fault, spec.imageSize, spec.v1Size ?? '', spec.seed, spec.sample].join('|');
 }
 
 export class Tally {

@@ -92,7 +92,7 @@ export class CampaignRunner {
     // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model
     // does too (strict mode is for conformance, where MCUboot never does that).
     const device = new Device(g, { strategy: base, bugs: bugBits(spec.strategy) }, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
-    const images = await buildImages(device, spec.imageSize, base);
+    const images = await buildImages(device, spec.imageSize, base, spec.v1Size);
     device.core.addKnownRegion(images.v1.subarray(0, hashedLength(images.v1)));
     device.core.addKnownRegion(images.v2.subarray(0, hashedLength(images.v2)));
     stage(device, images, spec.upgrade, g);

@@ -22,8 +22,10 @@ export interface CampaignSpec {
   upgrade: Upgrade;
   plan: Plan;
   fault: FaultModel;
-  /** Total image size (header + body + TLVs); 'max' = the largest the strategy allows. */
+  /** Total size of the update (header + body + TLVs); 'max' = the largest the strategy allows. */
   imageSize: number | 'max';
+  /** Total size of the running image, when it differs from the update's. */
+  v1Size?: number;
   seed: number;
   /** double: second cuts per first cut (0 = all); random: number of runs. */
   sample: number;
@@ -56,26 +58,27 @@ export function parseFault(v: string): FaultModel {
 
 /** `<strategy>/<device>/<upgrade>[:size]/<fault>@<cut>[+<cut2>]` or `…/<fault>#<run>`; seed as `~seed` when not 1. */
 export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
-  const size = spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
+  const size = spec.v1Size !== undefined ? `:${spec.imageSize},${spec.v1Size}` : spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
   const seed = spec.seed === 1 ? '' : `~${spec.seed}`;
   const where = ref.run !== undefined ? `#${ref.run}` : ref.cut2 !== undefined ? `@${ref.cut}+${ref.cut2}` : `@${ref.cut}`;
   return `${spec.strategy}/${spec.device}/${spec.upgrade}${size}/${spec.fault}${where}${seed}`;
 }
 
-const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)\/([A-Za-z0-9._-]+)\/(test|perm|revert)(?::(\d+))?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
+const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)\/([A-Za-z0-9._-]+)\/(test|perm|revert)(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
 
 /** Parses a replay id back into the campaign and scenario it names. */
 export function parseScenarioId(id: string): { spec: CampaignSpec; ref: ScenarioRef } {
   const m = ID.exec(id.trim());
   if (!m) throw new UsageError(`replay id '${id}' does not parse (expected e.g. swap-scratch/nrf52840/perm/cut@417, …/cut@417+38 or …/cut#7)`);
-  const [, strategy, device, upgrade, size, fault, cut, cut2, run, seed] = m;
+  const [, strategy, device, upgrade, size, v1Size, fault, cut, cut2, run, seed] = m;
   const ref: ScenarioRef = run !== undefined ? { run: Number(run) } : { cut: Number(cut), ...(cut2 !== undefined ? { cut2: Number(cut2) } : {}) };
   if (ref.cut === 0 || ref.cut2 === 0) throw new UsageError(`replay id '${id}': cut points count from 1`);
   const spec: CampaignSpec = {
     strategy: parseStrategyVariant(strategy),
     device,
     upgrade: parseUpgrade(upgrade),
-    imageSize: size === undefined ? 'max' : Number(size),
+    imageSize: size === undefined || size === 'max' ? 'max' : Number(size),
+    ...(v1Size !== undefined ? { v1Size: Number(v1Size) } : {}),
     fault: parseFault(fault),
     plan: run !== undefined ? 'random' : cut2 !== undefined ? 'double' : 'exhaustive',
     seed: seed === undefined ? 1 : Number(seed),

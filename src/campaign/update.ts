@@ -44,14 +44,16 @@ function payload(length: number, seed: number): Uint8Array {
  * Builds v1 (1.0.0) and v2 (2.0.0), hash-only, each `size` bytes in total, or the largest
  * the strategy allows in both slots (as MCUboot's simulator does) when size is 'max'.
  */
-export async function buildImages(dev: Device, size: number | 'max', strategy: Strategy): Promise<UpdateImages> {
+export async function buildImages(dev: Device, size: number | 'max', strategy: Strategy, v1Size?: number): Promise<UpdateImages> {
   const max = Math.min(dev.maxImageSize(0), dev.maxImageSize(1));
   const total = size === 'max' ? max : size;
-  if (total > max) throw new UsageError(`--image-size ${total} is larger than ${strategy} allows on ${dev.geometry.name} (${max} bytes)`);
-  if (total < HEADER_SIZE + TLV_SIZE + 1) throw new UsageError(`--image-size ${total} is too small for an image (at least ${HEADER_SIZE + TLV_SIZE + 1} bytes)`);
-  const body = total - HEADER_SIZE - TLV_SIZE;
-  const make = (seed: number, version: string) => signImage(payload(body, seed), { headerSize: HEADER_SIZE, padHeader: true, version });
-  const [v1, v2] = await Promise.all([make(1, '1.0.0'), make(2, '2.0.0')]);
+  const totals = [v1Size ?? total, total];
+  for (const [flag, t] of [['--v1-size', totals[0]], ['--image-size', totals[1]]] as const) {
+    if (t > max) throw new UsageError(`${flag} ${t} is larger than ${strategy} allows on ${dev.geometry.name} (${max} bytes)`);
+    if (t < HEADER_SIZE + TLV_SIZE + 1) throw new UsageError(`${flag} ${t} is too small for an image (at least ${HEADER_SIZE + TLV_SIZE + 1} bytes)`);
+  }
+  const make = (t: number, seed: number, version: string) => signImage(payload(t - HEADER_SIZE - TLV_SIZE, seed), { headerSize: HEADER_SIZE, padHeader: true, version });
+  const [v1, v2] = await Promise.all([make(totals[0], 1, '1.0.0'), make(totals[1], 2, '2.0.0')]);
   const secondary = dev.geometry.areas.find((a) => a.id === 2)!;
   return { v1, v2, secondaryOffset: strategy.startsWith('swap-offset') ? secondary.sectorSizes[0] : 0 };
 }

@@ -30,7 +30,8 @@ const SPECS: FlagSpecs = {
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all' },
   plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random' },
   fault: { type: 'string', metavar: 'MODEL', help: 'cut (default), torn-write, torn-erase, bit-noise' },
-  'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of both images (default max: the largest the strategy allows)' },
+  'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
+  'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const fault = parseFault(args.string('fault') ?? 'cut');
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
+  const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
@@ -89,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   for (const strategy of strategies) {
     for (const upgrade of upgrades) {
-      const spec: CampaignSpec = { device: device.name, strategy, upgrade, plan, fault, imageSize, seed, sample };
+      const spec: CampaignSpec = { device: device.name, strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), seed, sample };
       const key = campaignKey(spec);
       const tally = new Tally();
       runs.push({ spec, tally });
