@@ -1,0 +1,400 @@
+/**
+ * MCUboot's own simulator (`sim/`, reference/mcuboot.md §7.4–§7.5) rebuilt over brickproof's
+ * Device, so that its test list can be ported test by test.
+ *
+ * What is kept from `sim/src/image.rs`:
+ * - Devices: every built-in profile, each run at write alignment 1, 2, 4 and 8 and erased
+ *   value 0xff and 0x00, for every built strategy its layout supports (`each_device`).
+ * - Images (`install_image`): a 32-byte header, a pseudo-random payload seeded by where the
+ *   image sits in flash, hash-only TLVs, of the largest size the build accepts (`maximal`);
+ *   padded with the erased value to the write alignment. The primary slot holds 0.0.1+0
+ *   and the secondary 1.0.1+1 (major = 20·image + slot, revision 1, build = slot), so the
+ *   upgrade is newer; `downgrade` swaps them (REV_DEPS). Swap-offset's update sits one
+ *   sector into the secondary slot.
+ * - Requests: `mark_upgrade` writes only the magic, `mark_permanent_upgrade` only image_ok
+ *   (and nothing at all in overwrite-only builds), both as a programmer would, uncounted.
+ * - Checks: `verify_images` compares a slot with an installed image byte for byte (for
+ *   swap-offset's secondary, at offset 0 or one sector in); `verify_trailers` reads magic,
+ *   image_ok and copy_done, and is skipped for overwrite-only builds, whose trailers the
+ *   simulator does not check.
+ * - Every boot starts from a copy of the staged flash (the simulator clones its flash).
+ *
+ * What differs: the simulator draws perm_with_random_fails' cut points from an unseeded RNG;
+ * here they come from a PRNG seeded with the combination's name, so a failure replays.
+ */
+import { isPowerCut, type PowerCut } from '../../src/core.js';
+import { Device, type BootloaderOptions, type BootResult } from '../../src/device/device.js';
+import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
+import type { Strategy } from '../../src/device/strategy.js';
+import { decodeTrailerState } from '../../src/device/trailer-state.js';
+import { BUILT_STRATEGIES } from '../../src/cli/bootloader-options.js';
+import { signImage, type ImageVersion } from '../../src/image/index.js';
+import { bootMagic, bootTrailerSize, statesPerSector } from '../../src/image/trailer.js';
+import { seededBytes, seededRandom } from '../helpers/seeded.js';
+
+/** `npm run test:full`: every combination and every cut point. */
+export const FULL = process.env.BRICKPROOF_FULL === '1';
+
+export type WriteAlign = 1 | 2 | 4 | 8;
+export type ErasedValue = 0xff | 0x00;
+/** MCUboot's simulator runs every device at each of these (BOOT_MAX_ALIGN 8 builds). */
+export const WRITE_ALIGNS: readonly WriteAlign[] = [1, 2, 4, 8];
+export const ERASED_VALUES: readonly ErasedValue[] = [0xff, 0x00];
+
+export interface Combination {
+  profile: string;
+  strategy: Strategy;
+  align: WriteAlign;
+  erased: ErasedValue;
+}
+
+/** A combination's name, also its replay id: `swap-scratch/k64f/align-8/erased-ff`. */
+export function comboName(c: Combination): string {
+  return `${c.strategy}/${c.profile}/align-${c.align}/erased-${c.erased.toString(16).padStart(2, '0')}`;
+}
+
+/** Every profile × write alignment × erased value that `strategy` can run (`each_device`). */
+export function everyCombination(strategy: Strategy): Combination[] {
+  const out: Combination[] = [];
+  for (const p of allProfiles()) {
+    if (p.excluded.includes(strategy)) continue;
+    for (const align of WRITE_ALIGNS) for (const erased of ERASED_VALUES) out.push({ profile: p.name, strategy, align, erased });
+  }
+  return out;
+}
+
+/**
+ * The default run's profiles, in order of preference; each strategy takes the first two
+ * that it supports. k64f is MCUboot's reference layout (uniform 4 KiB sectors, a one-sector
+ * scratch); stm32f4 has the mixed sector sizes only scratch and overwrite-only accept;
+ * nrf52840 stands in for it where a strategy needs uniform sectors.
+ */
+const REPRESENTATIVE_PROFILES = ['k64f', 'stm32f4', 'nrf52840'];
+
+/** The default run: two profiles × write alignment {1, 8} × erased value {0xff, 0x00}. */
+export function representativeCombinations(strategy: Strategy): Combination[] {
+  const profiles = REPRESENTATIVE_PROFILES.filter((name) => !findProfile(name).excluded.includes(strategy)).slice(0, 2);
+  const out: Combination[] = [];
+  for (const profile of profiles) for (const align of [8, 1] as const) for (const erased of ERASED_VALUES) out.push({ profile, strategy, align, erased });
+  return out;
+}
+
+/** The combinations a suite runs for `strategy`: all of them with BRICKPROOF_FULL=1. */
+export function combinations(strategy: Strategy): Combination[] {
+  return FULL ? everyCombination(strategy) : representativeCombinations(strategy);
+}
+
+/** Built strategies, for suites that iterate them (new strategies join without edits). */
+export const strategies = (filter: (s: Strategy) => boolean = () => true): Strategy[] => BUILT_STRATEGIES.filter(filter);
+
+/** Swap strategies keep the old image and can revert; overwrite-only cannot (§5.1). */
+export const isSwap = (s: Strategy): boolean => s !== 'overwrite-only';
+
+/**
+ * Cut points the exhaustive tests try, of 1..total-1 (`for i in 1 .. total_flash_ops`).
+ * All of them in full mode and on the first representative combination of each strategy;
+ * elsewhere both ends and a sample of `sample` others, seeded by the combination's name.
+ */
+export function cutPoints(c: Combination, total: number, sample = 40): number[] {
+  const all = Array.from({ length: Math.max(0, total - 1) }, (_, i) => i + 1);
+  const first = representativeCombinations(c.strategy)[0];
+  if (FULL || comboName(c) === comboName(first) || all.length <= sample + 2) return all;
+  const rng = seededRandom(seedOf(comboName(c)));
+  const picked = new Set<number>([1, 2, total - 1]);
+  while (picked.size < sample + 3) picked.add(1 + Math.floor(rng() * (total - 1)));
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** A 32-bit seed from a name (FNV-1a). */
+export function seedOf(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+// ---- the simulated device and its images ------------------------------------------------
+
+export const SLOT_PRIMARY = 0;
+export const SLOT_SECONDARY = 1;
+const areaOf = (slot: number) => slot + 1;
+
+const HEADER_SIZE = 32;
+/** A hash-only image's TLV area: TLV info (4) + SHA256 entry (4 + 32). */
+const HASH_ONLY_TLV_SIZE = 40;
+
+export type ImageSize = 'largest' | 'oversized';
+export type Manipulation = 'none' | 'bad-hash';
+
+export interface BuildOptions extends Omit<BootloaderOptions, 'strategy'> {}
+
+/** A device of one combination, with the bootloader built for it. */
+export function makeDevice(c: Combination, build: BuildOptions = {}): Device {
+  const profile = findProfile(c.profile);
+  for (const f of profile.flash) {
+    f.writeAlign = c.align;
+    f.erasedValue = c.erased;
+  }
+  return new Device(resolveProfile(profile).geometry, { strategy: c.strategy, ...build });
+}
+
+/** The sim's versions: major = 20·image + slot, minor 0, revision 1, build = slot. */
+const versionOfSlot = (slot: number): ImageVersion => ({ major: slot, minor: 0, revision: 1, build: slot });
+
+/**
+ * One run of the simulator (`Images`): a device, the images installed in its slots, the
+ * flash as staged, and the operation count of the uninterrupted upgrade when there is one.
+ */
+export class Sim {
+  /** The image installed in each slot (padded to the write alignment), or null. */
+  readonly primaries: Uint8Array | null;
+  readonly upgrades: Uint8Array | null;
+  private staged: Uint8Array;
+  /** Flash operations of the uninterrupted upgrade (`run_basic_upgrade`), when made by `makeImage`. */
+  totalCount = 0;
+
+  private constructor(
+    readonly combo: Combination,
+    readonly dev: Device,
+    primaries: Uint8Array | null,
+    upgrades: Uint8Array | null,
+  ) {
+    this.primaries = primaries;
+    this.upgrades = upgrades;
+    this.staged = dev.core.dump();
+  }
+
+  get name(): string {
+    return comboName(this.combo);
+  }
+
+  get strategy(): Strategy {
+    return this.combo.strategy;
+  }
+
+  // ---- the simulator's image makers (ImagesBuilder::make_*) ----------------------------
+
+  /**
+   * Images in both slots, no request (`make_no_upgrade_image`). With `downgrade`, the
+   * secondary holds the older version (REV_DEPS).
+   */
+  static async makeNoUpgradeImage(c: Combination, opts: { build?: BuildOptions; downgrade?: boolean } = {}): Promise<Sim> {
+    const dev = makeDevice(c, opts.build);
+    const [pv, sv] = opts.downgrade ? [versionOfSlot(1), versionOfSlot(0)] : [versionOfSlot(0), versionOfSlot(1)];
+    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', pv);
+    const upgrades = await installImage(dev, c, SLOT_SECONDARY, 'largest', 'none', sv);
+    return new Sim(c, dev, primaries, upgrades);
+  }
+
+  /**
+   * A test upgrade staged (`make_image`): images in both slots and the secondary's magic.
+   * Counts the operations of the uninterrupted upgrade, permanent or not, as the simulator
+   * does before any fault test; with `expectUpgrade` (the default) that upgrade must install
+   * the new image.
+   */
+  static async makeImage(c: Combination, permanent: boolean, opts: { build?: BuildOptions; downgrade?: boolean; expectUpgrade?: boolean } = {}): Promise<Sim> {
+    const sim = await Sim.makeNoUpgradeImage(c, opts);
+    sim.markUpgrade(SLOT_SECONDARY);
+    sim.commit();
+    const basic = sim.tryUpgrade(undefined, permanent);
+    if ((opts.expectUpgrade ?? true) && !sim.verifyImage(SLOT_PRIMARY, 'upgrades')) {
+      throw new Error(`${sim.name}: the uninterrupted ${permanent ? 'permanent' : 'test'} upgrade did not install the new image (${JSON.stringify(basic.result)})`);
+    }
+    sim.totalCount = basic.count;
+    return sim;
+  }
+
+  /** A valid primary and a secondary whose hash TLV is corrupted (`make_bad_secondary_slot_image`). */
+  static async makeBadSecondarySlotImage(c: Combination, build?: BuildOptions): Promise<Sim> {
+    const dev = makeDevice(c, build);
+    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', versionOfSlot(0));
+    const upgrades = await installImage(dev, c, SLOT_SECONDARY, 'largest', 'bad-hash', versionOfSlot(1));
+    return new Sim(c, dev, primaries, upgrades);
+  }
+
+  /** A secondary one write unit larger than the build accepts (`make_oversized_secondary_slot_image`). */
+  static async makeOversizedSecondarySlotImage(c: Combination, build?: BuildOptions): Promise<Sim> {
+    const dev = makeDevice(c, build);
+    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', versionOfSlot(0));
+    const upgrades = await installImage(dev, c, SLOT_SECONDARY, 'oversized', 'none', versionOfSlot(1));
+    return new Sim(c, dev, primaries, upgrades);
+  }
+
+  /** An image in the primary, nothing in the secondary (`make_erased_secondary_image`). */
+  static async makeErasedSecondaryImage(c: Combination, build?: BuildOptions): Promise<Sim> {
+    const dev = makeDevice(c, build);
+    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', versionOfSlot(0));
+    return new Sim(c, dev, primaries, null);
+  }
+
+  // ---- flash -------------------------------------------------------------------------
+
+  /** Takes the current flash as the staged state that `fresh()` returns to. */
+  commit(): void {
+    this.staged = this.dev.core.dump();
+  }
+
+  /** The staged flash again (`self.flash.clone()`), with no bad regions and strict writes. */
+  fresh(): this {
+    this.dev.core.loadDump(this.staged);
+    this.dev.core.setBadRegions([]);
+    this.dev.core.setStrict(true);
+    return this;
+  }
+
+  /** Writes the magic: a test upgrade request (`mark_upgrade`). */
+  markUpgrade(slot: number): void {
+    const a = this.dev.options.maxAlign;
+    const end = this.slotSize(slot);
+    // The magic goes in the last 16 bytes; a wider write unit carries erased bytes before it.
+    const unit = Math.max(16, this.combo.align);
+    const buf = new Uint8Array(unit).fill(this.combo.erased);
+    buf.set(bootMagic(a), unit - 16);
+    this.dev.core.place(areaOf(slot), end - unit, buf);
+  }
+
+  /** Writes image_ok = 0x01: a permanent request (`mark_permanent_upgrade`); nothing in overwrite-only builds. */
+  markPermanentUpgrade(slot: number): void {
+    if (this.strategy === 'overwrite-only') return;
+    const a = this.dev.options.maxAlign;
+    const imageOkOff = this.slotSize(slot) - 16 - a;
+    const buf = new Uint8Array(this.combo.align).fill(this.combo.erased);
+    buf[0] = 1;
+    this.dev.core.place(areaOf(slot), imageOkOff, buf);
+  }
+
+  slotSize(slot: number): number {
+    return this.dev.core.area(areaOf(slot)).size;
+  }
+
+  /**
+   * Marks the primary slot's swap status area as failing writes with probability `rate`
+   * (`mark_bad_status_with_rate`; nothing in overwrite-only builds, which keep no status).
+   */
+  markBadStatus(rate: number): void {
+    if (this.strategy === 'overwrite-only') return;
+    const size = bootTrailerSize({
+      writeSize: this.combo.align,
+      maxAlign: this.dev.options.maxAlign,
+      maxSectors: this.dev.options.maxSectors,
+      states: statesPerSector(this.strategy),
+      swapOffset: this.strategy === 'swap-offset',
+    });
+    this.dev.core.setBadRegions([{ area: areaOf(SLOT_PRIMARY), offset: this.slotSize(SLOT_PRIMARY) - size.total, length: size.statusSize, rate }]);
+  }
+
+  // ---- running the bootloader --------------------------------------------------------
+
+  /** One power-on; with `at`, the power fails before operation `at`. */
+  boot(at?: number): BootResult | PowerCut {
+    return this.dev.boot(at === undefined ? {} : { at });
+  }
+
+  /**
+   * `try_upgrade`: from the staged flash (made permanent if asked), a boot cut before
+   * operation `stop`, then one clean boot. Returns both results and the operations the
+   * first boot did (all of them when it was not cut).
+   */
+  tryUpgrade(stop: number | undefined, permanent: boolean): { first: BootResult | PowerCut; result: BootResult; count: number } {
+    this.fresh();
+    if (permanent) this.markPermanentUpgrade(SLOT_SECONDARY);
+    const first = this.boot(stop);
+    if (!isPowerCut(first)) return { first, result: first, count: first.ops.erase + first.ops.write };
+    const result = this.boot();
+    if (isPowerCut(result)) throw new Error(`${this.name}: an unarmed boot was cut`);
+    return { first, result, count: (stop ?? 1) - 1 };
+  }
+
+  // ---- checks (return a description of what is wrong, or null) -----------------------
+
+  /** `verify_images`: the slot holds the image installed as `against`, byte for byte. */
+  verifyImage(slot: number, against: 'primaries' | 'upgrades'): boolean {
+    const image = against === 'primaries' ? this.primaries : this.upgrades;
+    if (!image) throw new Error(`${this.name}: no ${against} image was installed`);
+    const bytes = this.dev.core.areaBytes(areaOf(slot));
+    const at = (off: number) => bytesEqual(bytes.subarray(off, off + image.length), image);
+    if (at(0)) return true;
+    return this.strategy === 'swap-offset' && slot === SLOT_SECONDARY && at(this.dev.core.area(areaOf(slot)).sectorSizes[0]);
+  }
+
+  /** A slot's trailer as `verify_trailer` reads it. */
+  trailer(slot: number): Trailer {
+    const t = decodeTrailerState(this.dev, areaOf(slot));
+    return { magic: t.magic, imageOk: t.imageOk, copyDone: t.copyDone };
+  }
+
+  /**
+   * `verify_trailers`: null when the slot's trailer is as expected (always, in overwrite-only
+   * builds), else what differs.
+   */
+  trailerMismatch(slot: number, want: Trailer): string | null {
+    if (this.strategy === 'overwrite-only') return null;
+    const got = this.trailer(slot);
+    const bad = (Object.keys(want) as (keyof Trailer)[]).filter((k) => got[k] !== want[k]);
+    if (bad.length === 0) return null;
+    return `${slot === SLOT_PRIMARY ? 'primary' : 'secondary'} trailer ${show(got)}, expected ${show(want)}`;
+  }
+
+  /** The whole area erased (a scrambled slot). */
+  slotErased(slot: number): boolean {
+    return this.dev.core.areaBytes(areaOf(slot)).every((b) => b === this.combo.erased);
+  }
+}
+
+export interface Trailer {
+  magic: 'good' | 'bad' | 'unset';
+  imageOk: 'set' | 'bad' | 'unset';
+  copyDone: 'set' | 'bad' | 'unset';
+}
+
+/** The trailers of §4.4's end states. */
+export const TRAILER = {
+  unset: { magic: 'unset', imageOk: 'unset', copyDone: 'unset' },
+  /** imgtool --pad, or set_pending(0) seen from the slot: magic only. */
+  magicOnly: { magic: 'good', imageOk: 'unset', copyDone: 'unset' },
+  /** magic + image_ok: a confirmed image that was never swapped. */
+  confirmedNoCopy: { magic: 'good', imageOk: 'set', copyDone: 'unset' },
+  /** A test swap done, not yet confirmed. */
+  testDone: { magic: 'good', imageOk: 'unset', copyDone: 'set' },
+  /** A permanent swap, a confirmed test swap, or a finished revert. */
+  confirmed: { magic: 'good', imageOk: 'set', copyDone: 'set' },
+} as const satisfies Record<string, Trailer>;
+
+const show = (t: Trailer) => `${t.magic}/${t.imageOk}/${t.copyDone}`;
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+/**
+ * `install_image`: builds an image for `slot` and places it, padded with the erased value
+ * to the write alignment. Returns the bytes placed.
+ */
+async function installImage(dev: Device, c: Combination, slot: number, size: ImageSize, manipulation: Manipulation, version: ImageVersion): Promise<Uint8Array> {
+  const area = dev.core.area(areaOf(slot));
+  const offset = c.strategy === 'swap-offset' && slot === SLOT_SECONDARY ? area.sectorSizes[0] : 0;
+  const largest = Math.min(dev.maxImageSize(SLOT_PRIMARY), dev.maxImageSize(SLOT_SECONDARY));
+  const total = size === 'largest' ? largest : largest + c.align;
+  // The payload is seeded by the image's place in flash, as the simulator's `splat` does.
+  const payload = seededBytes(total - HEADER_SIZE - HASH_ONLY_TLV_SIZE, area.start + offset);
+  const image = await signImage(payload, { headerSize: HEADER_SIZE, padHeader: true, version, erasedVal: c.erased });
+  if (image.length !== total) throw new Error(`built a ${image.length}-byte image, wanted ${total}`);
+  // A hash-only image ends with its SHA256 TLV's value: change its last byte.
+  if (manipulation === 'bad-hash') image[image.length - 1] ^= 0xff;
+  const padded = new Uint8Array(Math.ceil(image.length / c.align) * c.align).fill(c.erased);
+  padded.set(image);
+  dev.core.place(area.id, offset, padded);
+  return padded;
+}
+
+export { isPowerCut };
+
+/**
+ * What is wrong with a boot that should have succeeded without an assert (the simulator's
+ * `success_no_asserts`: its C asserts abort unless caught), or null.
+ */
+export function bootProblem(r: BootResult | PowerCut): string | null {
+  if (isPowerCut(r)) return `the boot was cut at op ${r.opIndex}`;
+  if (r.outcome !== 'ok') return `the boot failed: ${r.outcome} (requested ${r.requested})`;
+  if (r.asserts !== 0) return `the boot hit ${r.asserts} MCUboot assert(s)`;
+  return null;
+}
