@@ -103,12 +103,14 @@ describe('swap-move replays MCUboot 2.4.0 across geometries (vectors/mcuboot-mat
 
       for (const [name, sw] of Object.entries(c.power_fail_sweeps)) {
         const ks = cutPoints(sw.points);
-        it(`${name} boot: recovers like MCUboot after a power cut before op k (${ks.length} of ${sw.points} points): versions, resume ops, flash`, () => {
+        it(`${name} boot: recovers like MCUboot after a power cut before op k (${ks.length} of ${sw.points} points): versions, resume ops, flash`, async () => {
           const start = before[sw.boot_step - 1] ?? stepStart(c, sw.boot_step);
           const dev = matrixDevice(c);
           const got: string[] = [];
           const want: string[] = [];
           for (const p of sweep(dev, start, ks)) {
+            // A full sweep runs for seconds: let the worker answer the test runner meanwhile.
+            if (got.length % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
             const i = p.k - 1;
             got.push(`k=${p.k} ${versionChar(p.reboot1)}${versionChar(p.reboot2)} ops=${opCount(p.reboot1)} flash=${p.hash1.slice(0, 12)},${p.hash2.slice(0, 12)}`);
             const h1 = sw.flash_sha256_classes[parseInt(sw.reboot1_flash_class[i], 36)];
