@@ -11,10 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isPowerCut } from '../src/core.js';
-import { versionString, type BootResult } from '../src/device/device.js';
+import { Device, versionString, type BootResult } from '../src/device/device.js';
+import { getDevice } from '../src/device/device-file.js';
+import { maxImageSize, parseImage, signImage } from '../src/image/index.js';
 import {
   bootDevice, bootDir, bootScenarios, bootSweeps, deviceHash, gunzip, matrixCases, matrixDevice, matrixDir, opCount, readTrace,
-  runAction, sameResult, sweep, versionChar, type BootSweepRow, type MatrixCase,
+  runAction, sameResult, sha256Hex, sweep, versionChar, type BootSweepRow, type MatrixCase,
 } from './mcuboot-vectors.js';
 
 const FULL = !!process.env.BRICKPROOF_FULL;
@@ -235,3 +237,87 @@ describe('swap-move power-loss behaviour MCUboot relies on', () => {
 function before0(c: MatrixCase): Uint8Array {
   return gunzip(`${matrixDir}${c.path}/00-before.bin.gz`);
 }
+
+describe('swap-move on the nrf52840-unequal-slots layout (primary one sector larger; no recorded vectors)', () => {
+  // 60 primary sectors, 59 secondary, write size 4: the layout MCUboot's docs recommend for
+  // swap-move. It gains a sector over equal slots: 0x3a000 bytes instead of 0x39000.
+  const geometry = getDevice('nrf52840-unequal-slots').geometry;
+  const max = maxImageSize('swap-move', { slotSize: 0x3c000, secondarySlotSize: 0x3b000, writeSize: 4 });
+  const slot = (name: string) => geometry.areas.find((a) => a.name === name)!;
+  const PRIMARY = 1, SECONDARY = 2;
+
+  /** A hash-only image of exactly `total` bytes (header + body + TLVs), imgtool-style. */
+  async function image(total: number, version: string, body: (i: number) => number, request?: 'test'): Promise<Uint8Array> {
+    const sign = (len: number) => {
+      const input = new Uint8Array(0x200 + len);
+      for (let i = 0; i < len; i++) input[0x200 + i] = body(i);
+      return signImage(input, { headerSize: 0x200, align: 4, version, slotSize: slot(request ? 'secondary' : 'primary').size, pad: request === 'test' });
+    };
+    const probe = await sign(1000);
+    const tlvs = parseImage(probe).imageEnd - 0x200 - 1000;
+    return sign(total - 0x200 - tlvs);
+  }
+
+  async function device(v2Total: number): Promise<Device> {
+    const dev = new Device(geometry, { strategy: 'swap-move' });
+    dev.core.place(PRIMARY, 0, await image(max, '1.0.0', (i) => (i * 31 + 7) & 0xff));
+    dev.core.place(SECONDARY, 0, await image(v2Total, '2.0.0', (i) => (i * 17 + 3) & 0xff, 'test'));
+    return dev;
+  }
+
+  const trailer = (dev: Device, area: number) => {
+    const end = slot(area === PRIMARY ? 'primary' : 'secondary').size;
+    const b = dev.core.read(area, end - 48, 48);
+    return { swapInfo: b[8], copyDone: b[16], imageOk: b[24], magicSet: b.subarray(32).some((x) => x !== 0xff) };
+  };
+
+  it('computes the maximum image size MCUboot documents for this layout: 0x3a000', () => {
+    expect(max).toBe(0x3a000);
+  });
+
+  it('swaps a maximum-size test image in, reverts it on the next boot, then rests', async () => {
+    const dev = await device(max);
+    const up = runAction(dev, 'boot') as BootResult;
+    expect({ type: up.swapType, v: versionChar(up) }).toEqual({ type: 'test', v: '2' });
+    // 58 sectors hold the image: 58 moves (each one erase and a record), 2 × 58 swap steps.
+    expect(up.ops.erase).toBe(1 + 1 + 58 + 2 * 58);
+    expect(trailer(dev, PRIMARY)).toEqual({ swapInfo: 0x02, copyDone: 0x01, imageOk: 0xff, magicSet: true });
+    expect(trailer(dev, SECONDARY)).toEqual({ swapInfo: 0xff, copyDone: 0xff, imageOk: 0xff, magicSet: false });
+    const revert = runAction(dev, 'boot') as BootResult;
+    expect({ type: revert.swapType, v: versionChar(revert) }).toEqual({ type: 'revert', v: '1' });
+    expect(trailer(dev, PRIMARY)).toEqual({ swapInfo: 0x04, copyDone: 0x01, imageOk: 0x01, magicSet: true });
+    const rest = runAction(dev, 'boot') as BootResult;
+    expect({ ops: opCount(rest), v: versionChar(rest) }).toEqual({ ops: 0, v: '1' });
+  });
+
+  it('rejects an image one byte over the maximum and erases the whole secondary slot', async () => {
+    const dev = await device(max + 1);
+    const r = runAction(dev, 'boot') as BootResult;
+    expect({ type: r.swapType, v: versionChar(r), erases: r.ops.erase, writes: r.ops.write }).toEqual({ type: 'none', v: '1', erases: 59, writes: 0 });
+    expect(dev.core.read(SECONDARY, 0, slot('secondary').size).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('ends byte-identical to an uninterrupted run after a power cut before any sampled op of the upgrade and the revert', async () => {
+    const dev = await device(max);
+    const start = dev.core.dump();
+    runAction(dev, 'boot');
+    const upgraded = dev.core.dump();
+    const upgradeOps = dev.trace().length;
+    runAction(dev, 'boot');
+    const reverted = deviceHash(dev);
+    const revertOps = dev.trace().length;
+
+    for (const p of sweep(dev, start, cutPoints(upgradeOps))) {
+      expect(`${versionChar(p.reboot1)}${versionChar(p.reboot2)}`, `upgrade k=${p.k}`).toBe('21');
+      expect(p.hash1, `upgrade k=${p.k}`).toBe(sha256Hex(upgraded));
+      expect(p.hash2, `upgrade k=${p.k}`).toBe(reverted);
+    }
+    for (const p of sweep(dev, upgraded, cutPoints(revertOps))) {
+      expect(`${versionChar(p.reboot1)}${versionChar(p.reboot2)}`, `revert k=${p.k}`).toBe('11');
+      // A cut between fixup_revert and the secondary trailer erase (ops 5..10) makes the
+      // next boot a PERM swap: the same bytes but swap_info 0x03.
+      if (p.k >= 5 && p.k <= 10) expect(trailer(dev, PRIMARY).swapInfo, `revert k=${p.k}`).toBe(0x03);
+      else expect(p.hash2, `revert k=${p.k}`).toBe(reverted);
+    }
+  });
+});
