@@ -233,11 +233,8 @@ function performUpdate(): void {
     return;
   }
   swapImage();
-  // A strategy may find at the start that the swap cannot be done (e.g. not enough room).
-  if (bs.swapType == SWAP_NONE && (strategy() == STRATEGY_MOVE || strategy() == STRATEGY_OFFSET)) {
-    swapType = SWAP_NONE;
-    return;
-  }
+  // Goes by the type decided before the swap, even when the strategy gave up on it
+  // (swap-move's "not enough free space" only clears bs.swapType), as boot_perform_update does.
   swapType = finishSwap(swapType);
 }
 
@@ -307,12 +304,9 @@ export function boot(): i32 {
 
   if (swapType != SWAP_PANIC) {
     const t = swapType;
-    // The update starts from a reset status but keeps the status source found at power-on:
-    // swap-move and swap-offset skip rebuilding a primary trailer that already describes
-    // this swap (the recorded resume op counts show it).
-    const source = bs.source;
-    bs.reset();
-    bs.source = source;
+    // Single-image MCUboot does not reset the status between preparing and performing: a
+    // new swap still knows its status source (swap-move skips rebuilding a primary trailer
+    // that already describes it). Only a resumed swap advanced bs, and it leaves type NONE.
     bs.swapType = t;
     if (isUpgrade(t)) {
       performUpdate();

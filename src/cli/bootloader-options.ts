@@ -12,7 +12,7 @@ import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
 import { readKeyFile } from './image-io.js';
 
 /** Strategies whose bootloader is built in this version. */
-export const BUILT_STRATEGIES: readonly Strategy[] = ['overwrite-only', 'swap-scratch', 'swap-offset'];
+export const BUILT_STRATEGIES: readonly Strategy[] = ['overwrite-only', 'swap-scratch', 'swap-move', 'swap-offset'];
 
 export const BOOTLOADER_FLAGS: FlagSpecs = {
   device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
