@@ -3,24 +3,25 @@
 // fully unrolled, the message schedule (§6.2.2 step 1) computed four words at a time in
 // SIMD, the eight working variables in wasm locals.
 //
-// Why it looks like this — measured on the 2-core Xeon (2.3 GHz, AVX2, no rorx from V8) of
-// this project, Node 20, compressing 16 MiB straight out of wasm memory (MB/s, median of 23;
-// hash-wasm 4.13 does 274 on the same machine through its public API):
-//   rolled loop, W[0..63] in memory .......................................... not kept
+// Why it looks like this — measured on this project's 2-core Xeon (2.3 GHz, AVX2; V8 emits
+// `mov + ror` for a rotate, never `rorx`), Node 20, compressing 16 MiB straight out of wasm
+// memory, every variant in one process, interleaved, median of 23 (MB/s):
 //   unrolled, 16-word scalar window, textbook Ch/Maj, Σ as three rotates ...... 271
 //   + Ch = ((f ^ g) & e) ^ g, Maj = b ^ ((a ^ b) & (b ^ c)) reusing the
 //     previous round's a ^ b as this round's b ^ c ............................ 289
-//   + Σ nested, rotr(rotr(rotr(x, 14) ^ x, 5) ^ x, 6): V8 emits `mov + ror` for
-//     every rotate of a value still needed, so nesting saves two movs ......... 322
+//   + Σ nested, rotr(rotr(rotr(x, 14) ^ x, 5) ^ x, 6): a rotate of a value still
+//     needed costs a mov, so nesting saves two per Σ .......................... 313
+//   + additions ordered so that Σ1 and Σ0, the last values ready, come last .... 325
 //   + schedule in SIMD (4 words per step), W+K stored to a 256-byte scratch the
-//     rounds read, and each step placed just before the four rounds that need
-//     it 16 rounds later, so the vector work overlaps the scalar rounds' chain  349
-//     (the same SIMD schedule all done before round 0 is slower: 279 — the rounds
-//     are latency-bound and it gives them nothing to overlap with)
-//   + e' = ((d + h + K + W) + Ch) + Σ1(e): only one add waits for Σ1 ........... 355
-// Flat Σ (three independent rotates) shortens the chain but costs more than it saves
-// (Σ1 flat: 332, Σ0 flat: 342). Keeping a..h's block-start values in locals or re-reading
-// them from `state` makes no difference (355 / 353).
+//     rounds read, each step placed just before the four rounds that need it 16
+//     rounds later, so the vector work overlaps the scalar rounds' chain ........ 349
+//     (the same SIMD schedule all done before round 0: 279 — the rounds are
+//     latency-bound, and then nothing overlaps them)
+//   + e' = ((d + h + K + W) + Ch) + Σ1: only one add waits for Σ1 ............. 355
+// Flat Σ (three independent rotates) shortens the chain but costs more than it saves:
+// Σ0 flat 332, Σ1 flat 342. Keeping a..h's block-start values in locals or re-reading them
+// from `state` makes no difference (355 / 353). hash-wasm 4.13 runs 274 on the same machine
+// through its API; end to end through src/core.ts sha256() see bench/sha256.ts.
 import { writeFileSync } from 'node:fs';
 
 // FIPS 180-4 §4.2.2: first 32 bits of the fractional parts of the cube roots of the first
