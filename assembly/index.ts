@@ -1,5 +1,7 @@
 // The brickproof WebAssembly core: what the host (src/core.ts) may call.
-export * from './ctrl';
+// The control block's layout reaches the host through src/ctrl-layout.ts (generated), not
+// as exported globals: each export makes every new instance (every reboot) slower.
+export { ARENA_LIMIT, heapBase } from './ctrl';
 export {
   flashWrite, flashErase, flashRead, flashIsErased, areaExists, areaSectorCount, areaSectorOff,
   areaSectorSize, areaSectorIndex, nextRandom,

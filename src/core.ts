@@ -16,6 +16,7 @@
 import * as loader from '@assemblyscript/loader';
 import { UsageError } from './errors.js';
 import type { Geometry, ResolvedArea } from './device/geometry.js';
+import { CTRL, type CtrlName } from './ctrl-layout.js';
 
 // ---- the compiled module -------------------------------------------------------------
 
@@ -207,7 +208,8 @@ export class Core {
   private halted = false;
   private u8!: Uint8Array;
   private u32!: Uint32Array;
-  private readonly f: Record<string, number> = {};
+  /** The control block's field offsets (generated from assembly/ctrl.ts). */
+  private readonly f: Record<string, number> = CTRL;
   readonly flashPtr!: number;
   readonly flashSize!: number;
   readonly wearPtr!: number;
@@ -242,9 +244,6 @@ export class Core {
     this.memory.grow(info.pages);
     this.instantiate();
 
-    for (const name of ['CTRL_MAGIC', 'CTRL_FLASH_PTR', 'CTRL_FLASH_SIZE', 'CTRL_SHADOW_PTR', 'CTRL_DEV_PTR', 'CTRL_DEV_COUNT', 'CTRL_SECTOR_PTR', 'CTRL_SECTOR_COUNT', 'CTRL_AREA_PTR', 'CTRL_AREA_COUNT', 'CTRL_WEAR_PTR', 'CTRL_FLAGS', 'CTRL_OP_INDEX', 'CTRL_ERASE_OPS', 'CTRL_WRITE_OPS', 'CTRL_BYTES_PROGRAMMED', 'CTRL_BYTES_ERASED', 'CTRL_VIOLATIONS', 'CTRL_FAILED_WRITES', 'CTRL_BUDGET', 'CTRL_FAULT_MODEL', 'CTRL_PRNG', 'CTRL_POWER_CUT', 'CTRL_CUT_KIND', 'CTRL_CUT_AREA', 'CTRL_CUT_OFF', 'CTRL_CUT_LEN', 'CTRL_CUT_DONE', 'CTRL_LOG_PTR', 'CTRL_LOG_CAP', 'CTRL_LOG_LEN', 'CTRL_LOG_DATA_PTR', 'CTRL_LOG_DATA_CAP', 'CTRL_LOG_DATA_LEN', 'CTRL_LOG_OVERFLOW', 'CTRL_BAD_PTR', 'CTRL_BAD_COUNT', 'CTRL_ERR_CODE', 'CTRL_ERR_AREA', 'CTRL_ERR_OFF', 'CTRL_ERR_LEN', 'CTRL_IO_PTR', 'CTRL_IO_CAP', 'CTRL_SIZE', 'DEV_SIZE', 'SECTOR_SIZE', 'AREA_SIZE', 'LOG_ENTRY_SIZE', 'BAD_SIZE', 'CTRL_MAGIC_VALUE', 'FLAG_STRICT']) {
-      this.f[name] = k(this.ex, name);
-    }
 
     // Lay out the arena.
     const g = geometry;
@@ -344,15 +343,15 @@ export class Core {
     return this.u8;
   }
 
-  ctrl(field: string): number {
+  ctrl(field: CtrlName): number {
     this.refreshViews();
-    const off = this.f[field] ?? k(this.ex, field);
+    const off = CTRL[field];
     return this.u32[off >> 2];
   }
 
-  setCtrl(field: string, value: number): void {
+  setCtrl(field: CtrlName, value: number): void {
     this.refreshViews();
-    const off = this.f[field] ?? k(this.ex, field);
+    const off = CTRL[field];
     this.u32[off >> 2] = value >>> 0;
   }
 
@@ -477,7 +476,7 @@ export class Core {
   }
 
   counters(): FlashCounters {
-    const lo = (f: string) => this.ctrl(f) + this.u32[(this.f[f] >> 2) + 1] * 2 ** 32;
+    const lo = (f: CtrlName) => this.ctrl(f) + this.u32[(this.f[f] >> 2) + 1] * 2 ** 32;
     return {
       eraseOps: this.ctrl('CTRL_ERASE_OPS'),
       writeOps: this.ctrl('CTRL_WRITE_OPS'),
@@ -489,8 +488,8 @@ export class Core {
   }
 
   resetCounters(): void {
-    for (const f of ['CTRL_ERASE_OPS', 'CTRL_WRITE_OPS', 'CTRL_VIOLATIONS', 'CTRL_FAILED_WRITES', 'CTRL_OP_INDEX']) this.setCtrl(f, 0);
-    for (const f of ['CTRL_BYTES_PROGRAMMED', 'CTRL_BYTES_ERASED']) {
+    for (const f of ['CTRL_ERASE_OPS', 'CTRL_WRITE_OPS', 'CTRL_VIOLATIONS', 'CTRL_FAILED_WRITES', 'CTRL_OP_INDEX'] as const) this.setCtrl(f, 0);
+    for (const f of ['CTRL_BYTES_PROGRAMMED', 'CTRL_BYTES_ERASED'] as const) {
       this.setCtrl(f, 0);
       this.u32[(this.f[f] >> 2) + 1] = 0;
     }
@@ -587,7 +586,7 @@ export class Core {
     const count = this.ctrl('CTRL_KNOWN_COUNT');
     if (count >= max) throw new UsageError(`at most ${max} known regions`);
     let table = this.ctrl('CTRL_KNOWN_PTR');
-    const entry = k(this.ex, 'KNOWN_SIZE');
+    const entry = CTRL.KNOWN_SIZE;
     if (!table) {
       table = alignUp(this.arenaTop, 64);
       this.arenaTop = table + max * entry;

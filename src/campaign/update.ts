@@ -48,7 +48,7 @@ export async function buildImages(dev: Device, size: number | 'max', strategy: S
   const max = Math.min(dev.maxImageSize(0), dev.maxImageSize(1));
   const total = size === 'max' ? max : size;
   const totals = [v1Size ?? total, total];
-  for (const [flag, t] of [['--v1-size', totals[0]], ['--image-size', totals[1]]] as const) {
+  for (const [flag, t] of [['--image-size', totals[1]], ['--v1-size', totals[0]]] as const) {
     if (t > max) throw new UsageError(`${flag} ${t} is larger than ${strategy} allows on ${dev.geometry.name} (${max} bytes)`);
     if (t < HEADER_SIZE + TLV_SIZE + 1) throw new UsageError(`${flag} ${t} is too small for an image (at least ${HEADER_SIZE + TLV_SIZE + 1} bytes)`);
   }

@@ -110,7 +110,7 @@ export class Device {
     this.core.reboot();
     this.core.resetCounters();
     this.core.clearLog();
-    for (const f of ['CTRL_BOOT_ASSERTS', 'CTRL_BOOT_STATUS_FAILS', 'CTRL_BOOT_RC', 'CTRL_BOOT_SLOT', 'CTRL_BOOT_SWAP_TYPE']) this.core.setCtrl(f, 0);
+    for (const f of ['CTRL_BOOT_ASSERTS', 'CTRL_BOOT_STATUS_FAILS', 'CTRL_BOOT_RC', 'CTRL_BOOT_SLOT', 'CTRL_BOOT_SWAP_TYPE'] as const) this.core.setCtrl(f, 0);
     this.core.armPowerCut(cutAt, fault, seed);
   }
 
