@@ -65,3 +65,23 @@ export function benchCopyPasses(area: u32, passes: u32): u32 {
   }
   return ops;
 }
+
+/**
+ * The floor a boot is measured against (bench/boot.ts): `eraseBytes` of memory.fill and
+ * `copyBytes` of memory.copy in MCUboot's 1024-byte chunks, over the area (wrapping), with
+ * no flash model and no bootloader logic.
+ */
+export function benchMoveBytes(area: u32, eraseBytes: u32, copyBytes: u32): u32 {
+  const base = areaPtr(area);
+  const size = areaSectorCount(area) * areaSectorSize(area, 0);
+  const half = size >> 1;
+  const erased = areaErasedVal(area);
+  for (let done: u32 = 0; done < eraseBytes; done += 4096) {
+    memory.fill(base + <usize>(done % size & ~4095), erased, min<u32>(4096, eraseBytes - done));
+  }
+  for (let done: u32 = 0; done < copyBytes; done += 1024) {
+    const at = (done % half) & ~1023;
+    memory.copy(base + <usize>(half + at), base + <usize>at, min<u32>(1024, copyBytes - done));
+  }
+  return eraseBytes + copyBytes;
+}

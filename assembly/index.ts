@@ -10,4 +10,4 @@ export { sha256, sha256Init, sha256Update, sha256Final } from './sha256';
 export { boot, swapTypeFromTrailers } from './boot';
 export { appSetPending, appSetConfirmed } from './app';
 export { maxImageSize as bootMaxImageSize } from './boot';
-export { benchFlashPasses, benchCopyPasses } from './bench';
+export { benchFlashPasses, benchCopyPasses, benchMoveBytes } from './bench';
