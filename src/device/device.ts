@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import type { Geometry } from './geometry.js';
 import { signatureHost, type SignatureHost } from './host.js';
+import { decodeTrailerState } from './trailer-state.js';
 import type { Strategy } from './strategy.js';
 
 export interface BootloaderOptions {
@@ -145,6 +146,34 @@ export class Device {
   setConfirmed(cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
     this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
     return this.core.run((ex) => (ex.appSetConfirmed as () => number)());
+  }
+
+  /**
+   * The application erasing a whole slot, e.g. before downloading an image into it (mcumgr's
+   * image erase): one erase per sector, from the first. With `cutAt` K, the power fails
+   * before operation K.
+   */
+  eraseArea(area: number, cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): void | PowerCut {
+    const a = this.geometry.areas.find((x) => x.id === area);
+    if (!a) throw new UsageError(`${this.geometry.name}: no flash area with id ${area}`);
+    this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
+    let off = 0;
+    for (const size of a.sectorSizes) {
+      const r = this.core.erase(area, off, size);
+      if (r instanceof PowerCut) return r;
+      off += size;
+    }
+  }
+
+  /**
+   * boot_read_swap_state: what the trailer of a slot (area 1 primary, 2 secondary, 3
+   * scratch) says, as MCUboot decodes it.
+   */
+  readSwapState(area: number): { magic: 'good' | 'bad' | 'unset'; swapType: SwapTypeName; imageNum: number; copyDone: 'set' | 'bad' | 'unset'; imageOk: 'set' | 'bad' | 'unset' } {
+    const t = decodeTrailerState(this, area);
+    const info = t.swapInfo;
+    const type = info === null || (info & 0x0f) > 4 ? 1 : info & 0x0f;
+    return { magic: t.magic, swapType: (SWAP_TYPES[type] ?? 'none') as SwapTypeName, imageNum: info === null || (info & 0x0f) > 4 ? 0 : info >> 4, copyDone: t.copyDone, imageOk: t.imageOk };
   }
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */

@@ -128,3 +128,18 @@ describe('simulate', () => {
     expect(r.stderr).toMatch(/secondary image is \d+ bytes .* but swap-move on nrf52840 allows at most \d+/);
   });
 });
+
+describe('the application API', () => {
+  it('reads the trailers as MCUboot does after boot_set_pending', async () => {
+    const { Device } = await import('../../src/device/device.js');
+    const { resolveGeometry } = await import('../../src/device/geometry.js');
+    const c = loadBootCases().find((x) => x.id === 'scratch/pending-api')!;
+    const dev = new Device(resolveGeometry(c.layout), { strategy: 'swap-scratch', keys: [] });
+    dev.core.loadDump(c.before);
+    expect(dev.readSwapState(2)).toMatchObject({ magic: 'unset', swapType: 'none' });
+    expect(dev.setPending(false)).toBe(0);
+    expect(dev.readSwapState(2)).toEqual({ magic: 'good', swapType: 'test', imageNum: 0, copyDone: 'unset', imageOk: 'unset' });
+    expect(dev.setPending(true)).toBe(0); // already scheduled: nothing changes
+    expect(dev.readSwapState(2).swapType).toBe('test');
+  });
+});
