@@ -4,7 +4,7 @@
 // status initialisation. All of it starts fresh at every power-on (a new instance).
 
 import {
-  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, STRATEGY_SCRATCH, ctrl, setCtrl,
+  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_OPTIONS, OPT_VALIDATE_PRIMARY, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, STRATEGY_SCRATCH, ctrl, setCtrl,
 } from '../ctrl';
 import { areaAlign, areaPtr, areaSectorCount, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
 import { ImageHeader } from '../image';
@@ -65,9 +65,14 @@ export function bootAssert(ok: bool): void {
   if (!ok) setCtrl(CTRL_BOOT_ASSERTS, ctrl(CTRL_BOOT_ASSERTS) + 1);
 }
 
-/** BOOT_STATUS_ASSERT with MCUBOOT_VALIDATE_PRIMARY_SLOT: a failed status write is counted. */
+/**
+ * BOOT_STATUS_ASSERT: with MCUBOOT_VALIDATE_PRIMARY_SLOT a failed status write is only
+ * counted (the primary is validated before it boots anyway); without it, it is an assert.
+ */
 export function statusAssert(ok: bool): void {
-  if (!ok) setCtrl(CTRL_BOOT_STATUS_FAILS, ctrl(CTRL_BOOT_STATUS_FAILS) + 1);
+  if (ok) return;
+  if (ctrl(CTRL_BOOT_OPTIONS) & OPT_VALIDATE_PRIMARY) setCtrl(CTRL_BOOT_STATUS_FAILS, ctrl(CTRL_BOOT_STATUS_FAILS) + 1);
+  else bootAssert(false);
 }
 
 // ---- flash primitives (§5.0) --------------------------------------------------------------
