@@ -87,7 +87,6 @@ export interface CoreExports {
   flashWrite(area: number, off: number, src: number, len: number): number;
   flashErase(area: number, off: number, len: number): void;
   flashRead(area: number, off: number, dst: number, len: number): void;
-  flashIsErased(area: number, off: number, len: number): number;
   sha256(ptr: number, len: number, out: number): void;
   sha256Init(): void;
   sha256Update(ptr: number, len: number): void;
