@@ -127,6 +127,20 @@ export const BUG_PR485: u32 = 1;
 export const BUG_PR2109: u32 = 2;
 /** swap-scratch before f76fba70 (2025): scratch erased forward after its trailer moved to the primary. */
 export const BUG_SCRATCH_FORWARD_ERASE: u32 = 4;
+/** swap-move before 4f393563 (#1966 / PR #2100, 2024): the REVERT table row needs the secondary magic UNSET. */
+export const BUG_PR2100: u32 = 8;
+/** swap-move before 74530753 (#1588 / PR #1597, 2023): the header lookup compares move progress with a "last index" never computed on this boot. */
+export const BUG_PR1597: u32 = 16;
+/** swap-move before ce115975 (#829 / PR #855, 2020): status source "primary" does not look at the secondary magic. */
+export const BUG_PR855: u32 = 32;
+/** swap-move before 33094fc5 (PR #2199, 2025): a revert with an empty secondary leaves the primary trailer as it is. */
+export const BUG_PR2199: u32 = 64;
+/** swap-offset before 7330df7c (PR #2214, 2025): the last index is the sector count (one too many). */
+export const BUG_PR2214: u32 = 128;
+/** swap-scratch before fbd2267e (PR #2205, 2025): find_last_sector_idx advances one index shared by both slots. */
+export const BUG_PR2205: u32 = 256;
+/** swap-scratch before the PR #2206 series (2025): no padding in the maximum image size, no clamp of the copy at the scratch trailer. */
+export const BUG_PR2206: u32 = 512;
 
 export const STRATEGY_OVERWRITE: u32 = 0;
 export const STRATEGY_SCRATCH: u32 = 1;
@@ -136,6 +150,11 @@ export const STRATEGY_OFFSET: u32 = 3;
 export const OPT_VALIDATE_PRIMARY: u32 = 1;
 export const OPT_OVERWRITE_FAST: u32 = 2;
 export const OPT_DOWNGRADE_PREVENTION: u32 = 4;
+/**
+ * Not an MCUboot option: skip hashing and signature checks (images are taken as valid when
+ * their header and TLV area parse). For measuring the swap engine alone (bench/boot.ts).
+ */
+export const OPT_SKIP_IMAGE_CHECKS: u32 = 8;
 
 export const CTRL_SIZE: u32 = 512;
 

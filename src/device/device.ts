@@ -29,6 +29,8 @@ export interface BootloaderOptions {
   keys?: PublicKey[];
   /** Test-only: behave as a historical MCUboot release did (src/campaign/variants.ts). */
   bugs?: number;
+  /** Not an MCUboot option: take images as valid without hashing them (benchmarks of the swap alone). */
+  skipImageChecks?: boolean;
 }
 
 export const SWAP_TYPES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail', 255: 'panic' };
@@ -80,6 +82,7 @@ export class Device {
       downgradePrevention: false,
       keys: [],
       bugs: 0,
+      skipImageChecks: false,
       ...options,
     };
     if (![8, 16, 32].includes(o.maxAlign)) throw new UsageError(`--max-align ${o.maxAlign} must be 8, 16 or 32`);
@@ -101,7 +104,7 @@ export class Device {
     core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
     core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);
     core.setCtrl('CTRL_BOOT_COPY_BUF', o.copyBuffer);
-    core.setCtrl('CTRL_BOOT_OPTIONS', (o.validatePrimary ? 1 : 0) | (o.overwriteFast ? 2 : 0) | (o.downgradePrevention ? 4 : 0));
+    core.setCtrl('CTRL_BOOT_OPTIONS', (o.validatePrimary ? 1 : 0) | (o.overwriteFast ? 2 : 0) | (o.downgradePrevention ? 4 : 0) | (o.skipImageChecks ? 8 : 0));
     core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
     core.setCtrl('CTRL_BOOT_BUGS', o.bugs);
   }
