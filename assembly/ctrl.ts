@@ -158,6 +158,24 @@ export const OPT_SKIP_IMAGE_CHECKS: u32 = 8;
 
 export const CTRL_SIZE: u32 = 512;
 
+// The module's one exported function, `call(fn, a, b, c, d)`, and what `fn` selects
+// (assembly/index.ts). One export instead of fifteen: V8 builds a JS wrapper for every
+// exported function at each instantiation, and every reboot is an instantiation.
+export const FN_FLASH_WRITE: u32 = 1;
+export const FN_FLASH_ERASE: u32 = 2;
+export const FN_FLASH_READ: u32 = 3;
+export const FN_SHA256: u32 = 4;
+export const FN_SHA256_INIT: u32 = 5;
+export const FN_SHA256_UPDATE: u32 = 6;
+export const FN_SHA256_FINAL: u32 = 7;
+export const FN_BOOT: u32 = 8;
+export const FN_MAX_IMAGE_SIZE: u32 = 9;
+export const FN_APP_SET_PENDING: u32 = 10;
+export const FN_APP_SET_CONFIRMED: u32 = 11;
+export const FN_BENCH: u32 = 12;
+export const FN_HEAP_BASE: u32 = 13;
+export const FN_ARENA_LIMIT: u32 = 14;
+
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32
 export const SECTOR_SIZE: u32 = 12; // abs offset u32, size u32, device u32

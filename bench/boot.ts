@@ -41,7 +41,7 @@ async function main() {
     };
     const load = () => validating.core.loadDump(after);
     const floorCore = swapOnly.core;
-    const floor = () => floorCore.call((ex) => (ex.bench as (k: number, a: number, e: number, c: number) => number)(3, 1, bytesErased, bytesProgrammed));
+    const floor = () => floorCore.call((ex) => ex.bench(3, 1, bytesErased, bytesProgrammed));
     const ms = timeEach(
       { withValidation: upgrade(validating, startV), swapOnly: upgrade(swapOnly, startS), idle, load, floor },
       { samples: 9, sampleMs: 80 },

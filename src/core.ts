@@ -80,10 +80,7 @@ function moduleSync(): WebAssembly.Module {
 
 // ---- the module's exports --------------------------------------------------------------
 
-type Global = { value: number };
-
 export interface CoreExports {
-  memory: WebAssembly.Memory;
   flashWrite(area: number, off: number, src: number, len: number): number;
   flashErase(area: number, off: number, len: number): void;
   flashRead(area: number, off: number, dst: number, len: number): void;
@@ -91,15 +88,38 @@ export interface CoreExports {
   sha256Init(): void;
   sha256Update(ptr: number, len: number): void;
   sha256Final(out: number): void;
+  /** One power-on of the bootloader; results in the control block (CTRL_BOOT_*). */
+  boot(): number;
+  bootMaxImageSize(slot: number): number;
+  appSetPending(permanent: number): number;
+  appSetConfirmed(): number;
+  /** The benchmarks' entry point (assembly/bench.ts). */
+  bench(kind: number, a: number, b: number, c: number): number;
   heapBase(): number;
-  [name: string]: unknown;
+  arenaLimit(): number;
 }
 
-/** Reads an exported constant (the control block's field offsets live in the module). */
-function k(ex: CoreExports, name: string): number {
-  const g = ex[name] as Global | undefined;
-  if (!g || typeof g.value !== 'number') throw new Error(`brickproof core: export ${name} is missing`);
-  return g.value;
+type Call = (fn: number, a: number, b: number, c: number, d: number) => number;
+
+/** Named methods over the module's one export, `call(fn, a, b, c, d)` (see assembly/index.ts). */
+function methods(call: Call): CoreExports {
+  const F = CTRL;
+  return {
+    flashWrite: (area, off, src, len) => call(F.FN_FLASH_WRITE, area, off, src, len),
+    flashErase: (area, off, len) => void call(F.FN_FLASH_ERASE, area, off, len, 0),
+    flashRead: (area, off, dst, len) => void call(F.FN_FLASH_READ, area, off, dst, len),
+    sha256: (ptr, len, out) => void call(F.FN_SHA256, ptr, len, out, 0),
+    sha256Init: () => void call(F.FN_SHA256_INIT, 0, 0, 0, 0),
+    sha256Update: (ptr, len) => void call(F.FN_SHA256_UPDATE, ptr, len, 0, 0),
+    sha256Final: (out) => void call(F.FN_SHA256_FINAL, out, 0, 0, 0),
+    boot: () => call(F.FN_BOOT, 0, 0, 0, 0),
+    bootMaxImageSize: (slot) => call(F.FN_MAX_IMAGE_SIZE, slot, 0, 0, 0) >>> 0,
+    appSetPending: (permanent) => call(F.FN_APP_SET_PENDING, permanent, 0, 0, 0),
+    appSetConfirmed: () => call(F.FN_APP_SET_CONFIRMED, 0, 0, 0, 0),
+    bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
+    heapBase: () => call(F.FN_HEAP_BASE, 0, 0, 0, 0) >>> 0,
+    arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
+  };
 }
 
 /**
@@ -114,8 +134,8 @@ let info: { module: WebAssembly.Module; arenaLimit: number; pages: number } | un
 function moduleInfo(module: WebAssembly.Module) {
   if (info?.module !== module) {
     const probe = new WebAssembly.Memory({ initial: 1100 });
-    const ex = loader.instantiateSync<CoreExports>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports as unknown as CoreExports;
-    info = { module, arenaLimit: k(ex, 'ARENA_LIMIT'), pages: Math.ceil((ex.heapBase() + PAGE) / PAGE) };
+    const ex = methods(loader.instantiateSync<{ call: Call }>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports.call);
+    info = { module, arenaLimit: ex.arenaLimit(), pages: Math.ceil((ex.heapBase() + PAGE) / PAGE) };
   }
   return info;
 }
@@ -302,12 +322,12 @@ export class Core {
 
   private instantiate(): void {
     if (!this.ex) {
-      this.ex = loader.instantiateSync<CoreExports>(moduleSync(), this.imports).exports as unknown as CoreExports;
+      this.ex = methods(loader.instantiateSync<{ call: Call }>(moduleSync(), this.imports).exports.call);
     } else {
       // Reboots skip the loader: its export demangling and typed-array helpers cost about
       // 40 µs per instance (measured with --cpu-prof on a campaign: 106 ms of 600 ms for
-      // 3 300 reboots), and every export the host calls takes and returns plain numbers.
-      this.ex = new WebAssembly.Instance(moduleSync(), this.imports as WebAssembly.Imports).exports as unknown as CoreExports;
+      // 3 300 reboots), and the one export takes and returns plain numbers.
+      this.ex = methods((new WebAssembly.Instance(moduleSync(), this.imports as WebAssembly.Imports).exports as { call: Call }).call);
     }
     this.halted = false;
     this.abortMessage = undefined;
@@ -657,7 +677,7 @@ function getHasher(): Hasher {
   if (!hasher) {
     const memory = new WebAssembly.Memory({ initial: moduleInfo(moduleSync()).pages });
     const env = { ...NO_HOST, memory, abort: () => {} };
-    const ex = new WebAssembly.Instance(moduleSync(), { env }).exports as unknown as CoreExports;
+    const ex = methods((new WebAssembly.Instance(moduleSync(), { env }).exports as { call: Call }).call);
     hasher = { mem: new Uint8Array(memory.buffer), sha256: ex.sha256, init: ex.sha256Init, update: ex.sha256Update, final: ex.sha256Final };
   }
   return hasher;

@@ -21,19 +21,18 @@ function makeCore(): Core {
   );
 }
 
-const global = (core: Core, name: string) => (core.exports[name] as WebAssembly.Global).value as number;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('memory layout', () => {
   it('puts the arena limit exactly at asconfig.json memoryBase', () => {
     const asconfig = JSON.parse(readFileSync(new URL('../asconfig.json', import.meta.url), 'utf8')) as { options: { memoryBase: number } };
     const core = makeCore();
-    expect(global(core, 'ARENA_LIMIT')).toBe(asconfig.options.memoryBase);
+    expect(core.exports.arenaLimit()).toBe(asconfig.options.memoryBase);
   });
 
   it("keeps the module's own data and heap above the arena, and the flash below it", () => {
     const core = makeCore();
-    const limit = global(core, 'ARENA_LIMIT');
+    const limit = core.exports.arenaLimit();
     expect(core.exports.heapBase()).toBeGreaterThanOrEqual(limit);
     expect(core.flashPtr + core.flashSize).toBeLessThanOrEqual(limit);
   });
@@ -110,7 +109,7 @@ describe('traps', () => {
   it("rethrows any other trap as a CoreBug carrying the core's abort message and the trap", () => {
     const core = makeCore();
     // The benchmark entry point aborts on purpose when asked to (assembly/bench.ts).
-    const bench = core.exports.bench as (kind: number, a: number, b: number, c: number) => number;
+    const bench = core.exports.bench;
     let error: unknown;
     try {
       core.run(() => bench(4 /* BENCH_ABORT */, 0, 0, 0));

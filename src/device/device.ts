@@ -121,7 +121,7 @@ export class Device {
   /** One power-on of the bootloader. With `cutAt` K, the power fails before operation K. */
   boot(cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): BootResult | PowerCut {
     this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
-    const r = this.core.run((ex) => (ex.boot as () => number)());
+    const r = this.core.run((ex) => ex.boot());
     if (r instanceof PowerCut) return r;
     const c = this.core;
     const v = c.ctrl('CTRL_BOOT_VERSION');
@@ -142,13 +142,13 @@ export class Device {
   /** The application's boot_set_pending(permanent). Returns MCUboot's rc (0 ok). */
   setPending(permanent: boolean, cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
     this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
-    return this.core.run((ex) => (ex.appSetPending as (p: number) => number)(permanent ? 1 : 0));
+    return this.core.run((ex) => ex.appSetPending(permanent ? 1 : 0));
   }
 
   /** The application's boot_set_confirmed(). Returns MCUboot's rc (0 ok). */
   setConfirmed(cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
     this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
-    return this.core.run((ex) => (ex.appSetConfirmed as () => number)());
+    return this.core.run((ex) => ex.appSetConfirmed());
   }
 
   /**
@@ -181,7 +181,7 @@ export class Device {
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */
   maxImageSize(slot: number): number {
-    return this.core.call((ex) => (ex.bootMaxImageSize as (s: number) => number)(slot)) >>> 0;
+    return this.core.call((ex) => ex.bootMaxImageSize(slot));
   }
 
   /** Flash operations of the last call, as MCUboot trace lines. */
