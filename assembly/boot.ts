@@ -4,14 +4,14 @@
 // All state here is RAM: it starts fresh at every power-on, as on a real device.
 
 import {
-  BUG_PR2109, BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_MAX_SECTORS, CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT,
+  BUG_PR2100, BUG_PR2109, BUG_PR2199, BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_MAX_SECTORS, CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT,
   CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_STRATEGY, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION, OPT_DOWNGRADE_PREVENTION,
   OPT_VALIDATE_PRIMARY, STRATEGY_MOVE, STRATEGY_OFFSET, STRATEGY_OVERWRITE, STRATEGY_SCRATCH, ctrl, setCtrl,
 } from './ctrl';
 import { areaSectorCount, areaSize } from './flash';
 import { F_NON_BOOTABLE, IMAGE_MAGIC, ImageHeader, VALID, compareVersion, headerValid, imageTotalSize, validateImage } from './image';
 import {
-  FLAG_SET, FLAG_UNSET, MAGIC_ANY, MAGIC_GOOD, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT, SWAP_TEST,
+  FLAG_SET, FLAG_UNSET, MAGIC_ANY, MAGIC_GOOD, MAGIC_UNSET, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT, SWAP_TEST,
   SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk,
 } from './trailer';
 import {
@@ -126,7 +126,11 @@ export function swapTypeFromTrailers(): u8 {
   if (strategy() == STRATEGY_OFFSET && s.magic == MAGIC_GOOD && s.imageOk == FLAG_UNSET && s.copyDone == FLAG_SET) return SWAP_REVERT;
   if (s.magic == MAGIC_GOOD && s.imageOk == FLAG_UNSET) return SWAP_TEST;
   if (s.magic == MAGIC_GOOD && s.imageOk == FLAG_SET) return SWAP_PERM;
-  if (p.magic == MAGIC_GOOD && p.imageOk == FLAG_UNSET && p.copyDone == FLAG_SET) return SWAP_REVERT;
+  if (p.magic == MAGIC_GOOD && p.imageOk == FLAG_UNSET && p.copyDone == FLAG_SET) {
+    // Before MCUboot 4f393563 (#1966) this row also wanted the secondary magic UNSET, so a
+    // magic torn by fixup_revert (BAD) matched no row and the revert was lost.
+    if (!bug(BUG_PR2100) || s.magic == MAGIC_UNSET) return SWAP_REVERT;
+  }
   return SWAP_NONE;
 }
 
@@ -144,8 +148,9 @@ function validateSlot(slot: i32, withStatus: bool): i32 {
     if (slot != SLOT_PRIMARY && strategy() != STRATEGY_OVERWRITE) {
       // A reset while erasing an invalid secondary can leave its trailer behind: clear it.
       scrambleTrailerSectors(area);
-      if (strategy() == STRATEGY_MOVE && ((withStatus && bs.swapType == SWAP_REVERT) || swapTypeFromTrailers() == SWAP_REVERT)) {
-        // "Stuck revert" (MCUboot 33094fc5): a revert with nothing to revert to.
+      if (strategy() == STRATEGY_MOVE && !bug(BUG_PR2199) && ((withStatus && bs.swapType == SWAP_REVERT) || swapTypeFromTrailers() == SWAP_REVERT)) {
+        // "Stuck revert" (MCUboot 33094fc5; the test-only variant leaves it as it was before):
+        // a revert with nothing to revert to.
         scrambleTrailerSectors(AREA_PRIMARY);
       }
     }

@@ -12,6 +12,7 @@
 // a source that is still intact, so redoing the step after a power cut is harmless.
 // All sizes assume uniform sectors (boot_slots_compatible refuses anything else).
 
+import { BUG_PR1597, BUG_PR855, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader } from '../image';
 import {
@@ -89,7 +90,10 @@ const secondaryState = new SwapState();
 export function statusSource(): u8 {
   readSwapState(AREA_PRIMARY, primaryState);
   readSwapState(AREA_SECONDARY, secondaryState);
-  if (primaryState.magic == MAGIC_GOOD && primaryState.copyDone == FLAG_UNSET && secondaryState.magic != MAGIC_GOOD) {
+  // Before ce115975 (the test-only variant) the secondary was not looked at, so an imgtool
+  // --pad --confirm primary was taken for a swap in progress.
+  const noRequest = secondaryState.magic != MAGIC_GOOD || (ctrl(CTRL_BOOT_BUGS) & BUG_PR855) != 0;
+  if (primaryState.magic == MAGIC_GOOD && primaryState.copyDone == FLAG_UNSET && noRequest) {
     return SOURCE_PRIMARY;
   }
   return SOURCE_NONE;
@@ -149,15 +153,22 @@ export function readImageHeader(slot: i32, hdr: ImageHeader, bs: BootStatus | nu
   let off: u32 = 0;
   let from = slot;
   if (bs !== null && !bs.isReset()) {
-    // boot_find_status: only the primary trailer can hold the swap size.
-    if (readMagic(AREA_PRIMARY) != MAGIC_GOOD) return -1;
-    const swapSize = readSwapSize(AREA_PRIMARY);
-    const lastIdx = findLastIdx(swapSize);
-    if (lastIdx > areaSectorCount(AREA_PRIMARY)) {
-      // Only a hand-made trailer gets here (MCUboot walks past the sector table, or spins
-      // forever on 0xffffffff): count it as an assert and give up on the header.
-      bootAssert(false);
-      return -1;
+    let lastIdx: u32;
+    if ((ctrl(CTRL_BOOT_BUGS) & BUG_PR1597) != 0) {
+      // Before 74530753 (the test-only variant): the last index was a RAM variable set only by
+      // the swap itself, which runs after this lookup. On a fresh boot it still holds its
+      // initial "max", so the moved-up header is never looked for in sector 1.
+      lastIdx = 0xffffffff;
+    } else {
+      // boot_find_status: only the primary trailer can hold the swap size.
+      if (readMagic(AREA_PRIMARY) != MAGIC_GOOD) return -1;
+      lastIdx = findLastIdx(readSwapSize(AREA_PRIMARY));
+      if (lastIdx > areaSectorCount(AREA_PRIMARY)) {
+        // Only a hand-made trailer gets here (MCUboot walks past the sector table, or spins
+        // forever on 0xffffffff): count it as an assert and give up on the header.
+        bootAssert(false);
+        return -1;
+      }
     }
     if (bs.op == OP_MOVE) {
       // Every sector has moved up: the primary's header is now in sector 1.

@@ -9,6 +9,7 @@
 // where the secondary's image starts (MCUboot's `secondary_offset`) and, in common.ts, the
 // headers and the two unprotected TLV sizes.
 
+import { BUG_PR2214, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader, unprotTlvSize } from '../image';
 import {
@@ -97,7 +98,12 @@ export function readStatusBytes(area: u32, bs: BootStatus): void {
   bs.state = <u8>(found % count) + 1;
 }
 
-/** find_last_idx: the 0-based index of the last sector that `swapSize` reaches. */
+/**
+ * find_last_idx: the 0-based index of the last sector that `swapSize` reaches. Before
+ * 7330df7c (the test-only variant) it returned the number of those sectors, one more: the
+ * free-space check then refuses an image that needs every sector below the trailer, and
+ * every loop and the resume-time header lookup go one sector further.
+ */
 function findLastIdx(swapSize: u32): u32 {
   const sector = sectorSz();
   let sz: u32 = 0;
@@ -107,7 +113,7 @@ function findLastIdx(swapSize: u32): u32 {
     if (sz >= swapSize) break;
     last++;
   }
-  return last;
+  return (ctrl(CTRL_BOOT_BUGS) & BUG_PR2214) != 0 ? last + 1 : last;
 }
 
 function isRevert(bs: BootStatus): bool {

@@ -3,10 +3,10 @@
 // scratch → primary, with three status records per region. The first region's status
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
-import { BUG_SCRATCH_FORWARD_ERASE, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
+import { BUG_PR2205, BUG_PR2206, BUG_SCRATCH_FORWARD_ERASE, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
-  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_ANY, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz,
+  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_ANY, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
 import {
@@ -55,6 +55,7 @@ export function slotsCompatible(maxSectors: u32): bool {
  * bootutil_max_image_size: the slot minus its trailer, minus padding when the part of the
  * trailer inside its first sector is smaller than the scratch trailer (trailers larger
  * than a sector), so that the last region's data and the scratch trailer fit together.
+ * (Before d00b11dc, PR #2206, the test-only variant: no padding.)
  */
 export function maxImageSize(): u32 {
   const size = areaSize(AREA_PRIMARY);
@@ -64,7 +65,7 @@ export function maxImageSize(): u32 {
   const inFirstSector = areaSectorOffEnd(firstTrailerSector) - trailerStart;
   const scratchTrailer = scratchTrailerSz(bootWriteSz());
   let padding: u32 = 0;
-  if (inFirstSector < scratchTrailer) padding = scratchTrailer - inFirstSector;
+  if (inFirstSector < scratchTrailer && (ctrl(CTRL_BOOT_BUGS) & BUG_PR2206) == 0) padding = scratchTrailer - inFirstSector;
   return trailerStart - padding;
 }
 
@@ -120,6 +121,7 @@ function writeStatus(bs: BootStatus): i32 {
 
 /** find_last_sector_idx: the last primary sector that holds `copySize` bytes, on both slots' sector grids. */
 function findLastSectorIdx(copySize: u32): i32 {
+  if ((ctrl(CTRL_BOOT_BUGS) & BUG_PR2205) != 0) return findLastSectorIdxShared(copySize);
   let psz: u32 = 0, ssz: u32 = 0;
   let pi: u32 = 0, si: u32 = 0;
   const np = areaSectorCount(AREA_PRIMARY), ns = areaSectorCount(AREA_SECONDARY);
@@ -130,6 +132,30 @@ function findLastSectorIdx(copySize: u32): i32 {
     if (pi >= np && si >= ns) break;
   }
   return <i32>pi - 1;
+}
+
+/**
+ * find_last_sector_idx before fbd2267e (PR #2205, the test-only variant): one index for
+ * both slots, advanced on every step, also when only the secondary's sum grew. With larger
+ * primary sectors it counts secondary sectors and points past the primary's sector list;
+ * the entries MCUboot then reads are whatever follows its sector array (here: the sectors
+ * that follow in the flash's own sector map). The walk stops, counting an assert, where
+ * MCUboot's arrays (MCUBOOT_MAX_IMG_SECTORS entries) end.
+ */
+function findLastSectorIdxShared(copySize: u32): i32 {
+  let psz: u32 = 0, ssz: u32 = 0;
+  let i: u32 = 0;
+  while (true) {
+    if (psz < copySize || psz < ssz) psz += areaSectorSize(AREA_PRIMARY, i);
+    if (ssz < copySize || ssz < psz) ssz += areaSectorSize(AREA_SECONDARY, i);
+    if (psz >= copySize && ssz >= copySize && psz == ssz) break;
+    if (i + 1 >= maxSectors()) {
+      bootAssert(false);
+      break;
+    }
+    i++;
+  }
+  return <i32>i;
 }
 
 /** boot_copy_sz: as many primary sectors, going down from `last`, as fit the scratch. */
@@ -169,9 +195,10 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
   const firstTrailerOff = trailerSectorOff(AREA_PRIMARY);
   if (imgOff + sz > firstTrailerOff) {
     copySz = slotSize - imgOff - tsz;
-    // The scratch keeps its own trailer: the data must not run into it.
+    // The scratch keeps its own trailer: the data must not run into it (66d41e73, PR #2206;
+    // the test-only variant copies on, over the scratch's status records).
     const scratchTrailerOff = statusOff(AREA_SCRATCH);
-    if (copySz > scratchTrailerOff) copySz = scratchTrailerOff;
+    if (copySz > scratchTrailerOff && (ctrl(CTRL_BOOT_BUGS) & BUG_PR2206) == 0) copySz = scratchTrailerOff;
   }
   bs.useScratch = bs.idx == 1 && copySz != sz;
 

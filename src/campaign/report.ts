@@ -29,9 +29,19 @@ export interface Report {
   failures: Array<{ id: string; rule: string; detail: string }>;
 }
 
-/** What identifies a campaign run across shards (everything but the shard and timing). */
+/**
+ * What identifies a campaign run across shards (everything but the shard and timing). The
+ * staging and build options are appended only when set, so that results files written
+ * before they existed still resume and merge under the same keys.
+ */
 export function campaignKey(spec: CampaignSpec): string {
-  return [spec.strategy, spec.device, spec.upgrade, spec.plan, spec.fault, spec.imageSize, spec.v1Size ?? '', spec.seed, spec.sample].join('|');
+  const key = [spec.strategy, spec.device, spec.upgrade, spec.plan, spec.fault, spec.imageSize, spec.v1Size ?? '', spec.seed, spec.sample].join('|');
+  const extra = [
+    spec.v1Trailer !== undefined ? `v1=${spec.v1Trailer}` : '',
+    spec.maxAlign !== undefined ? `max-align=${spec.maxAlign}` : '',
+    spec.maxSectors !== undefined ? `max-sectors=${spec.maxSectors}` : '',
+  ].filter(Boolean);
+  return extra.length ? `${key}|${extra.join('|')}` : key;
 }
 
 export class Tally {

@@ -15,7 +15,7 @@ import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { bugBits, baseStrategy } from './variants.js';
 import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
-import { buildImages, live, stage, type EndState, type Life, type RecordedOp, type Rule, type UpdateImages } from './update.js';
+import { buildImages, live, stage, type CallKind, type EndState, type Life, type RecordedOp, type Rule, type UpdateImages } from './update.js';
 
 export interface ScenarioResult {
   id: string;
@@ -56,10 +56,17 @@ export function faultSeed(spec: CampaignSpec, ref: ScenarioRef): bigint {
 export class CampaignRunner {
   readonly ops: RecordedOp[];
   /** Which call of the update each operation belongs to. */
-  private readonly opCall: Array<'boot' | 'confirm'>;
+  private readonly opCall: CallKind[];
   /** The calls of the uninterrupted update and how many operations each made. */
-  private readonly calls: Array<{ kind: 'boot' | 'confirm'; ops: number }>;
-  readonly expected: EndState;
+  private readonly calls: Array<{ kind: CallKind; ops: number }>;
+  /** Where the uninterrupted update ends; absent when it fails itself. */
+  readonly expected?: EndState;
+  /**
+   * The uninterrupted update itself fails (a bug that needs no power cut): the campaign is
+   * then that one scenario, `…@0`, since no cut can be judged against a reference that
+   * does not exist.
+   */
+  readonly controlFailure?: ScenarioResult;
   private progress: number;
   private readonly snapshot: number;
   private readonly areaStart = new Map<number, number>();
@@ -72,8 +79,8 @@ export class CampaignRunner {
     readonly start: Uint8Array,
     clean: Life,
   ) {
-    if (!clean.end) throw new Error(`the uninterrupted ${spec.upgrade} upgrade itself fails: ${clean.failure?.rule}: ${clean.failure?.detail}`);
     this.expected = clean.end;
+    if (!clean.end) this.controlFailure = this.judge({ cut: 0 }, 1, clean);
     const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
     this.ops = calls.flatMap((c) => c.ops);
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
@@ -94,13 +101,14 @@ export class CampaignRunner {
     const g = profile.geometry;
     // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model
     // does too (strict mode is for conformance, where MCUboot never does that).
-    const device = new Device(g, { strategy: base, bugs: bugBits(spec.strategy) }, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
+    const build = { strategy: base, bugs: bugBits(spec.strategy), ...(spec.maxAlign ? { maxAlign: spec.maxAlign } : {}), ...(spec.maxSectors ? { maxSectors: spec.maxSectors } : {}) };
+    const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
     const images = await buildImages(device, spec.imageSize, base, spec.v1Size);
     device.core.addKnownRegion(images.v1.subarray(0, hashedLength(images.v1)));
     device.core.addKnownRegion(images.v2.subarray(0, hashedLength(images.v2)));
-    stage(device, images, spec.upgrade, g);
+    stage(device, images, spec.upgrade, g, spec.v1Trailer);
     const start = device.core.dump();
-    const clean = live(device, images, spec.upgrade, true);
+    const clean = live(device, images, spec.upgrade, true, 'of the uninterrupted update');
     return new CampaignRunner(spec, device, images, start, clean);
   }
 
@@ -161,15 +169,17 @@ export class CampaignRunner {
     const core = this.device.core;
     core.loadDump(this.start);
     let left = g;
+    const perform = (kind: CallKind, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
+      kind === 'boot' ? this.device.boot(cut) : kind === 'confirm' ? this.device.setConfirmed(cut) : this.device.eraseArea(2, cut);
     for (const call of this.calls) {
       if (left > call.ops) {
-        const r = call.kind === 'boot' ? this.device.boot() : this.device.setConfirmed();
+        const r = perform(call.kind);
         if (r instanceof PowerCut) throw new Error('unexpected power cut');
         left -= call.ops;
         continue;
       }
       const cut = { at: left, fault: this.spec.fault, seed: faultSeed(this.spec, ref) };
-      const r = call.kind === 'boot' ? this.device.boot(cut) : this.device.setConfirmed(cut);
+      const r = perform(call.kind, cut);
       if (!(r instanceof PowerCut)) throw new Error(`replaying the update did not reach cut point ${g}`);
       break;
     }
@@ -180,12 +190,18 @@ export class CampaignRunner {
    * Re-runs one scenario and keeps everything needed to explain it: the operations of the
    * update before the cut, the interrupted operation(s), and every call after the cut.
    */
-  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: 'boot' | 'confirm' } {
+  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: CallKind } {
     if (ref.run !== undefined) {
       const result = this.random(ref.run);
       return { result, life: { calls: [] }, before: [] };
     }
     const g = ref.cut!;
+    if (g === 0) {
+      // No cut: the uninterrupted update, from the staged device.
+      this.device.core.loadDump(this.start);
+      const life = live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update');
+      return { result: this.judge(ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
+    }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
     if (ref.cut2 === undefined) {
       const { result, life } = this.singleLife(g, true);
@@ -266,10 +282,12 @@ export class CampaignRunner {
     if (life.failure) return { id, unit, ok: false, rule: life.failure.rule, detail: life.failure.detail, boots, resumeOps };
     const end = life.end!;
     const want = this.expected;
-    // A cut during the application's confirm write means the confirm may not have landed:
-    // then the new image was never confirmed and MCUboot rightly brings the old one back.
-    const confirmCut = ref.cut !== undefined && this.opCall[ref.cut - 1] === 'confirm';
-    const reverted = confirmCut && end.image === 'v1' && end.imageOk === 'set';
+    if (!want) return { id, unit, ok: true, boots, resumeOps }; // @0 of a failing update that this time passed: not reached
+    // A cut during an application call (the confirm write, the erase of the secondary) means
+    // it may not have landed: then the new image is unconfirmed with the old image still in
+    // the secondary, and MCUboot rightly brings the old one back.
+    const appCut = ref.cut !== undefined && ref.cut > 0 && this.opCall[ref.cut - 1] !== 'boot';
+    const reverted = appCut && end.image === 'v1' && end.imageOk === 'set';
     if (!reverted && (end.image !== want.image || end.imageOk !== want.imageOk)) {
       return {
         id, unit, ok: false, rule: 'wrong-end-state', boots, resumeOps,
@@ -282,14 +300,19 @@ export class CampaignRunner {
   /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
   *run(units: number[]): Generator<ScenarioResult> {
     for (const u of [...units].sort((a, b) => a - b)) {
+      if (this.controlFailure) {
+        yield { ...this.controlFailure, unit: u };
+        continue;
+      }
       if (this.spec.plan === 'exhaustive') yield this.single(u);
       else if (this.spec.plan === 'double') yield* this.double(u);
       else yield this.random(u);
     }
   }
 
-  /** Units of the plan: first cuts 1..N, or random runs 1..sample. */
+  /** Units of the plan: first cuts 1..N, or random runs 1..sample; one (the update itself) when it fails uncut. */
   get units(): number {
+    if (this.controlFailure) return 1;
     return this.spec.plan === 'random' ? Math.max(1, this.spec.sample) : this.ops.length;
   }
 }

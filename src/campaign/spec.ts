@@ -1,18 +1,30 @@
 /**
  * What a campaign is made of, and the short ids that replay one scenario of it
- * (`swap-scratch/nrf52840/perm/cut@417`, `…/double@417+38`, `…/random#7`).
+ * (`swap-scratch/nrf52840/perm/cut@417`, `…/double@417+38`, `…/random#7`, and `…/cut@0`:
+ * the uninterrupted update itself).
  */
 import { FAULT_MODELS, type FaultModel } from '../core.js';
 import { UsageError } from '../errors.js';
 import { parseStrategy, type Strategy } from '../device/strategy.js';
 
+/** The upgrades `--upgrade all` runs. */
 export const UPGRADES = ['test', 'perm', 'revert'] as const;
 /**
  * test: the application requests a test upgrade and confirms the new image once it runs;
  * perm: a permanent upgrade; revert: a test upgrade the new image never confirms, so the
- * bootloader must bring the old image back.
+ * bootloader must bring the old image back; erase-secondary: a test upgrade the new image
+ * never confirms, and instead erases the secondary slot (to download another image) and
+ * resets before writing one — the state of MCUboot's "stuck revert" (#2199). Only named
+ * kinds run erase-secondary: MCUboot 2.4.0 fixed that state for swap-move only.
  */
-export type Upgrade = (typeof UPGRADES)[number];
+export const UPGRADE_KINDS = [...UPGRADES, 'erase-secondary'] as const;
+export type Upgrade = (typeof UPGRADE_KINDS)[number];
+/**
+ * How the running image was flashed: imgtool `--pad` (the primary trailer holds a GOOD
+ * magic) or `--pad --confirm` (magic and image_ok SET). Without it, no trailer at all.
+ */
+export const V1_TRAILERS = ['pad', 'pad-confirm'] as const;
+export type V1Trailer = (typeof V1_TRAILERS)[number];
 export const PLANS = ['exhaustive', 'double', 'random'] as const;
 export type Plan = (typeof PLANS)[number];
 
@@ -26,6 +38,12 @@ export interface CampaignSpec {
   imageSize: number | 'max';
   /** Total size of the running image, when it differs from the update's. */
   v1Size?: number;
+  /** The running image's trailer as flashed (imgtool --pad / --pad --confirm); none when absent. */
+  v1Trailer?: V1Trailer;
+  /** Bootloader build: BOOT_MAX_ALIGN (default 8). */
+  maxAlign?: 8 | 16 | 32;
+  /** Bootloader build: MCUBOOT_MAX_IMG_SECTORS (default 128). */
+  maxSectors?: number;
   seed: number;
   /** double: second cuts per first cut (0 = all); random: number of runs. */
   sample: number;
@@ -33,7 +51,7 @@ export interface CampaignSpec {
 
 /** One scenario: the cut point(s) within the campaign's update timeline. */
 export interface ScenarioRef {
-  /** exhaustive/double: the first cut (1-based op of the timeline). */
+  /** exhaustive/double: the first cut (1-based op of the timeline); 0 = no cut (the uninterrupted update). */
   cut?: number;
   /** double: the second cut (1-based op of the first recovery boot). */
   cut2?: number;
@@ -42,8 +60,23 @@ export interface ScenarioRef {
 }
 
 export function parseUpgrade(v: string): Upgrade {
-  if ((UPGRADES as readonly string[]).includes(v)) return v as Upgrade;
-  throw new UsageError(`unknown upgrade '${v}' (expected one of: ${UPGRADES.join(', ')})`);
+  if ((UPGRADE_KINDS as readonly string[]).includes(v)) return v as Upgrade;
+  throw new UsageError(`unknown upgrade '${v}' (expected one of: ${UPGRADE_KINDS.join(', ')})`);
+}
+
+export function parseV1Trailer(v: string): V1Trailer {
+  if ((V1_TRAILERS as readonly string[]).includes(v)) return v as V1Trailer;
+  throw new UsageError(`unknown v1 trailer '${v}' (expected one of: ${V1_TRAILERS.join(', ')})`);
+}
+
+export function parseMaxAlign(v: number, what = '--max-align'): 8 | 16 | 32 {
+  if (v === 8 || v === 16 || v === 32) return v;
+  throw new UsageError(`${what} ${v} must be 8, 16 or 32`);
+}
+
+export function parseMaxSectors(v: number, what = '--max-sectors'): number {
+  if (Number.isInteger(v) && v >= 1 && v <= 4096) return v;
+  throw new UsageError(`${what} ${v} must be an integer from 1 to 4096`);
 }
 
 export function parsePlan(v: string): Plan {
@@ -56,29 +89,45 @@ export function parseFault(v: string): FaultModel {
   throw new UsageError(`unknown fault model '${v}' (expected one of: ${FAULT_MODELS.join(', ')})`);
 }
 
-/** `<strategy>/<device>/<upgrade>[:size]/<fault>@<cut>[+<cut2>]` or `…/<fault>#<run>`; seed as `~seed` when not 1. */
+/**
+ * `<strategy>[+max-align=A][+max-sectors=N]/<device>/<upgrade>[+<v1 trailer>][:size[,v1size]]/<fault>@<cut>[+<cut2>]`
+ * or `…/<fault>#<run>`; seed as `~seed` when not 1. The optional parts appear only when the
+ * spec sets them, so ids of campaigns without them read as they always did. `@0` is the
+ * uninterrupted update.
+ */
 export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
+  const build = (spec.maxAlign !== undefined ? `+max-align=${spec.maxAlign}` : '') + (spec.maxSectors !== undefined ? `+max-sectors=${spec.maxSectors}` : '');
+  const staging = spec.v1Trailer !== undefined ? `+${spec.v1Trailer}` : '';
   const size = spec.v1Size !== undefined ? `:${spec.imageSize},${spec.v1Size}` : spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
   const seed = spec.seed === 1 ? '' : `~${spec.seed}`;
   const where = ref.run !== undefined ? `#${ref.run}` : ref.cut2 !== undefined ? `@${ref.cut}+${ref.cut2}` : `@${ref.cut}`;
-  return `${spec.strategy}/${spec.device}/${spec.upgrade}${size}/${spec.fault}${where}${seed}`;
+  return `${spec.strategy}${build}/${spec.device}/${spec.upgrade}${staging}${size}/${spec.fault}${where}${seed}`;
 }
 
-const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)\/([A-Za-z0-9._-]+)\/(test|perm|revert)(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
+const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([A-Za-z0-9._-]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
 
 /** Parses a replay id back into the campaign and scenario it names. */
 export function parseScenarioId(id: string): { spec: CampaignSpec; ref: ScenarioRef } {
   const m = ID.exec(id.trim());
   if (!m) throw new UsageError(`replay id '${id}' does not parse (expected e.g. swap-scratch/nrf52840/perm/cut@417, …/cut@417+38 or …/cut#7)`);
-  const [, strategy, device, upgrade, size, v1Size, fault, cut, cut2, run, seed] = m;
+  const [, strategy, build, device, upgrade, staging, size, v1Size, fault, cut, cut2, run, seed] = m;
   const ref: ScenarioRef = run !== undefined ? { run: Number(run) } : { cut: Number(cut), ...(cut2 !== undefined ? { cut2: Number(cut2) } : {}) };
-  if (ref.cut === 0 || ref.cut2 === 0) throw new UsageError(`replay id '${id}': cut points count from 1`);
+  if (ref.cut2 === 0 || (ref.cut === 0 && ref.cut2 !== undefined)) throw new UsageError(`replay id '${id}': cut points count from 1 (@0 alone is the uninterrupted update)`);
+  const options: Pick<CampaignSpec, 'maxAlign' | 'maxSectors'> = {};
+  for (const part of build.split('+').filter(Boolean)) {
+    const [key, value] = part.split('=');
+    if (key === 'max-align') options.maxAlign = parseMaxAlign(Number(value), `replay id '${id}': max-align`);
+    else if (key === 'max-sectors') options.maxSectors = parseMaxSectors(Number(value), `replay id '${id}': max-sectors`);
+    else throw new UsageError(`replay id '${id}': unknown bootloader option '${key}' (expected max-align or max-sectors)`);
+  }
   const spec: CampaignSpec = {
     strategy: parseStrategyVariant(strategy),
     device,
     upgrade: parseUpgrade(upgrade),
     imageSize: size === undefined || size === 'max' ? 'max' : Number(size),
     ...(v1Size !== undefined ? { v1Size: Number(v1Size) } : {}),
+    ...(staging !== undefined ? { v1Trailer: parseV1Trailer(staging) } : {}),
+    ...options,
     fault: parseFault(fault),
     plan: run !== undefined ? 'random' : cut2 !== undefined ? 'double' : 'exhaustive',
     seed: seed === undefined ? 1 : Number(seed),

@@ -10,10 +10,11 @@
 import { isPowerCut, type LogEntry } from '../core.js';
 import { UsageError } from '../errors.js';
 import { Device, versionString, type BootResult } from '../device/device.js';
+import { decodeTrailerState } from '../device/trailer-state.js';
 import { signImage } from '../image/index.js';
 import type { Geometry } from '../device/geometry.js';
 import type { Strategy } from '../device/strategy.js';
-import type { Upgrade } from './spec.js';
+import type { Upgrade, V1Trailer } from './spec.js';
 
 const HEADER_SIZE = 0x20;
 /** TLV info (4) + SHA256 TLV (4 + 32): what a hash-only imgtool image carries. */
@@ -58,13 +59,31 @@ export async function buildImages(dev: Device, size: number | 'max', strategy: S
   return { v1, v2, secondaryOffset: strategy.startsWith('swap-offset') ? secondary.sectorSizes[0] : 0 };
 }
 
-/** Puts v1 in the primary and v2 in the secondary, and requests the upgrade (boot_set_pending). */
-export function stage(dev: Device, images: UpdateImages, upgrade: Upgrade, geometry: Geometry): void {
+/**
+ * Puts v1 in the primary (with the trailer imgtool's --pad or --pad --confirm gives it, when
+ * asked) and v2 in the secondary, and requests the upgrade (boot_set_pending).
+ */
+export function stage(dev: Device, images: UpdateImages, upgrade: Upgrade, geometry: Geometry, v1Trailer?: V1Trailer): void {
   for (const d of geometry.devices) dev.core.flash.fill(d.erasedValue, d.base, d.base + d.size);
   dev.core.place(1, 0, images.v1);
+  if (v1Trailer) padTrailer(dev, 1, v1Trailer === 'pad-confirm');
   dev.core.place(2, images.secondaryOffset, images.v2);
   const rc = dev.setPending(upgrade === 'perm');
   if (isPowerCut(rc) || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+}
+
+/**
+ * What imgtool --pad writes at the end of a slot (reference/mcuboot.md §3.2, §3.5): the
+ * build's magic in its last 16 bytes, and with --confirm image_ok = 0x01.
+ */
+function padTrailer(dev: Device, area: number, confirm: boolean): void {
+  const a = dev.options.maxAlign;
+  const size = dev.geometry.areas.find((x) => x.id === area)!.size;
+  const magic = a === 8
+    ? [0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80]
+    : [a & 0xff, a >> 8, 0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d, 0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a];
+  dev.core.place(area, size - 16, Uint8Array.from(magic));
+  if (confirm) dev.core.place(area, (size - 16 - a) & ~(a - 1), Uint8Array.of(1));
 }
 
 export type Which = 'v1' | 'v2';
@@ -86,14 +105,16 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** One call of the device's life: a power-on, or the application confirming. */
+/** One call of the device's life: a power-on, the application confirming, or it erasing the secondary. */
 export interface Call {
-  kind: 'boot' | 'confirm';
+  kind: CallKind;
   ops: RecordedOp[];
   boot?: BootResult;
   /** Which image the primary held after a boot. */
   image?: Which | null;
 }
+
+export type CallKind = 'boot' | 'confirm' | 'erase';
 
 export interface RecordedOp extends LogEntry {
   /** Written bytes (writes only). */
@@ -121,9 +142,13 @@ export interface EndState {
  * rejected-image-booted — an image the update must never run did run;
  * no-convergence — the device kept changing flash boot after boot;
  * wrong-end-state — it settled, but not where the uninterrupted update ends;
- * crash — the simulated bootloader broke a flash rule or trapped.
+ * crash — the simulated bootloader broke a flash rule or trapped;
+ * stuck-revert — a power-on found the secondary slot without an image (its header magic
+ *   erased, MCUboot's boot_check_header_erased) and left a REVERT request (primary magic
+ *   GOOD, copy_done SET, image_ok UNSET) behind it, with nothing to revert to: application
+ *   tools then refuse new uploads (MCUboot #2199).
  */
-export type Rule = 'bricked' | 'wrong-image' | 'rejected-image-booted' | 'no-convergence' | 'wrong-end-state' | 'crash';
+export type Rule = 'bricked' | 'wrong-image' | 'rejected-image-booted' | 'no-convergence' | 'wrong-end-state' | 'crash' | 'stuck-revert';
 
 const MAX_BOOTS = 8;
 
@@ -131,11 +156,15 @@ const MAX_BOOTS = 8;
  * Powers the device on until it settles: a boot that changes nothing and an application
  * with nothing to do. After each boot the application runs: with a `test` upgrade the new
  * image confirms itself (boot_set_confirmed); with `revert` it never does; with `perm` it
- * has nothing to do. With `record`, every call's flash operations are kept (with data).
+ * has nothing to do; with `erase-secondary` the new image, still unconfirmed, erases the
+ * secondary slot if anything is in it (to download another image) and the device resets.
+ * With `record`, every call's flash operations are kept (with data). `after` names the
+ * power-ons in failure details ("after the cut").
  */
-export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record: boolean): Life {
+export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record: boolean, after = 'after the cut'): Life {
   const calls: Call[] = [];
   for (let i = 0; i < MAX_BOOTS; i++) {
+    const emptyBefore = secondaryHeaderErased(dev, images);
     let r: BootResult;
     try {
       const b = dev.boot();
@@ -147,21 +176,30 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
     const image = r.outcome === 'ok' ? primaryImage(dev, images) : null;
     calls.push({ kind: 'boot', ops: record ? recorded(dev) : [], boot: r, image });
     if (r.outcome !== 'ok') {
-      return { calls, failure: { rule: 'bricked', detail: `power-on ${i + 1} after the cut: ${r.outcome === 'panic' ? 'MCUboot panicked' : 'no bootable image'} (requested ${r.requested})` } };
+      return { calls, failure: { rule: 'bricked', detail: `power-on ${i + 1} ${after}: ${r.outcome === 'panic' ? 'MCUboot panicked' : 'no bootable image'} (requested ${r.requested})` } };
     }
-    if (!image) return { calls, failure: { rule: 'wrong-image', detail: `power-on ${i + 1} booted v${versionString(r.version)} whose bytes match neither installed image` } };
+    if (!image) return { calls, failure: { rule: 'wrong-image', detail: `power-on ${i + 1} ${after} booted v${versionString(r.version)} whose bytes match neither installed image` } };
+    if (emptyBefore && secondaryHeaderErased(dev, images) && revertRequested(dev)) {
+      return { calls, failure: { rule: 'stuck-revert', detail: `power-on ${i + 1} ${after} found no image in the secondary slot and left the primary trailer requesting a revert (magic good, copy_done set, image_ok unset)` } };
+    }
     let appOps = 0;
     if (upgrade === 'test' && image === 'v2' && primaryImageOk(dev) === 'unset') {
       const c = dev.setConfirmed();
       if (isPowerCut(c)) throw new Error('unexpected power cut');
       appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
       calls.push({ kind: 'confirm', ops: record ? recorded(dev) : [] });
+    } else if (upgrade === 'erase-secondary' && image === 'v2' && primaryImageOk(dev) === 'unset' && !areaErased(dev, 2)) {
+      const c = dev.eraseArea(2);
+      if (isPowerCut(c)) throw new Error('unexpected power cut');
+      appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
+      calls.push({ kind: 'erase', ops: record ? recorded(dev) : [] });
     }
     if (r.ops.erase + r.ops.write === 0 && appOps === 0) {
       return { calls, end: { image, version: versionString(r.version), imageOk: primaryImageOk(dev) } };
     }
   }
-  return { calls, failure: { rule: 'no-convergence', detail: `still changing flash after ${MAX_BOOTS} power-ons` } };
+  const last = calls.filter((c) => c.kind === 'boot').pop()?.boot;
+  return { calls, failure: { rule: 'no-convergence', detail: `still changing flash after ${MAX_BOOTS} power-ons (the last booted v${versionString(last?.version)})` } };
 }
 
 function recorded(dev: Device): RecordedOp[] {
@@ -169,6 +207,37 @@ function recorded(dev: Device): RecordedOp[] {
   if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
   const u8 = core.bytes;
   return core.log().map((e) => (e.data !== undefined ? { ...e, bytes: u8.slice(core.logDataPtr + e.data, core.logDataPtr + e.data + e.length) } : e));
+}
+
+function erasedValue(dev: Device, area: number): number {
+  return dev.geometry.devices.find((d) => d.id === dev.geometry.areas.find((x) => x.id === area)!.device)!.erasedValue;
+}
+
+/**
+ * No image in the secondary slot, as MCUboot decides it (boot_check_header_erased: the
+ * header's magic word erased), wherever the strategy may look for it: offset 0, and for
+ * swap-offset also one sector in.
+ */
+export function secondaryHeaderErased(dev: Device, images: UpdateImages): boolean {
+  const bytes = dev.core.areaBytes(2);
+  const e = erasedValue(dev, 2);
+  for (const off of images.secondaryOffset ? [0, images.secondaryOffset] : [0]) {
+    for (let i = 0; i < 4; i++) if (bytes[off + i] !== e) return false;
+  }
+  return true;
+}
+
+/** The primary trailer asks for a revert (§4.1 row 3: magic GOOD, image_ok UNSET, copy_done SET). */
+export function revertRequested(dev: Device): boolean {
+  const t = decodeTrailerState(dev, 1);
+  return t.magic === 'good' && t.imageOk === 'unset' && t.copyDone === 'set';
+}
+
+function areaErased(dev: Device, area: number): boolean {
+  const bytes = dev.core.areaBytes(area);
+  const e = erasedValue(dev, area);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== e) return false;
+  return true;
 }
 
 /** image_ok of the primary trailer, read at the build's BOOT_MAX_ALIGN offsets. */

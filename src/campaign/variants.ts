@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseStrategy, type Strategy } from '../device/strategy.js';
+import type { CampaignSpec, Upgrade } from './spec.js';
 
 export interface Variant {
   name: string;
@@ -13,8 +14,13 @@ export interface Variant {
   /** BUG_* bit of assembly/ctrl.ts CTRL_BOOT_BUGS. */
   bit: number;
   summary: string;
-  /** The campaign that exposes it (what the reference describes), for tests and docs. */
-  exposedBy: { upgrade: 'test' | 'perm' | 'revert'; device: string; fault: 'cut' | 'torn-write' | 'torn-erase' | 'bit-noise'; v1Size?: number };
+  /**
+   * The campaign that exposes it (what the reference describes), for tests and docs: the
+   * spec's fields besides strategy, plan ('exhaustive'), image size ('max') and seed (1).
+   */
+  exposedBy: { upgrade: Upgrade; device: string; fault: 'cut' | 'torn-write' | 'torn-erase' | 'bit-noise' } & Pick<CampaignSpec, 'v1Size' | 'v1Trailer' | 'maxAlign' | 'maxSectors'>;
+  /** The bug shows in the uninterrupted update itself: the campaign is its one scenario, `…@0`. */
+  control?: boolean;
   /** What the reference (mcuboot-known-bugs.md, tardigrade) reports for it. */
   reference: string;
 }
@@ -46,6 +52,70 @@ export const VARIANTS: Variant[] = [
     // A multi-sector scratch (nrf52840: 13 sectors) gives the window between its erases.
     exposedBy: { upgrade: 'perm', device: 'nrf52840', fault: 'cut' },
     reference: 'mcuboot.md §8 item 11: a reset during the forward scratch erase wrote garbage into the primary',
+  },
+  {
+    name: 'swap-move@pr2100',
+    strategy: 'swap-move',
+    bit: 8,
+    summary: 'MCUboot #1966 / PR #2100 (2024): a revert torn inside the secondary magic write of fixup_revert leaves that magic BAD; the REVERT row wanted it UNSET, so no row matches and the unconfirmed image boots forever',
+    // A torn program operation: nrf52840 writes 4 bytes at a time, so the 16-byte magic tears.
+    exposedBy: { upgrade: 'revert', device: 'nrf52840', fault: 'torn-write' },
+    reference: 'tardigrade: 3 bricks (9.7%, about 31 points), the cuts inside the 4-word magic write of fixup_revert',
+  },
+  {
+    name: 'swap-move@pr1597',
+    strategy: 'swap-move',
+    bit: 16,
+    summary: 'MCUboot #1588 / PR #1597 (2023): after the last move record the header lookup still reads sector 0 (the last index it compares with was never computed on this boot), finds it erased, gives up the resume, and nothing boots again',
+    exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut' },
+    reference: 'issue #1588: about 1 in 50 resets during the swap bricked the device; tardigrade publishes no rate',
+  },
+  {
+    name: 'swap-move@pr855',
+    strategy: 'swap-move',
+    bit: 32,
+    summary: 'MCUboot #829 / PR #855 (2020): an imgtool --pad --confirm primary is taken for the status source, the new swap never writes swap_size, and any resume reads 0xffffffff and bricks',
+    exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut', v1Trailer: 'pad-confirm' },
+    reference: 'issue #829: a brick for nearly every mid-swap cut (a wide window)',
+  },
+  {
+    name: 'swap-move@pr2199',
+    strategy: 'swap-move',
+    bit: 64,
+    summary: 'MCUboot PR #2199 (2025): after a test upgrade the application erases the secondary; the REVERT request in the primary trailer is never cleared, every boot erases the secondary trailer again, and uploads are refused',
+    exposedBy: { upgrade: 'erase-secondary', device: 'nrf52840', fault: 'cut' },
+    control: true,
+    reference: 'tardigrade: 1 wrong_image of 1 (100%) on the control run; fixed: 0 issues under power_loss and interrupted_erase',
+  },
+  {
+    name: 'swap-offset@pr2214',
+    strategy: 'swap-offset',
+    bit: 128,
+    summary: 'MCUboot PR #2214 (2025): the last index is one too many, so an image needing every sector below the trailer is refused as "not enough free space" and never installed',
+    // The optimal swap-offset layout (secondary one sector larger): the largest image needs
+    // exactly first-trailer-index sectors.
+    exposedBy: { upgrade: 'test', device: 'nrf52840-unequal-slots-larger-slot1', fault: 'cut' },
+    control: true,
+    reference: 'tardigrade: not reproduced (0x75000 payload in 0x76000 slots, no issues); the reference expects a silently refused maximum-size upgrade in the control run',
+  },
+  {
+    name: 'swap-scratch@pr2205',
+    strategy: 'swap-scratch',
+    bit: 256,
+    summary: 'MCUboot PR #2205 (2025): with primary sectors larger than the secondary\'s, the last sector index counts secondary sectors and runs past the primary\'s sector list; the swap then works on offsets outside the slot',
+    exposedBy: { upgrade: 'test', device: 'stm32f4-spi-flash', fault: 'cut' },
+    control: true,
+    reference: 'MCUboot simulator: an assert in the sector swap (stm32f4SpiFlash); tardigrade: not reproduced (uniform 4K layout)',
+  },
+  {
+    name: 'swap-scratch@pr2206',
+    strategy: 'swap-scratch',
+    bit: 512,
+    summary: 'MCUboot PR #2206 (2025): with a trailer larger than a sector the maximum image size keeps no padding, and the copy into scratch runs over the scratch trailer\'s status records',
+    // MCUBOOT_MAX_IMG_SECTORS 1024 (tardigrade's geometry variant): a 7-sector trailer on k64f.
+    exposedBy: { upgrade: 'test', device: 'k64f', fault: 'cut', maxSectors: 1024 },
+    control: true,
+    reference: 'tardigrade: not reproduced (its "broken" build already had fixes (a)-(c)); the reference expects a failed upgrade or flash corruption',
   },
 ];
 

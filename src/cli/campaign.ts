@@ -18,7 +18,9 @@ import { parseStrategy, type Strategy } from '../device/strategy.js';
 import { CampaignPool, defaultWorkers } from '../campaign/pool.js';
 import { campaignKey, completedUnits, formatTable, makeReport, mergeResults, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
-import { parseFault, parsePlan, parseScenarioId, parseShard, parseUpgrade, UPGRADES, type CampaignSpec, type Upgrade } from '../campaign/spec.js';
+import {
+  parseFault, parseMaxAlign, parseMaxSectors, parsePlan, parseScenarioId, parseShard, parseUpgrade, parseV1Trailer, UPGRADES, type CampaignSpec, type Upgrade,
+} from '../campaign/spec.js';
 import { baseStrategy, bugBits } from '../campaign/variants.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BUILT_STRATEGIES } from './bootloader-options.js';
@@ -27,11 +29,14 @@ import { printJson } from './image-io.js';
 const SPECS: FlagSpecs = {
   device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
-  upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all' },
+  upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
   plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random' },
   fault: { type: 'string', metavar: 'MODEL', help: 'cut (default), torn-write, torn-erase, bit-noise' },
   'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
+  'v1-trailer': { type: 'string', metavar: 'pad|pad-confirm', help: 'the running image was flashed with imgtool --pad (magic) or --pad --confirm (magic, image_ok)' },
+  'max-align': { type: 'string', metavar: '8|16|32', help: "bootloader's BOOT_MAX_ALIGN (default 8)" },
+  'max-sectors': { type: 'string', metavar: 'N', help: "bootloader's MCUBOOT_MAX_IMG_SECTORS (default 128)" },
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
@@ -73,6 +78,10 @@ export async function run(argv: string[]): Promise<number> {
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
   const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
+  const staging: Pick<CampaignSpec, 'v1Trailer' | 'maxAlign' | 'maxSectors'> = {};
+  if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
+  if (args.string('max-align') !== undefined) staging.maxAlign = parseMaxAlign(parseInteger(args.string('max-align')!, '--max-align', { min: 1 }));
+  if (args.string('max-sectors') !== undefined) staging.maxSectors = parseMaxSectors(parseInteger(args.string('max-sectors')!, '--max-sectors', { min: 1 }));
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
@@ -91,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   for (const strategy of strategies) {
     for (const upgrade of upgrades) {
-      const spec: CampaignSpec = { device: device.name, strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), seed, sample };
+      const spec: CampaignSpec = { device: device.name, strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
       const key = campaignKey(spec);
       const tally = new Tally();
       runs.push({ spec, tally });
@@ -163,18 +172,22 @@ async function replay(id: string, trace: boolean, json: boolean): Promise<number
   }
   const w = (s: string) => process.stdout.write(`${s}\n`);
   w(`scenario ${r.id}`);
-  w(`update: ${runner.cutPoints} flash operations uninterrupted; ends on v${runner.expected.version}, image_ok ${runner.expected.imageOk}`);
+  if (runner.expected) w(`update: ${runner.cutPoints} flash operations uninterrupted; ends on v${runner.expected.version}, image_ok ${runner.expected.imageOk}`);
+  else w(`update: fails uninterrupted (${runner.controlFailure!.rule}), after ${runner.cutPoints} flash operations`);
   if (ex.cut) {
     for (const [i, op] of ex.before.slice(-5).entries()) w(`  op ${ex.before.length - Math.min(5, ex.before.length) + i + 1}: ${fmt(op)}`);
-    w(`  op ${ref.cut}: ${fmt(ex.cut)}   <- power fails here (${spec.fault}) during the ${ex.cutCall === 'confirm' ? "application's confirm" : 'bootloader'}`);
+    const during = ex.cutCall === 'confirm' ? "application's confirm" : ex.cutCall === 'erase' ? "application's erase of the secondary" : 'bootloader';
+    w(`  op ${ref.cut}: ${fmt(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
     if (ref.cut2 !== undefined) w(`  then the first recovery boot is cut again before its op ${ref.cut2}`);
   }
   for (const [i, c] of ex.life.calls.entries()) {
     if (c.kind === 'boot' && c.boot) {
       const b = c.boot;
       w(`power-on ${i + 1}: requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)} (${c.image ?? 'matches no installed image'})` : b.outcome}; ${c.ops.length} flash ops`);
-    } else {
+    } else if (c.kind === 'confirm') {
       w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
+    } else {
+      w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
     }
     if (trace) for (const op of c.ops) w(`    ${fmt(op)}`);
   }
