@@ -670,8 +670,12 @@ interface Hasher {
 let hasher: Hasher | undefined;
 const HASH_OUT = 64;
 const HASH_IN = PAGE;
-/** Input copied into the instance per update: a 16 MiB image goes in four pieces. */
-const HASH_CHUNK = 4 << 20;
+/**
+ * Input copied into the instance per update. Small enough that a piece is still in L2 when
+ * the core hashes it: measured (16 MiB, MB/s, median of 9, three runs), 64 KiB pieces 346-347,
+ * 4 MiB pieces 339-340 on a quiet machine and 205 against 231 on a busy one (L3 shared).
+ */
+const HASH_CHUNK = 64 << 10;
 
 function getHasher(): Hasher {
   if (!hasher) {

@@ -63,9 +63,11 @@ describe('sha256 against node:crypto', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('agrees on messages larger than the 4 MiB it copies into the core at once', () => {
+  it('agrees on messages larger than the piece it copies into the core at once', () => {
     const message = seededBytes(9 * (1 << 20) + 65, 7);
     expect(hex(sha256(message))).toBe(reference(message));
+    // Around the 64 KiB piece: one piece, and one piece and a bit.
+    for (const n of [65535, 65536, 65537, 131071, 131072, 131073]) expect(hex(sha256(message.subarray(0, n))), `${n} bytes`).toBe(reference(message.subarray(0, n)));
   });
 
   it('gives the same digest however the message is split into pieces, empty pieces included', () => {
@@ -81,7 +83,7 @@ describe('sha256 against node:crypto', () => {
     }
   });
 
-  it('streams pieces larger than 4 MiB', () => {
+  it('streams pieces larger than the piece it copies into the core at once', () => {
     const message = seededBytes(5 * (1 << 20) + 3, 99);
     const parts = [message.subarray(0, 3), message.subarray(3, 4_500_000 + 3), message.subarray(4_500_000 + 3)];
     expect(hex(sha256Parts(parts))).toBe(reference(message));
