@@ -30,7 +30,7 @@ import { decodeTrailerState } from '../../src/device/trailer-state.js';
 import { BUILT_STRATEGIES } from '../../src/cli/bootloader-options.js';
 import { signImage, type ImageVersion } from '../../src/image/index.js';
 import { bootMagic, bootTrailerSize, statesPerSector } from '../../src/image/trailer.js';
-import { seededBytes, seededRandom } from '../helpers/seeded.js';
+import { randomInt, seededBytes, seededRandom } from '../helpers/seeded.js';
 
 /** `npm run test:full`: every combination and every cut point. */
 export const FULL = process.env.BRICKPROOF_FULL === '1';
@@ -96,7 +96,7 @@ export const isSwap = (s: Strategy): boolean => s !== 'overwrite-only';
  * elsewhere both ends and a sample of `sample` others, seeded by the combination's name.
  */
 export function cutPoints(c: Combination, total: number, sample = 40): number[] {
-  const all = Array.from({ length: Math.max(0, total - 1) }, (_, i) => i + 1);
+  const all = everyCutPoint(total);
   const first = representativeCombinations(c.strategy)[0];
   if (FULL || comboName(c) === comboName(first) || all.length <= sample + 2) return all;
   const rng = seededRandom(seedOf(comboName(c)));
@@ -104,6 +104,9 @@ export function cutPoints(c: Combination, total: number, sample = 40): number[] 
   while (picked.size < sample + 3) picked.add(1 + Math.floor(rng() * (total - 1)));
   return [...picked].sort((a, b) => a - b);
 }
+
+/** 1..total-1: every operation of an upgrade of `total` operations but the last. */
+export const everyCutPoint = (total: number): number[] => Array.from({ length: Math.max(0, total - 1) }, (_, i) => i + 1);
 
 /** A 32-bit seed from a name (FNV-1a). */
 export function seedOf(name: string): number {
@@ -401,4 +404,103 @@ export function bootProblem(r: BootResult | PowerCut): string | null {
   if (r.outcome !== 'ok') return `the boot failed: ${r.outcome} (requested ${r.requested})`;
   if (r.asserts !== 0) return `the boot hit ${r.asserts} MCUboot assert(s)`;
   return null;
+}
+
+// ---- the simulator's test bodies (sim/src/image.rs), each returning what went wrong ----
+
+/** Runs `check` at each cut point; lists the failing ones by replay id (`<combination> cut@<k>`). */
+export function sweep(sim: Sim, points: readonly number[], check: (sim: Sim, stop: number) => string[]): string[] {
+  const failures: string[] = [];
+  for (const stop of points) {
+    const problems = check(sim, stop);
+    if (problems.length) failures.push(`${sim.name} cut@${stop}: ${problems.join('; ')}`);
+  }
+  return failures;
+}
+
+/** A collector of problems: `check(ok, what)`, trailer comparisons and boots that must succeed. */
+function problemList(sim: Sim) {
+  const problems: string[] = [];
+  return {
+    problems,
+    check(ok: boolean, what: string) {
+      if (!ok) problems.push(what);
+    },
+    trailer(slot: number, want: Trailer, when = '') {
+      const m = sim.trailerMismatch(slot, want);
+      if (m) problems.push(when ? `${m} ${when}` : m);
+    },
+    booted(r: BootResult | PowerCut, when: string) {
+      const p = bootProblem(r);
+      if (p) problems.push(`${when}: ${p}`);
+    },
+  };
+}
+
+/**
+ * `try_revert_with_fail_at`: a test upgrade cut before operation `stop` and finished, then
+ * its revert cut at the same operation and finished, then one more boot; the images and
+ * trailers of §4.4 after each.
+ */
+export function revertWithFailAt(sim: Sim, stop: number): string[] {
+  const p = problemList(sim);
+  sim.fresh();
+  p.check(isPowerCut(sim.boot(stop)), 'the test swap was not cut');
+  p.check(sim.trailer(SLOT_PRIMARY).copyDone === 'unset', 'primary copy_done is set after the cut test swap');
+
+  p.booted(sim.boot(), 'finishing the test swap');
+  p.check(sim.verifyImage(SLOT_PRIMARY, 'upgrades'), 'primary does not hold the new image before the revert');
+  p.check(sim.verifyImage(SLOT_SECONDARY, 'primaries'), 'secondary does not hold the old image before the revert');
+  p.trailer(SLOT_PRIMARY, TRAILER.testDone, 'before the revert');
+  p.trailer(SLOT_SECONDARY, TRAILER.unset, 'before the revert');
+
+  p.check(isPowerCut(sim.boot(stop)), 'the revert was not cut');
+  p.booted(sim.boot(), 'finishing the revert');
+  p.check(sim.verifyImage(SLOT_PRIMARY, 'primaries'), 'primary does not hold the old image after the revert');
+  p.check(sim.verifyImage(SLOT_SECONDARY, 'upgrades'), 'secondary does not hold the new image after the revert');
+  p.trailer(SLOT_PRIMARY, TRAILER.confirmed, 'after the revert');
+  p.trailer(SLOT_SECONDARY, TRAILER.unset, 'after the revert');
+
+  p.booted(sim.boot(), 'the boot after the revert');
+  p.check(sim.verifyImage(SLOT_PRIMARY, 'primaries'), 'primary does not hold the old image on the boot after the revert');
+  p.check(sim.verifyImage(SLOT_SECONDARY, 'upgrades'), 'secondary does not hold the new image on the boot after the revert');
+  return p.problems;
+}
+
+/** perm_with_fails at one cut point: `try_upgrade(Some(stop), true)`, then the end state. */
+export function permWithFailAt(sim: Sim, stop: number): string[] {
+  const { first, result } = sim.tryUpgrade(stop, true);
+  return [...(isPowerCut(first) ? [] : ['the upgrade was not cut']), ...permanentUpgradeDone(sim, result)];
+}
+
+/** What the simulator checks once a permanent upgrade has settled (§4.4 "PERM swap done"). */
+export function permanentUpgradeDone(sim: Sim, last: BootResult | PowerCut): string[] {
+  const p = problemList(sim);
+  p.booted(last, 'the last boot');
+  p.check(sim.verifyImage(SLOT_PRIMARY, 'upgrades'), 'primary does not hold the new image');
+  p.trailer(SLOT_PRIMARY, TRAILER.confirmed);
+  p.trailer(SLOT_SECONDARY, TRAILER.unset);
+  if (isSwap(sim.strategy)) p.check(sim.verifyImage(SLOT_SECONDARY, 'primaries'), 'secondary does not hold the old image');
+  return p.problems;
+}
+
+/**
+ * `try_random_fails` and perm_with_random_fails' checks: from the staged permanent request,
+ * up to `count` boots cut at a random operation in 1..remaining/2, then a clean boot. A
+ * boot that completes ends the cuts early: past the commit point a boot may have no flash
+ * operation left to cut (MCUboot a665c81b).
+ */
+export function permWithRandomFails(sim: Sim, count: number, seed: number): { resets: number[]; problems: string[] } {
+  const rng = seededRandom(seed);
+  sim.fresh();
+  sim.markPermanentUpgrade(SLOT_SECONDARY);
+  const resets: number[] = [];
+  let remaining = sim.totalCount;
+  for (let i = 0; i < count && remaining >= 2; i++) {
+    const at = randomInt(rng, 1, Math.floor(remaining / 2));
+    resets.push(at);
+    if (!isPowerCut(sim.boot(at))) break;
+    remaining -= at;
+  }
+  return { resets, problems: permanentUpgradeDone(sim, sim.boot()) };
 }
