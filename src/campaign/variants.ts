@@ -60,7 +60,9 @@ export const VARIANTS: Variant[] = [
     summary: 'MCUboot #1966 / PR #2100 (2024): a revert torn inside the secondary magic write of fixup_revert leaves that magic BAD; the REVERT row wanted it UNSET, so no row matches and the unconfirmed image boots forever',
     // A torn program operation: nrf52840 writes 4 bytes at a time, so the 16-byte magic tears.
     exposedBy: { upgrade: 'revert', device: 'nrf52840', fault: 'torn-write' },
-    reference: 'tardigrade: 3 bricks (9.7%, about 31 points), the cuts inside the 4-word magic write of fixup_revert',
+    reference: 'tardigrade: 3 bricks (9.7%, about 31 points), the cuts inside the 4-word magic write of fixup_revert. '
+      + 'brickproof (nrf52840, revert): 1 of 1817 torn-write scenarios, wrong-end-state (the unconfirmed v2 boots for good); 2 of 1817 under bit-noise; '
+      + '0 under atomic cuts, as in upstream\'s simulator; swap-move: 0 of 1817',
   },
   {
     name: 'swap-move@pr1597',
@@ -68,7 +70,9 @@ export const VARIANTS: Variant[] = [
     bit: 16,
     summary: 'MCUboot #1588 / PR #1597 (2023): after the last move record the header lookup still reads sector 0 (the last index it compares with was never computed on this boot), finds it erased, gives up the resume, and nothing boots again',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut' },
-    reference: 'issue #1588: about 1 in 50 resets during the swap bricked the device; tardigrade publishes no rate',
+    reference: 'issue #1588: about 1 in 50 resets during the swap bricked the device; tardigrade publishes no rate. '
+      + 'brickproof (nrf52840, test): 1 of 907 cuts bricked (the first write into the erased primary sector 0); '
+      + 'under torn-erase 2 of 907 (that erase, torn, and the same write); swap-move: 0 of 907',
   },
   {
     name: 'swap-move@pr855',
@@ -76,7 +80,9 @@ export const VARIANTS: Variant[] = [
     bit: 32,
     summary: 'MCUboot #829 / PR #855 (2020): an imgtool --pad --confirm primary is taken for the status source, the new swap never writes swap_size, and any resume reads 0xffffffff and bricks',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut', v1Trailer: 'pad-confirm' },
-    reference: 'issue #829: a brick for nearly every mid-swap cut (a wide window)',
+    reference: 'issue #829: a brick for nearly every mid-swap cut (a wide window). '
+      + 'brickproof (nrf52840, test, primary flashed with imgtool --pad --confirm): 893 of 902 cuts fail, 886 bricked and 7 wrong-end-state '
+      + '(a cut before the first move leaves no trailer describing the swap: the upgrade is dropped); swap-move: 0 of 907',
   },
   {
     name: 'swap-move@pr2199',
@@ -85,7 +91,9 @@ export const VARIANTS: Variant[] = [
     summary: 'MCUboot PR #2199 (2025): after a test upgrade the application erases the secondary; the REVERT request in the primary trailer is never cleared, every boot erases the secondary trailer again, and uploads are refused',
     exposedBy: { upgrade: 'erase-secondary', device: 'nrf52840', fault: 'cut' },
     control: true,
-    reference: 'tardigrade: 1 wrong_image of 1 (100%) on the control run; fixed: 0 issues under power_loss and interrupted_erase',
+    reference: 'tardigrade: 1 wrong_image of 1 (100%) on the control run; fixed: 0 issues under power_loss and interrupted_erase. '
+      + 'brickproof (nrf52840): the uninterrupted update fails, 1 of 1, stuck-revert at power-on 2 (and every power-on erases the secondary trailer again); '
+      + 'swap-move: 0 of 960 under cut, torn-erase and torn-write alike',
   },
   {
     name: 'swap-offset@pr2214',
@@ -96,7 +104,9 @@ export const VARIANTS: Variant[] = [
     // exactly first-trailer-index sectors.
     exposedBy: { upgrade: 'test', device: 'nrf52840-unequal-slots-larger-slot1', fault: 'cut' },
     control: true,
-    reference: 'tardigrade: not reproduced (0x75000 payload in 0x76000 slots, no issues); the reference expects a silently refused maximum-size upgrade in the control run',
+    reference: 'tardigrade: not reproduced (0x75000 payload in 0x76000 slots, no issues); a silently refused maximum-size upgrade is expected in the control run. '
+      + 'brickproof (nrf52840-unequal-slots-larger-slot1): the uninterrupted update fails, 1 of 1, no-convergence (v1 keeps running, copy_done programmed again at every power-on); '
+      + 'swap-offset: 0 of 704. On equal nrf52840 slots the variant passes all 620 cuts',
   },
   {
     name: 'swap-scratch@pr2205',
@@ -105,7 +115,8 @@ export const VARIANTS: Variant[] = [
     summary: 'MCUboot PR #2205 (2025): with primary sectors larger than the secondary\'s, the last sector index counts secondary sectors and runs past the primary\'s sector list; the swap then works on offsets outside the slot',
     exposedBy: { upgrade: 'test', device: 'stm32f4-spi-flash', fault: 'cut' },
     control: true,
-    reference: 'MCUboot simulator: an assert in the sector swap (stm32f4SpiFlash); tardigrade: not reproduced (uniform 4K layout)',
+    reference: 'MCUboot simulator: an assert in the sector swap (stm32f4SpiFlash); tardigrade: not reproduced (uniform 4K layout). '
+      + 'brickproof (stm32f4-spi-flash): the uninterrupted update fails, 1 of 1, crash (a copy to secondary offset 0x60000, outside the slot); swap-scratch: 0 of 447',
   },
   {
     name: 'swap-scratch@pr2206',
@@ -115,7 +126,9 @@ export const VARIANTS: Variant[] = [
     // MCUBOOT_MAX_IMG_SECTORS 1024 (tardigrade's geometry variant): a 7-sector trailer on k64f.
     exposedBy: { upgrade: 'test', device: 'k64f', fault: 'cut', maxSectors: 1024 },
     control: true,
-    reference: 'tardigrade: not reproduced (its "broken" build already had fixes (a)-(c)); the reference expects a failed upgrade or flash corruption',
+    reference: 'tardigrade: not reproduced (its "broken" build already had fixes (a)-(c)); a failed upgrade or flash corruption is expected. '
+      + 'brickproof (k64f, MCUBOOT_MAX_IMG_SECTORS 1024: a 7-sector trailer): the uninterrupted update bricks, 1 of 1 (status records programmed over the '
+      + 'new image\'s last bytes in scratch); the same on nrf52840; swap-scratch: 0 of 490',
   },
 ];
 

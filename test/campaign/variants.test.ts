@@ -91,6 +91,9 @@ describe('where each swap-move and geometry variant fails', () => {
     expect(boots.map((c) => c.image)).toEqual(boots.map(() => 'v2'));
     expect(boots.map((c) => c.boot!.requested)).toEqual(boots.map(() => 'none'));
     expect(failed[0].detail).toMatch(/settled on v2\.0\.0\+0 with image_ok unset; the uninterrupted update ends on v1\.0\.0\+0 with image_ok set/);
+    // Cuts between whole operations never show it (upstream's simulator missed it that way).
+    const atomic = await campaign(exposing(v, { fault: 'cut' }));
+    expect(atomic.results.filter((r) => !r.ok)).toEqual([]);
   });
 
   for (const fault of ['cut', 'torn-erase'] as const) {
