@@ -3,26 +3,39 @@
  * bad_secondary_slot, oversized_secondary_slot, secondary_trailer_leftover,
  * norevert_newimage and downgrade_prevention, on every combination of sim.ts.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseKey, type PrivateKey } from '../../src/image/index.js';
+import { vectorsRoot } from '../helpers/vectors.js';
 import { SLOT_PRIMARY, SLOT_SECONDARY, Sim, TRAILER, bootProblem, combinations, comboName, isSwap, strategies } from './sim.js';
+
+/** The imgtool vectors' throwaway Ed25519 key. */
+function ed25519Key(): PrivateKey {
+  const key = parseKey(readFileSync(`${vectorsRoot}imgtool/keys/ed25519.pem`));
+  if (key.kind !== 'private') throw new Error('ed25519.pem is not a private key');
+  return key;
+}
 
 for (const strategy of strategies()) {
   describe(strategy, () => {
     for (const c of combinations(strategy)) {
       describe(comboName(c), () => {
-        it('keeps the primary image and erases a staged secondary whose hash does not match (bad_secondary_slot)', async () => {
-          const sim = await Sim.makeBadSecondarySlotImage(c);
-          sim.markUpgrade(SLOT_PRIMARY);
-          sim.markPermanentUpgrade(SLOT_PRIMARY);
-          sim.markUpgrade(SLOT_SECONDARY);
-          expect(sim.trailerMismatch(SLOT_PRIMARY, TRAILER.confirmedNoCopy)).toBeNull();
+        for (const build of ['hash-only', 'ed25519'] as const) {
+          const what = build === 'hash-only' ? 'hash' : 'Ed25519 signature';
+          it(`keeps the primary image and erases a staged secondary whose ${what} does not match (bad_secondary_slot, ${build} build)`, async () => {
+            const sim = await Sim.makeBadSecondarySlotImage(c, { signedBy: build === 'ed25519' ? ed25519Key() : undefined });
+            sim.markUpgrade(SLOT_PRIMARY);
+            sim.markPermanentUpgrade(SLOT_PRIMARY);
+            sim.markUpgrade(SLOT_SECONDARY);
+            expect(sim.trailerMismatch(SLOT_PRIMARY, TRAILER.confirmedNoCopy)).toBeNull();
 
-          expect(bootProblem(sim.boot())).toBeNull();
-          expect(sim.verifyImage(SLOT_PRIMARY, 'primaries')).toBe(true);
-          expect(sim.trailerMismatch(SLOT_PRIMARY, TRAILER.confirmedNoCopy)).toBeNull();
-          // §4.3 step 5: an invalid staged image is scrambled, so that it is not tried again.
-          expect(sim.slotErased(SLOT_SECONDARY)).toBe(true);
-        });
+            expect(bootProblem(sim.boot())).toBeNull();
+            expect(sim.verifyImage(SLOT_PRIMARY, 'primaries')).toBe(true);
+            expect(sim.trailerMismatch(SLOT_PRIMARY, TRAILER.confirmedNoCopy)).toBeNull();
+            // §4.3 step 5: an invalid staged image is scrambled, so that it is not tried again.
+            expect(sim.slotErased(SLOT_SECONDARY)).toBe(true);
+          });
+        }
 
         it('keeps the primary image when the staged secondary is one write unit larger than the build accepts (oversized_secondary_slot)', async () => {
           const sim = await Sim.makeOversizedSecondarySlotImage(c);

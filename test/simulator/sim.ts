@@ -28,7 +28,7 @@ import { allProfiles, findProfile, resolveProfile } from '../../src/device/profi
 import type { Strategy } from '../../src/device/strategy.js';
 import { decodeTrailerState } from '../../src/device/trailer-state.js';
 import { BUILT_STRATEGIES } from '../../src/cli/bootloader-options.js';
-import { signImage, type ImageVersion } from '../../src/image/index.js';
+import { publicKeyOf, signImage, type ImageVersion, type PrivateKey } from '../../src/image/index.js';
 import { bootMagic, bootTrailerSize, statesPerSector } from '../../src/image/trailer.js';
 import { randomInt, seededBytes, seededRandom } from '../helpers/seeded.js';
 
@@ -126,7 +126,7 @@ const HEADER_SIZE = 32;
 const HASH_ONLY_TLV_SIZE = 40;
 
 export type ImageSize = 'largest' | 'oversized';
-export type Manipulation = 'none' | 'bad-hash';
+export type Manipulation = 'none' | 'bad-signature';
 
 export interface BuildOptions extends Omit<BootloaderOptions, 'strategy'> {}
 
@@ -206,11 +206,16 @@ export class Sim {
     return sim;
   }
 
-  /** A valid primary and a secondary whose hash TLV is corrupted (`make_bad_secondary_slot_image`). */
-  static async makeBadSecondarySlotImage(c: Combination, build?: BuildOptions): Promise<Sim> {
-    const dev = makeDevice(c, build);
-    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', versionOfSlot(0));
-    const upgrades = await installImage(dev, c, SLOT_SECONDARY, 'largest', 'bad-hash', versionOfSlot(1));
+  /**
+   * A valid primary and a secondary whose signature is corrupted, or its hash in a hash-only
+   * build (`make_bad_secondary_slot_image(BadSignature)`). With `signedBy`, both images are
+   * signed with that key and the bootloader is built with its public key.
+   */
+  static async makeBadSecondarySlotImage(c: Combination, opts: { build?: BuildOptions; signedBy?: PrivateKey } = {}): Promise<Sim> {
+    const key = opts.signedBy;
+    const dev = makeDevice(c, { ...opts.build, ...(key ? { keys: [publicKeyOf(key)] } : {}) });
+    const primaries = await installImage(dev, c, SLOT_PRIMARY, 'largest', 'none', versionOfSlot(0), key);
+    const upgrades = await installImage(dev, c, SLOT_SECONDARY, 'largest', 'bad-signature', versionOfSlot(1), key);
     return new Sim(c, dev, primaries, upgrades);
   }
 
@@ -369,20 +374,24 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * `install_image`: builds an image for `slot` and places it, padded with the erased value
- * to the write alignment. Returns the bytes placed.
+ * `install_image`: builds an image for `slot` (hash-only, or signed with `key`) and places
+ * it, padded with the erased value to the write alignment. Returns the bytes placed.
  */
-async function installImage(dev: Device, c: Combination, slot: number, size: ImageSize, manipulation: Manipulation, version: ImageVersion): Promise<Uint8Array> {
+async function installImage(dev: Device, c: Combination, slot: number, size: ImageSize, manipulation: Manipulation, version: ImageVersion, key?: PrivateKey): Promise<Uint8Array> {
   const area = dev.core.area(areaOf(slot));
   const offset = c.strategy === 'swap-offset' && slot === SLOT_SECONDARY ? area.sectorSizes[0] : 0;
   const largest = Math.min(dev.maxImageSize(SLOT_PRIMARY), dev.maxImageSize(SLOT_SECONDARY));
   const total = size === 'largest' ? largest : largest + c.align;
+  const sign = (payload: Uint8Array) => signImage(payload, { headerSize: HEADER_SIZE, padHeader: true, version, erasedVal: c.erased, key });
+  // The TLV area's size does not depend on the payload (Ed25519 signatures are 64 bytes).
+  const tlvSize = key ? (await sign(new Uint8Array(1))).length - HEADER_SIZE - 1 : HASH_ONLY_TLV_SIZE;
+  if (total <= HEADER_SIZE + tlvSize) throw new Error(`${comboName(c)}: the build accepts images of at most ${total} bytes, no room for a payload`);
   // The payload is seeded by the image's place in flash, as the simulator's `splat` does.
-  const payload = seededBytes(total - HEADER_SIZE - HASH_ONLY_TLV_SIZE, area.start + offset);
-  const image = await signImage(payload, { headerSize: HEADER_SIZE, padHeader: true, version, erasedVal: c.erased });
+  const image = await sign(seededBytes(total - HEADER_SIZE - tlvSize, area.start + offset));
   if (image.length !== total) throw new Error(`built a ${image.length}-byte image, wanted ${total}`);
-  // A hash-only image ends with its SHA256 TLV's value: change its last byte.
-  if (manipulation === 'bad-hash') image[image.length - 1] ^= 0xff;
+  // The last TLV is the signature of a signed image, the SHA256 hash of a hash-only one
+  // (§7.5: "hash corrupted if no sig"): change its last byte.
+  if (manipulation === 'bad-signature') image[image.length - 1] ^= 0xff;
   const padded = new Uint8Array(Math.ceil(image.length / c.align) * c.align).fill(c.erased);
   padded.set(image);
   dev.core.place(area.id, offset, padded);
@@ -390,7 +399,7 @@ async function installImage(dev: Device, c: Combination, slot: number, size: Ima
   // it hashes equal these byte for byte (the core compares them): the outcome is the same.
   // Measured, revert_with_fails over every cut point: stm32f769 (512 KiB images) 21.6 s →
   // 2.5 s, nrf52840-spi-flash 17.0 s → 1.1 s; hashing was nearly all of the time.
-  dev.core.addKnownRegion(image.subarray(0, image.length - HASH_ONLY_TLV_SIZE));
+  dev.core.addKnownRegion(image.subarray(0, image.length - tlvSize));
   return padded;
 }
 
