@@ -14,7 +14,7 @@ import { printTable, round3, timeEach, writeResults, type Row } from './report.j
 
 const TARGET = 3;
 
-async function main() {
+export async function run(): Promise<void> {
   const { geometry } = getDevice('nrf52840');
   const rows: Row[] = [];
   const out: Record<string, unknown>[] = [];
@@ -57,4 +57,4 @@ async function main() {
   writeResults('boot', { device: 'nrf52840', target: TARGET, rows: out });
 }
 
-await main();
+if (process.argv[1] && /bench[\\/]boot\.ts$/.test(process.argv[1])) await run();
