@@ -171,7 +171,9 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
       if (isPowerCut(b)) throw new Error('unexpected power cut');
       r = b;
     } catch (e) {
-      return { calls, failure: { rule: 'crash', detail: (e as Error).message } };
+      // The power-on that broke a flash rule is kept, with the operations it made before.
+      calls.push({ kind: 'boot', ops: record ? recorded(dev) : [] });
+      return { calls, failure: { rule: 'crash', detail: `power-on ${i + 1} ${after}: ${(e as Error).message}` } };
     }
     const image = r.outcome === 'ok' ? primaryImage(dev, images) : null;
     calls.push({ kind: 'boot', ops: record ? recorded(dev) : [], boot: r, image });

@@ -184,6 +184,8 @@ async function replay(id: string, trace: boolean, json: boolean): Promise<number
     if (c.kind === 'boot' && c.boot) {
       const b = c.boot;
       w(`power-on ${i + 1}: requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)} (${c.image ?? 'matches no installed image'})` : b.outcome}; ${c.ops.length} flash ops`);
+    } else if (c.kind === 'boot') {
+      w(`power-on ${i + 1}: crashed, after ${c.ops.length} flash ops`);
     } else if (c.kind === 'confirm') {
       w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
     } else {
