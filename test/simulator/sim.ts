@@ -6,7 +6,8 @@
  * - Devices: every built-in profile, each run at write alignment 1, 2, 4 and 8 and erased
  *   value 0xff and 0x00, for every built strategy its layout supports (`each_device`).
  * - Images (`install_image`): a 32-byte header, a pseudo-random payload seeded by where the
- *   image sits in flash, hash-only TLVs, of the largest size the build accepts (`maximal`);
+ *   image sits in flash, hash-only TLVs (Ed25519-signed in one bad_secondary_slot build),
+ *   of the largest size the build accepts (`maximal`);
  *   padded with the erased value to the write alignment. The primary slot holds 0.0.1+0
  *   and the secondary 1.0.1+1 (major = 20·image + slot, revision 1, build = slot), so the
  *   upgrade is newer; `downgrade` swaps them (REV_DEPS). Swap-offset's update sits one
@@ -128,7 +129,8 @@ const HASH_ONLY_TLV_SIZE = 40;
 export type ImageSize = 'largest' | 'oversized';
 export type Manipulation = 'none' | 'bad-signature';
 
-export interface BuildOptions extends Omit<BootloaderOptions, 'strategy'> {}
+/** The bootloader's build options other than the strategy (keys, validatePrimary, …). */
+export type BuildOptions = Omit<BootloaderOptions, 'strategy'>;
 
 /** A device of one combination, with the bootloader built for it. */
 export function makeDevice(c: Combination, build: BuildOptions = {}): Device {
@@ -148,9 +150,6 @@ const versionOfSlot = (slot: number): ImageVersion => ({ major: slot, minor: 0, 
  * flash as staged, and the operation count of the uninterrupted upgrade when there is one.
  */
 export class Sim {
-  /** The image installed in each slot (padded to the write alignment), or null. */
-  readonly primaries: Uint8Array | null;
-  readonly upgrades: Uint8Array | null;
   private staged: Uint8Array;
   /** Flash operations of the uninterrupted upgrade (`run_basic_upgrade`), when made by `makeImage`. */
   totalCount = 0;
@@ -158,11 +157,10 @@ export class Sim {
   private constructor(
     readonly combo: Combination,
     readonly dev: Device,
-    primaries: Uint8Array | null,
-    upgrades: Uint8Array | null,
+    /** The images installed in the primary and secondary slots (padded to the write alignment), or null. */
+    readonly primaries: Uint8Array | null,
+    readonly upgrades: Uint8Array | null,
   ) {
-    this.primaries = primaries;
-    this.upgrades = upgrades;
     this.staged = dev.core.dump();
   }
 
@@ -312,7 +310,7 @@ export class Sim {
     return { first, result, count: (stop ?? 1) - 1 };
   }
 
-  // ---- checks (return a description of what is wrong, or null) -----------------------
+  // ---- checks ----------------------------------------------------------------------
 
   /** `verify_images`: the slot holds the image installed as `against`, byte for byte. */
   verifyImage(slot: number, against: 'primaries' | 'upgrades'): boolean {
@@ -402,7 +400,6 @@ async function installImage(dev: Device, c: Combination, slot: number, size: Ima
   dev.core.addKnownRegion(image.subarray(0, image.length - tlvSize));
   return padded;
 }
-
 
 /**
  * What is wrong with a boot that should have succeeded without an assert (the simulator's
