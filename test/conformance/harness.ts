@@ -1,18 +1,32 @@
 /**
- * Replays recorded MCUboot runs (../shared/vectors) on brickproof's bootloader: builds the
- * device and the bootloader build a case names, runs its steps, and compares with what the
- * real C code did.
+ * Replays recorded MCUboot runs (../shared/vectors/mcuboot-boot and mcuboot-matrix, loaded by
+ * test/helpers/vectors.ts) on brickproof's bootloader: builds the device and the bootloader
+ * build a case names, runs a step or a power-fail sweep point, and compares the outcome with
+ * what the real C code did.
+ *
+ * The comparisons do not assert: they return what differs, one sentence each, so that the
+ * suites in test/conformance expect an empty list and scripts/dev/replay.ts prints the list.
+ * Every suite and dev script that replays the vectors goes through this module.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isPowerCut } from '../../src/core.js';
+import { isPowerCut, type FaultModel, type PowerCut } from '../../src/core.js';
 import { Device, versionString, type BootResult } from '../../src/device/device.js';
 import { resolveGeometry, type GeometrySpec } from '../../src/device/geometry.js';
 import type { Strategy } from '../../src/device/strategy.js';
 import { parseKey, publicKeyOf, type PublicKey } from '../../src/image/keys.js';
-import { vectorsRoot, type StepAction } from '../helpers/vectors.js';
+import {
+  loadBootCases, loadMatrixCases, vectorsRoot,
+  type BootCase, type BootSweepRow, type MatrixCase, type MatrixStep, type MatrixSweep, type StepAction, type VectorStep,
+} from '../helpers/vectors.js';
+
+/** BRICKPROOF_FULL=1 (npm run test:full): every cut point of every sweep. */
+export const FULL = process.env.BRICKPROOF_FULL === '1';
+
+// ---- building a device -----------------------------------------------------------------------
 
 const keyCache = new Map<string, PublicKey>();
+/** A trusted key by its name in ../shared/vectors/imgtool/keys. */
 export function vectorKey(name: string): PublicKey {
   let k = keyCache.get(name);
   if (!k) {
@@ -22,25 +36,115 @@ export function vectorKey(name: string): PublicKey {
   return k;
 }
 
-export function makeDevice(layout: GeometrySpec, strategy: Strategy, opts: { maxAlign?: number; keys?: string[] } = {}): Device {
+export function makeDevice(layout: GeometrySpec, strategy: Strategy, opts: { maxAlign?: number; maxSectors?: number; keys?: string[] } = {}): Device {
   return new Device(resolveGeometry(layout), {
     strategy,
     maxAlign: (opts.maxAlign ?? 8) as 8 | 16 | 32,
+    maxSectors: opts.maxSectors ?? 128,
     keys: (opts.keys ?? []).map(vectorKey),
   });
 }
 
-/** Runs one step; returns the boot result for boots, the rc for application calls. */
+/** The device and bootloader build a case was recorded on, holding `flash` (default: the case's 00-before). */
+export function deviceFor(c: BootCase | MatrixCase, flash: Uint8Array = c.before): Device {
+  const dev = makeDevice(c.layout, c.build.strategy, { maxAlign: c.build.maxAlign, maxSectors: c.build.maxSectors, keys: c.build.keyNames });
+  dev.core.loadDump(flash);
+  return dev;
+}
+
+let bootCases: BootCase[] | undefined;
+let matrixCases: MatrixCase[] | undefined;
+
+/** Every mcuboot-boot case, loaded once per process. */
+export function allBootCases(): BootCase[] {
+  return (bootCases ??= loadBootCases());
+}
+
+/** Every mcuboot-matrix case, loaded once per process. */
+export function allMatrixCases(): MatrixCase[] {
+  return (matrixCases ??= loadMatrixCases());
+}
+
+/** An mcuboot-boot case by id (`move/test-revert`). */
+export function bootCase(id: string): BootCase {
+  const c = allBootCases().find((x) => x.id === id);
+  if (!c) throw new Error(`mcuboot-boot has no case ${id}`);
+  return c;
+}
+
+/** An mcuboot-matrix case by id (`k64f-move-w8-eff-hash/test-revert`). */
+export function matrixCase(id: string): MatrixCase {
+  const c = allMatrixCases().find((x) => x.id === id);
+  if (!c) throw new Error(`mcuboot-matrix has no case ${id}`);
+  return c;
+}
+
+/** The whole device before step `step` (1-based) of a case, as recorded. */
+export function flashBefore(c: BootCase | MatrixCase, step: number): Uint8Array {
+  return step === 1 ? c.before : c.steps[step - 2].after;
+}
+
+// ---- running ---------------------------------------------------------------------------------
+
+/** Runs one step with the power on; returns the boot result for boots, the rc for application calls. */
 export function runStep(dev: Device, action: StepAction): BootResult | number {
-  let r;
-  if (action === 'boot') r = dev.boot();
-  else if (action === 'confirm') r = dev.setConfirmed();
-  else r = dev.setPending(action === 'pending1');
-  if (isPowerCut(r)) throw new Error('unexpected power cut');
+  const r = action === 'boot' ? dev.boot() : action === 'confirm' ? dev.setConfirmed() : dev.setPending(action === 'pending1');
+  if (isPowerCut(r)) throw new Error(`no power cut was armed, yet ${action} was cut`);
   return r;
 }
 
-export const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** One uninterrupted boot. */
+export function boot(dev: Device): BootResult {
+  return runStep(dev, 'boot') as BootResult;
+}
+
+/** One cut point of a sweep: what the cut boot did and the two boots after it. */
+export interface SweepPoint {
+  k: number;
+  /** The power cut, or undefined when the boot finished before op k. */
+  cut?: PowerCut;
+  reboot1: BootResult;
+  reboot2: BootResult;
+  /** Flash operations of reboot 1, the boot that resumes. */
+  reboot1Ops: number;
+  /** SHA-256 of the whole device after each reboot. */
+  hash1: string;
+  hash2: string;
+}
+
+/**
+ * A sweep point as both vector sets define it: from `start`, boot with the power failing
+ * before op k (ops 1..k−1 happen, op k under `fault` when given), then boot twice normally.
+ */
+export function runSweepPoint(dev: Device, start: Uint8Array, k: number, fault?: { fault: FaultModel; seed: bigint }): SweepPoint {
+  dev.core.loadDump(start);
+  const cut = dev.boot({ at: k, ...fault });
+  const reboot1 = boot(dev);
+  const hash1 = deviceHash(dev);
+  const reboot2 = boot(dev);
+  const hash2 = deviceHash(dev);
+  return { k, cut: isPowerCut(cut) ? cut : undefined, reboot1, reboot2, reboot1Ops: opCount(reboot1), hash1, hash2 };
+}
+
+// ---- words the vectors use -------------------------------------------------------------------
+
+export const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** SHA-256 of the device's whole flash, hashed in place. */
+export const deviceHash = (dev: Device): string => sha256hex(dev.core.flash);
+
+export const opCount = (r: BootResult): number => r.ops.erase + r.ops.write;
+
+/** The version a boot ran, as the vectors write it (`2.0.0+0`), or 'failed'. */
+export function bootedVersion(r: BootResult): string {
+  if (r.outcome === 'ok') return versionString(r.version);
+  return r.version ? `failed, yet reporting ${versionString(r.version)}` : 'failed';
+}
+
+/** An operation as a trace line: `E|W <area id> <offset hex> <length hex>`. */
+export function opLine(op: PowerCut): string {
+  return `${op.kind === 'erase' ? 'E' : 'W'} ${op.area} ${op.offset.toString(16)} ${op.length.toString(16)}`;
+}
 
 /** First index where two byte arrays differ, or -1. */
 export function firstDiff(a: Uint8Array, b: Uint8Array): number {
@@ -49,7 +153,131 @@ export function firstDiff(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-/** The version a boot ran, as the vectors write it (`2.0.0+0`), or 'failed'. */
-export function bootedVersion(r: BootResult): string {
-  return r.outcome === 'ok' ? versionString(r.version) : 'failed';
+const hex = (n: number | undefined) => (n === undefined ? 'nothing' : `0x${n.toString(16)}`);
+
+// ---- comparing -------------------------------------------------------------------------------
+
+function traceDifference(got: string[], want: string[]): string | undefined {
+  const n = Math.max(got.length, want.length);
+  for (let i = 0; i < n; i++) {
+    if (got[i] !== want[i]) return `trace line ${i + 1}: ${got[i] ?? 'nothing'}, real MCUboot ${want[i] ?? 'nothing'} (${got.length} ops, real ${want.length})`;
+  }
+  return undefined;
+}
+
+function flashDifference(got: Uint8Array, want: Uint8Array): string | undefined {
+  const i = firstDiff(got, want);
+  return i < 0 ? undefined : `the device differs first at ${hex(i)}: ${hex(got[i])}, real MCUboot ${hex(want[i])}`;
+}
+
+/**
+ * What differs between a step just run on `dev` (result `r`) and the recording: the trace
+ * line for line (where recorded), the boot's outcome, version and swap type or the call's rc
+ * and op count, and the whole device (its SHA-256 in the matrix, byte for byte otherwise).
+ */
+export function stepDifferences(dev: Device, step: VectorStep | MatrixStep, r: BootResult | number): string[] {
+  const out: string[] = [];
+  if (step.traceLines) {
+    const d = traceDifference(dev.trace(), step.traceLines);
+    if (d) out.push(d);
+  }
+  if (step.action === 'boot') {
+    const want = step.expected;
+    if (typeof r === 'number') throw new Error('a boot step returned an rc');
+    if ((r.outcome === 'ok') !== want.ok) out.push(`boot outcome ${r.outcome}, real MCUboot ${want.ok ? 'boots' : 'does not boot'}`);
+    else if (want.ok && bootedVersion(r) !== want.version) out.push(`booted ${bootedVersion(r)}, real MCUboot ${want.version}`);
+    else if (!want.ok && r.version) out.push(`a failed boot reports version ${versionString(r.version)}`);
+    if (r.swapType.toUpperCase() !== want.swapType) out.push(`swap type ${r.swapType.toUpperCase()}, real MCUboot ${want.swapType}`);
+  } else {
+    const ops = dev.core.counters().writeOps + dev.core.counters().eraseOps;
+    if (r !== step.expected.rc) out.push(`rc ${String(r)}, real MCUboot ${step.expected.rc}`);
+    if (ops !== step.expected.ops.total) out.push(`${ops} flash ops, real MCUboot ${step.expected.ops.total}`);
+  }
+  if ('sha256After' in step) {
+    if (deviceHash(dev) !== step.sha256After) out.push(flashDifference(dev.core.flash, step.after) ?? 'the device hash differs, yet the dump matches');
+  } else {
+    const d = flashDifference(dev.core.flash, step.after);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
+/** Replays every step of a case from its 00-before; the differences of the first step that has any. */
+export function caseDifferences(c: BootCase | MatrixCase): string[] {
+  const dev = deviceFor(c);
+  for (const step of c.steps) {
+    const d = stepDifferences(dev, step, runStep(dev, step.action));
+    if (d.length) return d.map((x) => `step ${step.step} (${step.action}): ${x}`);
+  }
+  return [];
+}
+
+/**
+ * What differs between a point of an mcuboot-boot sweep and its row: whether the boot was
+ * cut, the op it was cut before, and each reboot's version and swap type.
+ */
+export function bootSweepDifferences(p: SweepPoint, row: BootSweepRow): string[] {
+  const out: string[] = [];
+  if (!!p.cut !== row.interrupted) out.push(p.cut ? 'the boot was cut' : 'the boot finished before op k');
+  if (p.cut && opLine(p.cut) !== row.op) out.push(`cut before ${opLine(p.cut)}, real MCUboot before ${row.op}`);
+  [p.reboot1, p.reboot2].forEach((r, i) => {
+    const want = row.reboots[i];
+    const got = `${bootedVersion(r)} ${r.swapType.toUpperCase()}`;
+    const expected = `${want.ok ? want.version : 'failed'} ${want.swapType}`;
+    if (got !== expected) out.push(`reboot ${i + 1}: ${got}, real MCUboot ${expected}`);
+  });
+  return out;
+}
+
+/**
+ * What differs between a point of an mcuboot-matrix sweep and the recording: both reboots'
+ * versions, the op count of the resuming boot, the device after each reboot, and whether
+ * recovery gave the sweep's expected versions exactly where MCUboot's did.
+ */
+export function matrixSweepDifferences(p: SweepPoint, s: MatrixSweep): string[] {
+  const out: string[] = [];
+  const i = p.k - 1;
+  const v1 = bootedVersion(p.reboot1);
+  const v2 = bootedVersion(p.reboot2);
+  if (!p.cut) out.push('the boot finished before op k');
+  if (v1 !== s.reboot1Versions[i]) out.push(`reboot 1 booted ${v1}, real MCUboot ${s.reboot1Versions[i]}`);
+  if (v2 !== s.reboot2Versions[i]) out.push(`reboot 2 booted ${v2}, real MCUboot ${s.reboot2Versions[i]}`);
+  const asExpected = v1 === s.expected[0] && v2 === s.expected[1];
+  if (asExpected === s.kNotMatchingExpected.includes(p.k)) out.push(`reboots ${v1}, ${v2} ${asExpected ? 'match' : 'miss'} the expected ${s.expected.join(', ')}; real MCUboot's ${asExpected ? 'miss' : 'match'}`);
+  if (p.reboot1Ops !== s.reboot1Ops[i]) out.push(`resume took ${p.reboot1Ops} ops, real MCUboot ${s.reboot1Ops[i]}`);
+  if (p.hash1 !== s.reboot1FlashSha256[i]) out.push('the device after reboot 1 differs');
+  if (p.hash2 !== s.reboot2FlashSha256[i]) out.push('the device after reboot 2 differs');
+  return out;
+}
+
+// ---- which cut points ------------------------------------------------------------------------
+
+/**
+ * Denser default samples, kept from the swap-move and swap-offset suites these replays
+ * absorbed so that the default run checks every point it checked before: the trailer
+ * set-up and fix-ups at the start, the last ops, every 13th (move) or 10th (offset) point.
+ */
+const DENSER_DEFAULT: Partial<Record<Strategy, (k: number, n: number) => boolean>> = {
+  'swap-move': (k, n) => k <= 24 || k > n - 12 || k % 13 === 0,
+  'swap-offset': (k, n) => k <= 24 || k > n - 3 || k % 10 === 0,
+};
+
+/** Configurations whose sweeps run every cut point by default (the reference swap-offset build and the nrf52840 layout, where MCUboot's k=309 resume is). */
+const WHOLE_BY_DEFAULT = new Set(['k64f-offset-w8-eff-hash', 'nrf52840-offset-w4-eff-hash']);
+
+/**
+ * The cut points of a matrix sweep to check: all with FULL; by default every point the
+ * manifest lists as special, the first and last, every 17th, and the denser samples above.
+ */
+export function matrixCutPoints(c: MatrixCase, s: MatrixSweep): number[] {
+  const all = Array.from({ length: s.points }, (_, i) => i + 1);
+  if (FULL || WHOLE_BY_DEFAULT.has(c.config)) return all;
+  const special = new Set([1, s.points, ...s.kReboot1FlashDiffersFromCleanStep, ...s.kReboot2FlashDiffersFromCleanNextStep, ...s.kNotMatchingExpected]);
+  const denser = DENSER_DEFAULT[c.build.strategy];
+  return all.filter((k) => special.has(k) || k % 17 === 1 || denser?.(k, s.points));
+}
+
+/** The cut points to check of an unrecorded sweep of `n` ops: all with FULL, else the start, the end and every 13th. */
+export function sampledCutPoints(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((k) => FULL || k <= 24 || k > n - 12 || k % 13 === 0);
 }
