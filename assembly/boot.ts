@@ -11,11 +11,11 @@ import {
 import { areaSectorCount, areaSize } from './flash';
 import { F_NON_BOOTABLE, IMAGE_MAGIC, ImageHeader, VALID, compareVersion, headerValid, imageTotalSize, validateImage } from './image';
 import {
-  FLAG_SET, FLAG_UNSET, MAGIC_ANY, MAGIC_GOOD, MAGIC_UNSET, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT, SWAP_TEST,
+  FLAG_SET, FLAG_UNSET, MAGIC_GOOD, MAGIC_UNSET, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT, SWAP_TEST,
   SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk,
 } from './trailer';
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_PRIMARY,
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE,
   SOURCE_SCRATCH, bootAssert, headers, scrambleSlot, scrambleTrailerSectors, slotArea, sourceSwapType,
 } from './swap/common';
 import * as overwrite from './swap/overwrite';
@@ -347,4 +347,3 @@ function result(rc: i32): i32 {
   return rc;
 }
 
-export { MAGIC_ANY, FLAG_SET, SOURCE_PRIMARY };

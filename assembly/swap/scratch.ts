@@ -6,7 +6,7 @@
 import { BUG_PR2205, BUG_PR2206, BUG_SCRATCH_FORWARD_ERASE, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
-  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_ANY, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz, maxSectors,
+  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
 import {
@@ -271,4 +271,3 @@ function shrinkToTrailer(area: u32, imgOff: u32, sz: u32): u32 {
   return min<u32>(sz, t - imgOff);
 }
 
-export { SOURCE_SCRATCH, SOURCE_PRIMARY, SOURCE_NONE, FLAG_ANY, FLAG_UNSET };

@@ -8,7 +8,7 @@
  * fault, and the recovery. Validating an image the device already validated costs a memory
  * compare (the core's known-image cache), not a SHA-256.
  */
-import { Core, PowerCut, type FaultModel } from '../core.js';
+import { PowerCut, type FaultModel } from '../core.js';
 import { Device } from '../device/device.js';
 import { UsageError } from '../errors.js';
 import { getDevice } from '../device/device-file.js';
@@ -322,4 +322,3 @@ function hashedLength(image: Uint8Array): number {
   return dv.getUint16(8, true) + dv.getUint32(12, true) + dv.getUint16(10, true);
 }
 
-export type { Core };

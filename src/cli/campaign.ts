@@ -10,7 +10,6 @@
  *   brickproof campaign --replay swap-scratch/nrf52840/perm/cut@417 --trace
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { isPowerCut } from '../core.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
@@ -195,7 +194,6 @@ async function replay(id: string, trace: boolean, json: boolean): Promise<number
   }
   w(r.ok ? 'result: ok — the device recovered to the uninterrupted end state' : `result: FAILED (${r.rule}) ${r.detail}`);
   if (!r.ok) throw new CheckFailed(`${r.id}: ${r.rule}`);
-  void isPowerCut;
   return 0;
 }
 
