@@ -119,6 +119,18 @@ export const CTRL_KNOWN_HITS: u32 = 264;
 export const CTRL_HASHED_BYTES: u32 = 268; // bytes actually run through SHA-256 by validation
 export const KNOWN_SIZE: u32 = 40;
 
+/**
+ * Erased-from marks: per sector (MARK_SIZE bytes: epoch, offset), the offset from which the
+ * sector is known to be erased because this flash model erased it and has programmed only
+ * below that since. A program at or above the mark need not read its target to check it is
+ * erased. Marks are valid only in the current epoch: the host starts a new one whenever it
+ * may have touched flash itself (every power-on, dump load, snapshot restore, view handed
+ * out), so a mark never vouches for bytes the model did not see.
+ */
+export const CTRL_MARK_PTR: u32 = 276;
+export const CTRL_MARK_EPOCH: u32 = 280;
+export const MARK_SIZE: u32 = 8;
+
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
 /** swap-scratch before #485 (2019): no swap type in the trailer; a resumed swap guesses it. */

@@ -244,6 +244,17 @@ describe('program', () => {
     expect(core.counters().violations).toBe(1);
   });
 
+  it('still checks a unit the host changed through a view after the model erased its sector', () => {
+    // The model remembers which part of a sector it erased and has not programmed since, to
+    // skip reading the target back; any view handed to the host must end that knowledge.
+    const core = makeCore({ writeAlign: 4 });
+    core.bytes.fill(0x5a, core.ioPtr, core.ioPtr + 8);
+    core.erase(PRIMARY, 0, 4 * KiB);
+    core.areaBytes(PRIMARY)[0x104] = 0x00;
+    // Straight into the core: nothing between the host's change and the program touches flash.
+    expect(() => core.run((ex) => ex.flashWrite(PRIMARY, 0x100, core.ioPtr, 8))).toThrow(/not erased — area 1, offset 0x100/);
+  });
+
   it('switches between strict and non-strict at run time', () => {
     const core = makeCore();
     core.erase(PRIMARY, 0, 4 * KiB);
