@@ -128,7 +128,7 @@ export function runSweepPoint(dev: Device, start: Uint8Array, k: number, fault?:
 
 // ---- words the vectors use -------------------------------------------------------------------
 
-export const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** SHA-256 of the device's whole flash, hashed in place. */
 export const deviceHash = (dev: Device): string => sha256hex(dev.core.flash);
@@ -147,7 +147,7 @@ export function opLine(op: PowerCut): string {
 }
 
 /** First index where two byte arrays differ, or -1. */
-export function firstDiff(a: Uint8Array, b: Uint8Array): number {
+function firstDiff(a: Uint8Array, b: Uint8Array): number {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return -1;
