@@ -131,6 +131,12 @@ export const CTRL_MARK_PTR: u32 = 276;
 export const CTRL_MARK_EPOCH: u32 = 280;
 export const MARK_SIZE: u32 = 8;
 
+/**
+ * Dirty sectors: one byte per sector, set by every erase or program that touches it, so the
+ * host can restore a snapshot by copying back only what changed (src/core.ts restore).
+ */
+export const CTRL_DIRTY_PTR: u32 = 284;
+
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
 /** swap-scratch before #485 (2019): no swap type in the trailer; a resumed swap guesses it. */

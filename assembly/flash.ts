@@ -18,7 +18,7 @@ import {
   CTRL_BYTES_ERASED, CTRL_BYTES_PROGRAMMED, CTRL_CUT_AREA, CTRL_CUT_DONE, CTRL_CUT_KIND, CTRL_CUT_LEN,
   CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
   CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
-  CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_MARK_EPOCH, CTRL_MARK_PTR, MARK_SIZE, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
+  CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_MARK_EPOCH, CTRL_MARK_PTR, MARK_SIZE, CTRL_DIRTY_PTR, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
   CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
   DEV_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
   FAULT_BIT_NOISE, FAULT_TORN_ERASE, FAULT_TORN_WRITE, FLAG_STRICT, LOG_ENTRY_SIZE, OP_ERASE, OP_WRITE,
@@ -236,6 +236,7 @@ export function flashWrite(area: u32, off: u32, src: usize, len: u32): i32 {
   const align = areaAlign(area);
   if (off % align != 0 || len % align != 0) fail(ERR_MISALIGNED, area, off, len);
   const abs = areaFlashOffset(area) + off;
+  if (len > 0) markDirty(area, areaSectorIndex(area, off), areaSectorIndex(area, off + len - 1));
   if (beginOp()) tornWrite(area, off, src, len, abs);
   if (badRegionRefuses(abs, len)) {
     setCtrl(CTRL_FAILED_WRITES, ctrl(CTRL_FAILED_WRITES) + 1);
@@ -275,6 +276,14 @@ export function flashWrite(area: u32, off: u32, src: usize, len: u32): i32 {
   setCtrl64(CTRL_BYTES_PROGRAMMED, ctrl64(CTRL_BYTES_PROGRAMMED) + len);
   logOp(OP_WRITE, area, off, len, src);
   return 0;
+}
+
+/** Marks the sectors [first, last] of the area as changed since the host's last restore. */
+function markDirty(area: u32, first: u32, last: u32): void {
+  const dirty = <usize>ctrl(CTRL_DIRTY_PTR);
+  if (dirty == 0) return;
+  const base = dirty + <usize>areaFirstSector(area);
+  memory.fill(base + <usize>first, 1, last - first + 1);
 }
 
 /** A program across sectors: stop vouching for any of them. */
@@ -347,6 +356,7 @@ export function flashErase(area: u32, off: u32, len: u32): void {
   }
   const abs = areaFlashOffset(area) + off;
   const erased = areaErasedVal(area);
+  if (len > 0) markDirty(area, first, last);
   if (beginOp()) {
     let done: u32 = 0;
     if (ctrl(CTRL_FAULT_MODEL) == FAULT_TORN_ERASE && len > 0) {

@@ -274,7 +274,8 @@ export class Core {
     const sectorPtr = alignUp(areaPtr + (maxAreaId + 1) * this.f.AREA_SIZE, 64);
     const wearPtr = alignUp(sectorPtr + g.sectors.length * this.f.SECTOR_SIZE, 64);
     const markPtr = alignUp(wearPtr + g.sectors.length * 4, 64);
-    const badPtr = alignUp(markPtr + g.sectors.length * this.f.MARK_SIZE, 64);
+    const dirtyPtr = alignUp(markPtr + g.sectors.length * this.f.MARK_SIZE, 64);
+    const badPtr = alignUp(dirtyPtr + g.sectors.length, 64);
     const flashPtr = alignUp(badPtr + 16 * this.f.BAD_SIZE, PAGE);
     const logCap = options.logEntries ?? 65536;
     const logPtr = alignUp(flashPtr + g.size, PAGE);
@@ -301,6 +302,7 @@ export class Core {
     set('CTRL_AREA_COUNT', maxAreaId + 1);
     set('CTRL_WEAR_PTR', wearPtr);
     set('CTRL_MARK_PTR', markPtr);
+    set('CTRL_DIRTY_PTR', dirtyPtr);
     set('CTRL_MARK_EPOCH', 1);
     set('CTRL_BAD_PTR', badPtr);
     set('CTRL_LOG_PTR', this.logPtr);
@@ -367,11 +369,31 @@ export class Core {
     }
   }
 
-  /** A view of memory (re-made after memory growth): do not keep it across calls into the core. */
+  /**
+   * A view of memory (re-made after memory growth): do not keep it across calls into the
+   * core. Whoever takes it may write flash, so the flash model stops trusting what it
+   * remembers about flash (see newEpoch) and the next restore copies everything back.
+   */
   get bytes(): Uint8Array {
     this.refreshViews();
     this.newEpoch();
+    this.hostTouched = true;
     return this.u8;
+  }
+
+  /**
+   * The same view for reading only, with none of that: for oracles and host functions that
+   * look at flash during a boot. Writing through it corrupts the model's bookkeeping.
+   */
+  peek(): Uint8Array {
+    this.refreshViews();
+    return this.u8;
+  }
+
+  /** One area's bytes, for reading only (see peek). */
+  peekArea(id: number): Uint8Array {
+    const a = this.area(id);
+    return this.peek().subarray(this.flashPtr + a.start, this.flashPtr + a.start + a.size);
   }
 
   /**
@@ -468,7 +490,7 @@ export class Core {
     let status = 0;
     for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
       const n = Math.min(IO_CAP, data.length - done);
-      this.bytes.set(data.subarray(done, done + n), this.ioPtr);
+      this.peek().set(data.subarray(done, done + n), this.ioPtr); // the I/O buffer, not flash
       const r = this.run((ex) => ex.flashWrite(area, offset + done, this.ioPtr, n));
       if (r instanceof PowerCut) return r;
       status = status || r;
@@ -648,6 +670,15 @@ export class Core {
 
   // ---- snapshots -------------------------------------------------------------------------
 
+  /** Whether the host may have written flash since the last snapshot save or restore. */
+  private hostTouched = true;
+  /** The snapshot flash equals, but for the sectors marked dirty. */
+  private synced = -1;
+
+  private clearDirty(): void {
+    this.u8.fill(0, this.ctrl('CTRL_DIRTY_PTR'), this.ctrl('CTRL_DIRTY_PTR') + this.geometry.sectors.length);
+  }
+
   /** Saves the whole flash inside the module's arena; returns a handle. */
   snapshot(): number {
     const size = this.flashSize;
@@ -660,13 +691,62 @@ export class Core {
 
   /** Overwrites an existing snapshot with the current flash. */
   saveSnapshot(handle: number): void {
-    const u8 = this.bytes;
+    const u8 = this.peek();
     u8.copyWithin(handle, this.flashPtr, this.flashPtr + this.flashSize);
+    this.clearDirty();
+    this.synced = handle;
+    this.hostTouched = false;
   }
 
+  /**
+   * Puts a snapshot back into flash. When flash has only been changed by the flash model
+   * since this snapshot was last saved or restored, only the sectors it marked dirty are
+   * copied: measured, a campaign spent a quarter of its time copying the whole flash back.
+   */
   restore(handle: number): void {
-    const u8 = this.bytes;
-    u8.copyWithin(this.flashPtr, handle, handle + this.flashSize);
+    const u8 = this.peek();
+    if (this.synced === handle && !this.hostTouched) {
+      const dirty = this.ctrl('CTRL_DIRTY_PTR');
+      const sectors = this.geometry.sectors;
+      for (let i = 0; i < sectors.length; i++) {
+        if (!u8[dirty + i]) continue;
+        // Copy runs of dirty sectors at once.
+        let j = i;
+        while (j + 1 < sectors.length && u8[dirty + j + 1]) j++;
+        const from = sectors[i].start;
+        const to = sectors[j].start + sectors[j].size;
+        u8.copyWithin(this.flashPtr + from, handle + from, handle + to);
+        i = j;
+      }
+    } else {
+      u8.copyWithin(this.flashPtr, handle, handle + this.flashSize);
+    }
+    this.clearDirty();
+    this.synced = handle;
+    this.hostTouched = false;
+    this.newEpoch();
+  }
+
+  /**
+   * Applies a recorded flash operation to a snapshot (not to flash), NOR-style: an erase
+   * sets the erased value, a program ANDs (erased 0xff) or ORs (erased 0x00) its bytes. The
+   * next restore of that snapshot copies the sectors it touched.
+   */
+  applyToSnapshot(handle: number, op: { kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number; bytes?: Uint8Array }): void {
+    if (op.kind === 'F') return;
+    const a = this.area(op.area);
+    const erased = this.geometry.devices.find((d) => d.id === a.device)!.erasedValue;
+    const u8 = this.peek();
+    const at = handle + a.start + op.offset;
+    if (op.kind === 'E') u8.fill(erased, at, at + op.length);
+    else if (erased === 0xff) for (let i = 0; i < op.length; i++) u8[at + i] &= op.bytes![i];
+    else for (let i = 0; i < op.length; i++) u8[at + i] |= op.bytes![i];
+    // The sectors of the snapshot that changed now differ from flash: mark them dirty.
+    const dirty = this.ctrl('CTRL_DIRTY_PTR');
+    for (let i = a.firstSector; i < a.firstSector + a.sectorCount; i++) {
+      const s = this.geometry.sectors[i];
+      if (s.start < a.start + op.offset + op.length && s.start + s.size > a.start + op.offset) u8[dirty + i] = 1;
+    }
   }
 }
 

@@ -69,8 +69,8 @@ export class CampaignRunner {
   readonly controlFailure?: ScenarioResult;
   private progress: number;
   private readonly snapshot: number;
-  private readonly areaStart = new Map<number, number>();
-  private readonly erased = new Map<number, number>();
+  /** The flash after a first cut, advanced through the recovery boot (double plan). */
+  private second?: number;
 
   private constructor(
     readonly spec: CampaignSpec,
@@ -85,10 +85,6 @@ export class CampaignRunner {
     this.ops = calls.flatMap((c) => c.ops);
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
     this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length }));
-    for (const a of device.geometry.areas) {
-      this.areaStart.set(a.id, a.start);
-      this.erased.set(a.id, device.geometry.devices.find((d) => d.id === a.device)!.erasedValue);
-    }
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;
@@ -125,14 +121,7 @@ export class CampaignRunner {
       core.saveSnapshot(this.snapshot);
       this.progress = 0;
     }
-    const u8 = core.bytes;
-    for (; this.progress < g - 1; this.progress++) {
-      const op = this.ops[this.progress];
-      const at = this.snapshot + this.areaStart.get(op.area)! + op.offset;
-      if (op.kind === 'E') u8.fill(this.erased.get(op.area)!, at, at + op.length);
-      else if (this.erased.get(op.area) === 0xff) for (let i = 0; i < op.length; i++) u8[at + i] &= op.bytes![i];
-      else for (let i = 0; i < op.length; i++) u8[at + i] |= op.bytes![i];
-    }
+    for (; this.progress < g - 1; this.progress++) core.applyToSnapshot(this.snapshot, this.ops[this.progress]);
     core.restore(this.snapshot);
   }
 
@@ -234,17 +223,15 @@ export class CampaignRunner {
     }
     if (only !== undefined) picks = picks.filter((k) => k === only);
     const out: ScenarioResult[] = [];
+    // The same progression as for first cuts, over the recovery boot's operations.
+    core.loadDump(afterFirst);
+    this.second ??= core.snapshot();
+    core.saveSnapshot(this.second);
+    let applied = 0;
     for (const k of picks) {
       const ref = { cut: g, cut2: k };
-      core.loadDump(afterFirst);
-      const u8 = core.bytes;
-      for (let i = 0; i < k - 1; i++) {
-        const op = recovery[i];
-        const at = core.flashPtr + this.areaStart.get(op.area)! + op.offset;
-        if (op.kind === 'E') u8.fill(this.erased.get(op.area)!, at, at + op.length);
-        else if (this.erased.get(op.area) === 0xff) for (let j = 0; j < op.length; j++) u8[at + j] &= op.bytes![j];
-        else for (let j = 0; j < op.length; j++) u8[at + j] |= op.bytes![j];
-      }
+      for (; applied < k - 1; applied++) core.applyToSnapshot(this.second, recovery[applied]);
+      core.restore(this.second);
       this.interrupt(recovery[k - 1], this.spec.fault, faultSeed(this.spec, ref));
       out.push(this.judge(ref, g, live(this.device, this.images, this.spec.upgrade, false)));
     }

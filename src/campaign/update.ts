@@ -90,7 +90,7 @@ export type Which = 'v1' | 'v2';
 
 /** Which installed image the primary slot holds, byte for byte, or null. */
 export function primaryImage(dev: Device, images: UpdateImages): Which | null {
-  const primary = dev.core.areaBytes(1);
+  const primary = dev.core.peekArea(1);
   if (bytesEqual(primary.subarray(0, images.v2.length), images.v2)) return 'v2';
   if (bytesEqual(primary.subarray(0, images.v1.length), images.v1)) return 'v1';
   return null;
@@ -207,7 +207,7 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
 function recorded(dev: Device): RecordedOp[] {
   const core = dev.core;
   if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
-  const u8 = core.bytes;
+  const u8 = core.peek();
   return core.log().map((e) => (e.data !== undefined ? { ...e, bytes: u8.slice(core.logDataPtr + e.data, core.logDataPtr + e.data + e.length) } : e));
 }
 
@@ -221,7 +221,7 @@ function erasedValue(dev: Device, area: number): number {
  * swap-offset also one sector in.
  */
 export function secondaryHeaderErased(dev: Device, images: UpdateImages): boolean {
-  const bytes = dev.core.areaBytes(2);
+  const bytes = dev.core.peekArea(2);
   const e = erasedValue(dev, 2);
   for (const off of images.secondaryOffset ? [0, images.secondaryOffset] : [0]) {
     for (let i = 0; i < 4; i++) if (bytes[off + i] !== e) return false;
@@ -236,7 +236,7 @@ export function revertRequested(dev: Device): boolean {
 }
 
 function areaErased(dev: Device, area: number): boolean {
-  const bytes = dev.core.areaBytes(area);
+  const bytes = dev.core.peekArea(area);
   const e = erasedValue(dev, area);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== e) return false;
   return true;
@@ -244,7 +244,7 @@ function areaErased(dev: Device, area: number): boolean {
 
 /** image_ok of the primary trailer, read at the build's BOOT_MAX_ALIGN offsets. */
 export function primaryImageOk(dev: Device): 'set' | 'unset' | 'bad' {
-  const bytes = dev.core.areaBytes(1);
+  const bytes = dev.core.peekArea(1);
   const a = dev.options.maxAlign;
   const off = (bytes.length - 16 - a) & ~(a - 1);
   const erased = dev.geometry.devices.find((d) => d.id === dev.geometry.areas.find((x) => x.id === 1)!.device)!.erasedValue;

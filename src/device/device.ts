@@ -99,7 +99,7 @@ export class Device {
     this.options = o;
     this.host = signatureHost(o.keys);
     let core: Core | undefined;
-    this.core = core = new Core(geometry, coreOptions, this.host.imports(() => core!.bytes));
+    this.core = core = new Core(geometry, coreOptions, this.host.imports(() => core!.peek()));
     core.setCtrl('CTRL_BOOT_STRATEGY', STRATEGY_IDS[o.strategy]);
     core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
     core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);

@@ -13,7 +13,7 @@ export interface SlotTrailerState {
 }
 
 export function decodeTrailerState(dev: Device, area: number): SlotTrailerState {
-  const bytes = dev.core.areaBytes(area);
+  const bytes = dev.core.peekArea(area);
   const a = dev.geometry.areas.find((x) => x.id === area)!;
   const erased = dev.geometry.devices.find((d) => d.id === a.device)!.erasedValue;
   const maxAlign = dev.options.maxAlign;
