@@ -38,13 +38,16 @@ describe('exhaustive single cuts', () => {
 });
 
 describe('double cuts', () => {
-  for (const strategy of BUILT_STRATEGIES) {
-    it(`${strategy}: a second cut in the recovery boot (seeded sample of 2 per first cut) is survived too`, async () => {
-      const { runner, results, failed } = await runAll(spec({ strategy, device: 'k64f', plan: 'double', sample: 2 }));
-      expect(results.length).toBeGreaterThan(runner.cutPoints);
-      expect(results.every((r) => /@\d+\+\d+$/.test(r.id))).toBe(true);
-      expect(failed).toEqual([]);
-    });
+  for (const device of ['k64f', 'nrf52840']) {
+    for (const strategy of BUILT_STRATEGIES) {
+      it(`${strategy} on ${device}: a second cut in the recovery boot (a seeded sample per first cut) is survived too`, async () => {
+        const sample = device === 'k64f' ? 2 : 1;
+        const { runner, results, failed } = await runAll(spec({ strategy, device, plan: 'double', sample }));
+        expect(results.length).toBeGreaterThan(runner.cutPoints * (sample - 0.5));
+        expect(results.every((r) => /@\d+\+\d+$/.test(r.id))).toBe(true);
+        expect(failed).toEqual([]);
+      });
+    }
   }
 });
 
