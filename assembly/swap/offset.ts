@@ -214,16 +214,17 @@ function writeStatus(bs: BootStatus): i32 {
   return writeStatusAt(AREA_PRIMARY, (bs.idx - 1) * stateCount() * w + (<u32>bs.state - 1) * w, bs.state);
 }
 
-/** One upgrade step pair at index `idx`, resuming at bs.state. */
-function swapSectors(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary: bool): void {
+/**
+ * One step pair, resuming at bs.state: state 1 copies primary `priOff` to secondary
+ * `secDst`, state 2 copies secondary `secSrc` to primary `priOff`; each erases its
+ * destination first, and either copy is skipped past the end of the image it moves.
+ */
+function swapStepPair(bs: BootStatus, priOff: u32, secDst: u32, secSrc: u32, skipPrimary: bool, skipSecondary: bool): void {
   const sz = sectorSz();
-  const priOff = areaSectorOff(AREA_PRIMARY, idx);
-  const secOff = areaSectorOff(AREA_SECONDARY, idx);
-  const secUpOff = areaSectorOff(AREA_PRIMARY, idx + 1);
   if (bs.state == 1) {
     if (!skipPrimary) {
-      bootAssert(eraseRegion(AREA_SECONDARY, secOff, sz, false) == 0);
-      bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, priOff, secOff, sz) == 0);
+      bootAssert(eraseRegion(AREA_SECONDARY, secDst, sz, false) == 0);
+      bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, priOff, secDst, sz) == 0);
     }
     const rc = writeStatus(bs);
     bs.state = 2;
@@ -232,7 +233,7 @@ function swapSectors(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary:
   if (bs.state == 2) {
     if (!skipSecondary) {
       bootAssert(eraseRegion(AREA_PRIMARY, priOff, sz, false) == 0);
-      bootAssert(copyRegion(AREA_SECONDARY, AREA_PRIMARY, secUpOff, priOff, sz) == 0);
+      bootAssert(copyRegion(AREA_SECONDARY, AREA_PRIMARY, secSrc, priOff, sz) == 0);
     }
     const rc = writeStatus(bs);
     bs.idx++;
@@ -241,31 +242,14 @@ function swapSectors(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary:
   }
 }
 
-/** One revert step pair at sector `idx` (walked top down): primary idx → secondary idx+1, then secondary idx → primary idx. */
+/** Upgrade step pair at index `idx`: primary idx → secondary idx, then secondary idx+1 → primary idx. */
+function swapSectors(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary: bool): void {
+  swapStepPair(bs, areaSectorOff(AREA_PRIMARY, idx), areaSectorOff(AREA_SECONDARY, idx), areaSectorOff(AREA_PRIMARY, idx + 1), skipPrimary, skipSecondary);
+}
+
+/** Revert step pair at sector `idx` (walked top down): primary idx → secondary idx+1, then secondary idx → primary idx. */
 function swapSectorsRevert(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary: bool): void {
-  const sz = sectorSz();
-  const priOff = areaSectorOff(AREA_PRIMARY, idx);
-  const secOff = areaSectorOff(AREA_SECONDARY, idx + 1);
-  const secDownOff = areaSectorOff(AREA_PRIMARY, idx);
-  if (bs.state == 1) {
-    if (!skipPrimary) {
-      bootAssert(eraseRegion(AREA_SECONDARY, secOff, sz, false) == 0);
-      bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, priOff, secOff, sz) == 0);
-    }
-    const rc = writeStatus(bs);
-    bs.state = 2;
-    statusAssert(rc == 0);
-  }
-  if (bs.state == 2) {
-    if (!skipSecondary) {
-      bootAssert(eraseRegion(AREA_PRIMARY, priOff, sz, false) == 0);
-      bootAssert(copyRegion(AREA_SECONDARY, AREA_PRIMARY, secDownOff, priOff, sz) == 0);
-    }
-    const rc = writeStatus(bs);
-    bs.idx++;
-    bs.state = 1;
-    statusAssert(rc == 0);
-  }
+  swapStepPair(bs, areaSectorOff(AREA_PRIMARY, idx), areaSectorOff(AREA_SECONDARY, idx + 1), areaSectorOff(AREA_PRIMARY, idx), skipPrimary, skipSecondary);
 }
 
 const fixupState = new SwapState();

@@ -11,6 +11,7 @@
 import { PowerCut, type FaultModel } from '../core.js';
 import { Device } from '../device/device.js';
 import { UsageError } from '../errors.js';
+import { prng } from '../util/prng.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { bugBits, baseStrategy } from './variants.js';
@@ -33,18 +34,6 @@ export interface ScenarioResult {
 export interface Trace {
   /** Operations of the update up to the cut, the cut itself, and what each boot after it did. */
   lines: string[];
-}
-
-/** A deterministic 32-bit PRNG (mulberry32) for sampling; faults use the core's own. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seed of the fault PRNG for a scenario: from the campaign seed and the cut points only. */

@@ -1,18 +1,10 @@
+import { prng } from '../../src/util/prng.js';
+
 /**
  * Deterministic randomness for tests: the same seed gives the same numbers on every machine
- * and every run, so a failure replays exactly (mulberry32: small, fast, and good enough to
- * pick lengths and fill buffers; not for anything that needs to be unpredictable).
+ * and every run, so a failure replays exactly (the project's mulberry32, src/util/prng.ts).
  */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export const seededRandom = prng;
 
 /** `n` bytes from the generator (or from a new one seeded with `seed`). */
 export function seededBytes(n: number, seed: number | (() => number)): Uint8Array {
