@@ -136,6 +136,22 @@ describe('shards, merge and resume', () => {
   });
 });
 
+describe('a campaign that finds a brick', () => {
+  it('exits 1 after writing every result, failures named by their replay ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brickproof-brick-'));
+    const out = join(dir, 'f76fba70.jsonl');
+    const r = await cli(['campaign', '--strategy', 'swap-scratch@f76fba70', '--upgrade', 'perm', '--workers', '2', '--out', out, '--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary[0].bricked).toBeGreaterThan(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const scenarios = lines.filter((l) => l.type === 'scenario');
+    expect(scenarios).toHaveLength(report.summary[0].scenarios);
+    expect(lines.at(-1).type).toBe('end');
+    expect(report.failures.map((f: { id: string }) => f.id)).toEqual(scenarios.filter((l) => !l.result.ok).map((l) => l.result.id).sort());
+  });
+});
+
 describe('bad input', () => {
   for (const [args, pattern] of [
     [['--strategy', 'swap-sideways'], /unknown strategy "swap-sideways"/],
