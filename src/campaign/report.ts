@@ -40,6 +40,7 @@ export function campaignKey(spec: CampaignSpec): string {
     spec.v1Trailer !== undefined ? `v1=${spec.v1Trailer}` : '',
     spec.maxAlign !== undefined ? `max-align=${spec.maxAlign}` : '',
     spec.maxSectors !== undefined ? `max-sectors=${spec.maxSectors}` : '',
+    spec.deviceFile !== undefined ? `file=${spec.deviceFile}` : '',
   ].filter(Boolean);
   return extra.length ? `${key}|${extra.join('|')}` : key;
 }

@@ -80,7 +80,7 @@ export class CampaignRunner {
   }
 
   static async create(spec: CampaignSpec): Promise<CampaignRunner> {
-    const profile = getDevice(spec.device);
+    const profile = spec.deviceFile ? getDevice(undefined, spec.deviceFile) : getDevice(spec.device);
     const base = baseStrategy(spec.strategy);
     assertStrategyAllowed(profile, base);
     const g = profile.geometry;

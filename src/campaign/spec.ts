@@ -29,7 +29,10 @@ export const PLANS = ['exhaustive', 'double', 'random'] as const;
 export type Plan = (typeof PLANS)[number];
 
 export interface CampaignSpec {
+  /** A built-in profile's name, or the `name` of the device file below. */
   device: string;
+  /** A user's JSON device file (absolute path); not part of replay ids: give it again. */
+  deviceFile?: string;
   strategy: Strategy;
   upgrade: Upgrade;
   plan: Plan;

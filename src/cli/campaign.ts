@@ -10,6 +10,7 @@
  *   brickproof campaign --replay swap-scratch/nrf52840/perm/cut@417 --trace
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
@@ -27,6 +28,7 @@ import { printJson } from './image-io.js';
 
 const SPECS: FlagSpecs = {
   device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
+  'device-file': { type: 'string', metavar: 'FILE', help: 'a JSON device file for your own part (give it again with --replay)' },
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
   plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random' },
@@ -60,9 +62,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText('campaign', 'Cut the power at every flash operation of an update and check the device always boots.', SPECS));
     return 0;
   }
-  if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'));
+  if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
 
-  const device = getDevice(args.string('device'));
+  const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
+  const device = getDevice(args.string('device'), deviceFile);
   const supported = BUILT_STRATEGIES.filter((s) => !device.excluded.includes(s));
   const strategies = list<Strategy>(args.string('strategy'), supported, (v) => {
     const base = baseStrategy(v);
@@ -99,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   for (const strategy of strategies) {
     for (const upgrade of upgrades) {
-      const spec: CampaignSpec = { device: device.name, strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
+      const spec: CampaignSpec = { device: device.name, ...(deviceFile ? { deviceFile } : {}), strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
       const key = campaignKey(spec);
       const tally = new Tally();
       runs.push({ spec, tally });
@@ -156,9 +159,15 @@ async function merge(paths: string[]): Promise<number> {
   return report.summary.some((r) => r.bricked || r.failures) ? 1 : 0;
 }
 
-async function replay(id: string, trace: boolean, json: boolean): Promise<number> {
+async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string): Promise<number> {
   const { spec, ref } = parseScenarioId(id);
-  getDevice(spec.device);
+  if (deviceFile !== undefined) {
+    spec.deviceFile = resolve(deviceFile);
+    const device = getDevice(undefined, spec.deviceFile);
+    if (device.name !== spec.device) throw new UsageError(`replay id names device '${spec.device}' but ${deviceFile} describes '${device.name}'`);
+  } else {
+    getDevice(spec.device);
+  }
   const base = baseStrategy(spec.strategy);
   parseStrategy(base);
   if (!BUILT_STRATEGIES.includes(base)) throw new UsageError(`strategy ${base} is not built yet in this version`);

@@ -136,6 +136,29 @@ describe('shards, merge and resume', () => {
   });
 });
 
+describe('a campaign on your own part', () => {
+  it('runs on a JSON device file, and its ids replay with the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brickproof-board-'));
+    const board = join(dir, 'board.json');
+    writeFileSync(board, JSON.stringify({
+      name: 'my-board',
+      flash: [{ id: 0, sectors: [[16384, 4], [65536, 1], [131072, 3]], writeAlign: 8, erasedValue: 255 }],
+      areas: { primary: { flash: 0, offset: 131072, size: 131072 }, secondary: { flash: 0, offset: 262144, size: 131072 }, scratch: { flash: 0, offset: 393216, size: 131072 } },
+    }));
+    const r = await cli(['campaign', '--device-file', board, '--strategy', 'swap-scratch,overwrite-only', '--upgrade', 'revert', '--workers', '2', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.map((x: { device: string; scenarios: number }) => x.device)).toEqual(['my-board', 'my-board']);
+    expect(report.summary.every((x: { scenarios: number; bricked: number; failures: number }) => x.scenarios > 50 && x.bricked + x.failures === 0)).toBe(true);
+    const again = await cli(['campaign', '--replay', 'swap-scratch/my-board/revert/cut@40', '--device-file', board]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/op 40: /);
+    const wrong = await cli(['campaign', '--replay', 'swap-scratch/nrf52840/revert/cut@40', '--device-file', board]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/names device 'nrf52840' but .*board.json describes 'my-board'/);
+  });
+});
+
 describe('a campaign that finds a brick', () => {
   it('exits 1 after writing every result, failures named by their replay ids', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'brickproof-brick-'));
