@@ -11,3 +11,7 @@ export { STRATEGIES as BOOT_STRATEGIES, parseStrategy, type Strategy as BootStra
 export { decodeTrailerState, type SlotTrailerState } from './device/trailer-state.js';
 export * from './image/index.js';
 export { UsageError, CheckFailed, BrickproofError } from './errors.js';
+export { CampaignRunner, type ScenarioResult } from './campaign/runner.js';
+export { CampaignPool } from './campaign/pool.js';
+export { scenarioId, parseScenarioId, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
+export { VARIANTS, type Variant } from './campaign/variants.js';
