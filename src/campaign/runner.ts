@@ -16,7 +16,7 @@ import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { bugBits, baseStrategy } from './variants.js';
 import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
-import { buildImages, live, stage, type CallKind, type EndState, type Life, type RecordedOp, type Rule, type UpdateImages } from './update.js';
+import { buildImages, live, recorded, stage, type CallKind, type EndState, type Life, type RecordedOp, type Rule, type UpdateImages } from './update.js';
 
 export interface ScenarioResult {
   id: string;
@@ -198,9 +198,17 @@ export class CampaignRunner {
     const core = this.device.core;
     this.flashBefore(g);
     this.interrupt(this.ops[g - 1], this.spec.fault, faultSeed(this.spec, { cut: g }));
-    const afterFirst = core.dump();
-    const first = live(this.device, this.images, this.spec.upgrade, true);
-    const recovery = (first.calls[0]?.ops ?? []).filter((o) => o.kind !== 'F');
+    // The flash after the first cut, kept inside the module; then the first recovery boot,
+    // recorded (only it: its operations are the second cut points).
+    this.second ??= core.snapshot();
+    core.saveSnapshot(this.second);
+    let recovery: RecordedOp[] = [];
+    try {
+      const r = this.device.boot();
+      if (!(r instanceof PowerCut)) recovery = recorded(this.device).filter((o) => o.kind !== 'F');
+    } catch {
+      // The recovery boot itself broke a flash rule: the exhaustive plan reports that cut.
+    }
     let picks = recovery.map((_, i) => i + 1);
     if (this.spec.sample > 0 && picks.length > this.spec.sample) {
       const rnd = prng(this.spec.seed * 31 + g);
@@ -213,9 +221,6 @@ export class CampaignRunner {
     if (only !== undefined) picks = picks.filter((k) => k === only);
     const out: ScenarioResult[] = [];
     // The same progression as for first cuts, over the recovery boot's operations.
-    core.loadDump(afterFirst);
-    this.second ??= core.snapshot();
-    core.saveSnapshot(this.second);
     let applied = 0;
     for (const k of picks) {
       const ref = { cut: g, cut2: k };

@@ -204,7 +204,8 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
   return { calls, failure: { rule: 'no-convergence', detail: `still changing flash after ${MAX_BOOTS} power-ons (the last booted v${versionString(last?.version)})` } };
 }
 
-function recorded(dev: Device): RecordedOp[] {
+/** The flash operations of the device's last call, with the bytes each write programmed. */
+export function recorded(dev: Device): RecordedOp[] {
   const core = dev.core;
   if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
   const u8 = core.peek();
