@@ -387,16 +387,3 @@ export function flashRead(area: u32, off: u32, dst: usize, len: u32): void {
   checkRange(area, off, len);
   memory.copy(dst, areaPtr(area) + <usize>off, len);
 }
-
-/** True when all `len` bytes of the area at `off` hold the erased value. */
-export function flashIsErased(area: u32, off: u32, len: u32): bool {
-  checkRange(area, off, len);
-  const erased = areaErasedVal(area);
-  const p = areaPtr(area) + <usize>off;
-  const word = <u64>erased * 0x0101010101010101;
-  let i: usize = 0;
-  const n = <usize>len;
-  for (; i + 8 <= n; i += 8) if (load<u64>(p + i) != word) return false;
-  for (; i < n; i++) if (load<u8>(p + i) != erased) return false;
-  return true;
-}

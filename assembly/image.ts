@@ -62,12 +62,6 @@ export class ImageHeader {
     this.erased = this.magic == e * 0x01010101;
   }
 
-  copyFrom(o: ImageHeader): void {
-    this.magic = o.magic; this.loadAddr = o.loadAddr; this.hdrSize = o.hdrSize; this.protTlvSize = o.protTlvSize;
-    this.imgSize = o.imgSize; this.flags = o.flags; this.major = o.major; this.minor = o.minor;
-    this.revision = o.revision; this.build = o.build; this.erased = o.erased;
-  }
-
   /** BOOT_TLV_OFF: where the TLV area starts, relative to the image start. */
   @inline tlvOff(): u32 {
     return this.hdrSize + this.imgSize;

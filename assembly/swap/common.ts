@@ -4,9 +4,9 @@
 // status initialisation. All of it starts fresh at every power-on (a new instance).
 
 import {
-  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_OPTIONS, OPT_VALIDATE_PRIMARY, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, STRATEGY_SCRATCH, ctrl, setCtrl,
+  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_OPTIONS, OPT_VALIDATE_PRIMARY, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, ctrl, setCtrl,
 } from '../ctrl';
-import { areaAlign, areaPtr, areaSectorCount, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
+import { areaPtr, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
 import { ImageHeader } from '../image';
 import {
   AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, FLAG_SET, SWAP_NONE, SwapState, bootWriteSz, isErased, readSwapInfoRaw,
@@ -182,20 +182,6 @@ export function swapStatusInit(area: u32, bs: BootStatus): void {
     bootAssert(writeUnprotTlvSizes(area, (unprotTlvSizes[SLOT_SECONDARY] << 16) | (unprotTlvSizes[SLOT_PRIMARY] & 0xffff)) == 0);
   }
   bootAssert(writeMagic(area) == 0);
-}
-
-/** Sector count of a slot, for strategies. */
-@inline export function sectorCount(slot: i32): u32 {
-  return areaSectorCount(slotArea(slot));
-}
-
-/** The write size of the area where a status record goes. */
-@inline export function recordSize(area: u32): u32 {
-  return areaAlign(area);
-}
-
-export function isScratchBuild(): bool {
-  return ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_SCRATCH;
 }
 
 export { AREA_PRIMARY, AREA_SECONDARY, AREA_SCRATCH };

@@ -5,7 +5,7 @@
 //
 //   node scripts/build-wasm.js && npx tsx scripts/dev/replay.ts [strategy…] [--sweeps] [--case S]…
 //
-// Strategies by either name (move or swap-move); default: every implemented one. --case keeps
+// Strategies by either name (move or swap-move); default: all four. --case keeps
 // the cases whose id contains S (`--case nrf52840`, `--case move/test-revert`). Exits 1 when
 // anything differs.
 import type { Device } from '../../src/device/device.js';
@@ -14,7 +14,7 @@ import {
   allBootCases, allMatrixCases, bootSweepDifferences, caseDifferences, deviceFor, flashBefore, matrixSweepDifferences, opLine, runSweepPoint,
   type SweepPoint,
 } from '../../test/conformance/harness.js';
-import { IMPLEMENTED } from '../../test/conformance/implemented.js';
+import { STRATEGIES } from '../../src/device/strategy.js';
 import { STRATEGY_OF, type BootCase, type MatrixCase, type VectorStrategy } from '../../test/helpers/vectors.js';
 
 const args = process.argv.slice(2);
@@ -22,8 +22,8 @@ const withSweeps = args.includes('--sweeps');
 const caseFilters = args.flatMap((a, i) => (args[i - 1] === '--case' ? [a] : []));
 const named = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--case');
 const strategies: Strategy[] = named.map((s) => {
-  const strategy = STRATEGY_OF[s as VectorStrategy] ?? (IMPLEMENTED.includes(s as Strategy) ? (s as Strategy) : undefined);
-  if (!strategy) throw new Error(`unknown strategy ${s}: expected one of ${[...Object.keys(STRATEGY_OF), ...IMPLEMENTED].join(', ')}`);
+  const strategy = STRATEGY_OF[s as VectorStrategy] ?? (STRATEGIES.includes(s as Strategy) ? (s as Strategy) : undefined);
+  if (!strategy) throw new Error(`unknown strategy ${s}: expected one of ${[...Object.keys(STRATEGY_OF), ...STRATEGIES].join(', ')}`);
   return strategy;
 });
 
@@ -31,7 +31,7 @@ let casesOk = 0, casesBad = 0, pointsOk = 0, pointsBad = 0;
 
 /** Replays a case's steps if it is wanted, printing the first differences; false when it is not wanted. */
 function replayCase(c: BootCase | MatrixCase, strategy: Strategy): boolean {
-  if (!(strategies.length ? strategies : IMPLEMENTED).includes(strategy)) return false;
+  if (!(strategies.length ? strategies : STRATEGIES).includes(strategy)) return false;
   if (caseFilters.length && !caseFilters.some((f) => c.id.includes(f))) return false;
   const d = caseDifferences(c);
   for (const x of d) console.log(`${c.id} ${x}`);

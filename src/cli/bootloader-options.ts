@@ -11,9 +11,6 @@ import { publicKeyOf } from '../image/keys.js';
 import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
 import { readKeyFile } from './image-io.js';
 
-/** Strategies whose bootloader is built in this version. */
-export const BUILT_STRATEGIES: readonly Strategy[] = ['overwrite-only', 'swap-scratch', 'swap-move', 'swap-offset'];
-
 export const BOOTLOADER_FLAGS: FlagSpecs = {
   device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
   'device-file': { type: 'string', metavar: 'FILE', help: "a JSON device file for your own part" },
@@ -36,9 +33,6 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   const device = getDevice(args.string('device'), args.string('device-file'));
   const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
   assertStrategyAllowed(device, strategy);
-  if (!BUILT_STRATEGIES.includes(strategy)) {
-    throw new UsageError(`strategy ${strategy} is not built yet in this version (built: ${BUILT_STRATEGIES.join(', ')})`);
-  }
   const maxAlign = args.string('max-align') === undefined ? 8 : parseInteger(args.string('max-align')!, '--max-align');
   if (![8, 16, 32].includes(maxAlign)) throw new UsageError(`--max-align ${maxAlign} must be 8, 16 or 32`);
   const maxSectors = args.string('max-sectors') === undefined ? 128 : parseInteger(args.string('max-sectors')!, '--max-sectors', { min: 1, max: 4096 });

@@ -28,7 +28,7 @@ import { Device, type BootloaderOptions, type BootResult } from '../../src/devic
 import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
 import type { Strategy } from '../../src/device/strategy.js';
 import { decodeTrailerState } from '../../src/device/trailer-state.js';
-import { BUILT_STRATEGIES } from '../../src/cli/bootloader-options.js';
+import { STRATEGIES } from '../../src/device/strategy.js';
 import { publicKeyOf, signImage, type ImageVersion, type PrivateKey } from '../../src/image/index.js';
 import { bootMagic, bootTrailerSize, statesPerSector } from '../../src/image/trailer.js';
 import { randomInt, seededBytes, seededRandom } from '../helpers/seeded.js';
@@ -86,7 +86,7 @@ export function combinations(strategy: Strategy): Combination[] {
 }
 
 /** Built strategies, for suites that iterate them (new strategies join without edits). */
-export const strategies = (filter: (s: Strategy) => boolean = () => true): Strategy[] => BUILT_STRATEGIES.filter(filter);
+export const strategies = (filter: (s: Strategy) => boolean = () => true): Strategy[] => STRATEGIES.filter(filter);
 
 /** Swap strategies keep the old image and can revert; overwrite-only cannot (§5.1). */
 export const isSwap = (s: Strategy): boolean => s !== 'overwrite-only';
