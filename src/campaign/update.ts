@@ -245,9 +245,5 @@ function areaErased(dev: Device, area: number): boolean {
 
 /** image_ok of the primary trailer, read at the build's BOOT_MAX_ALIGN offsets. */
 export function primaryImageOk(dev: Device): 'set' | 'unset' | 'bad' {
-  const bytes = dev.core.peekArea(1);
-  const a = dev.options.maxAlign;
-  const off = (bytes.length - 16 - a) & ~(a - 1);
-  const erased = dev.geometry.devices.find((d) => d.id === dev.geometry.areas.find((x) => x.id === 1)!.device)!.erasedValue;
-  return bytes[off] === erased ? 'unset' : bytes[off] === 1 ? 'set' : 'bad';
+  return decodeTrailerState(dev, 1).imageOk;
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import type { Geometry } from './geometry.js';
 import { signatureHost, type SignatureHost } from './host.js';
-import { decodeTrailerState } from './trailer-state.js';
+import { decodeTrailer } from '../image/trailer.js';
 import type { Strategy } from './strategy.js';
 
 export interface BootloaderOptions {
@@ -173,10 +173,11 @@ export class Device {
    * scratch) says, as MCUboot decodes it.
    */
   readSwapState(area: number): { magic: 'good' | 'bad' | 'unset'; swapType: SwapTypeName; imageNum: number; copyDone: 'set' | 'bad' | 'unset'; imageOk: 'set' | 'bad' | 'unset' } {
-    const t = decodeTrailerState(this, area);
-    const info = t.swapInfo;
-    const type = info === null || (info & 0x0f) > 4 ? 1 : info & 0x0f;
-    return { magic: t.magic, swapType: (SWAP_TYPES[type] ?? 'none') as SwapTypeName, imageNum: info === null || (info & 0x0f) > 4 ? 0 : info >> 4, copyDone: t.copyDone, imageOk: t.imageOk };
+    const a = this.geometry.areas.find((x) => x.id === area);
+    if (!a) throw new UsageError(`${this.geometry.name}: no flash area with id ${area}`);
+    const erasedVal = this.geometry.devices.find((d) => d.id === a.device)!.erasedValue;
+    const t = decodeTrailer(this.core.peekArea(area), { maxAlign: this.options.maxAlign, erasedVal });
+    return { magic: t.magic, swapType: (SWAP_TYPES[t.swapType] ?? 'none') as SwapTypeName, imageNum: t.imageIndex, copyDone: t.copyDone, imageOk: t.imageOk };
   }
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */
