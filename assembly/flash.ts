@@ -6,7 +6,7 @@
 //   than the erased value) may not be programmed again (MCUboot's "write to unerased
 //   location"), otherwise the result is the AND (erased 0xff) or OR (erased 0x00) of old
 //   and new bits. "Erased" is read from the bytes themselves, as the harness that recorded
-//   ../shared/vectors did: programming a unit with the erased value leaves it erased.
+//   test/fixtures/vectors did: programming a unit with the erased value leaves it erased.
 // - every erase or program call is one operation: the unit a power cut interrupts.
 // Reads are plain memory reads and are free, as in MCUboot's simulator.
 //

@@ -11,7 +11,7 @@ import { parseKey } from '../src/image/index.js';
 import { makeBase, mutationArb, runMutation, type Mutation } from '../test/image/mutations.js';
 import { printTable, round3, writeResults, type Row } from './report.js';
 
-const vectorsDir = fileURLToPath(new URL('../../shared/vectors/imgtool/', import.meta.url));
+const vectorsDir = fileURLToPath(new URL('../test/fixtures/vectors/imgtool/', import.meta.url));
 const BASES = ['none-1000-a1', 'ecdsa-4096-seccnt7', 'ecdsa-4096-deps', 'ed25519-4096-seccnt3', 'rsa-1000-a1', 'ecdsa-4096-a8-pad'];
 
 function flag(name: string, fallback: number): number {

@@ -1,7 +1,7 @@
 /**
  * Verifying a 1 MiB signed image (ECDSA P-256, Ed25519, and RSA-2048 for comparison): ms per
  * `verifyImage`, split into hashing the hashed region (WebAssembly SHA-256) and checking
- * the signature. Keys are the imgtool test keys from ../shared/vectors/imgtool/keys.
+ * the signature. Keys are the imgtool test keys from test/fixtures/vectors/imgtool/keys.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { SIGNATURE_TLVS } from '../src/image/layout.js';
 import { verifySignature } from '../src/image/signature.js';
 import { median, printTable, round3, timePerCall, writeResults, type Row } from './report.js';
 
-const keysDir = fileURLToPath(new URL('../../shared/vectors/imgtool/keys/', import.meta.url));
+const keysDir = fileURLToPath(new URL('../test/fixtures/vectors/imgtool/keys/', import.meta.url));
 const BODY = 1 << 20;
 const HEADER = 0x200;
 

@@ -1,4 +1,4 @@
-// Dev tool: replays the recorded MCUboot runs (../shared/vectors/mcuboot-boot and
+// Dev tool: replays the recorded MCUboot runs (test/fixtures/vectors/mcuboot-boot and
 // mcuboot-matrix) through the conformance harness and prints what differs: per case, the
 // first step that differs (trace line, result, device bytes); with --sweeps, every cut point
 // of every sweep (the first 5 that differ per sweep, and a count).

@@ -232,7 +232,7 @@ const BUILT_IN: BuiltIn[] = [
   {
     profile: {
       name: 'mcuboot-boot',
-      // The device of ../shared/vectors/mcuboot-boot (its README, "The simulated device"):
+      // The device of test/fixtures/vectors/mcuboot-boot (its README, "The simulated device"):
       // slots from offset 0, a scratch sector that every dump includes whatever the strategy.
       flash: [{ id: 0, sectors: [[4 * KiB, 65]], writeAlign: 8 }],
       areas: { primary: area(0, 0x20000), secondary: area(0x20000, 0x20000), scratch: area(0x40000, 0x1000) },
@@ -288,7 +288,7 @@ export function assertStrategyAllowed(device: ResolvedProfile, strategy: Strateg
 
 // ---- mcuboot-matrix vector layouts ----------------------------------------------------------
 
-/** The `layout` object of a case in ../shared/vectors/mcuboot-matrix/manifest.json. */
+/** The `layout` object of a case in test/fixtures/vectors/mcuboot-matrix/manifest.json. */
 export interface MatrixLayout {
   name: string;
   device_size: number;

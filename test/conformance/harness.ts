@@ -1,5 +1,5 @@
 /**
- * Replays recorded MCUboot runs (../shared/vectors/mcuboot-boot and mcuboot-matrix, loaded by
+ * Replays recorded MCUboot runs (test/fixtures/vectors/mcuboot-boot and mcuboot-matrix, loaded by
  * test/helpers/vectors.ts) on brickproof's bootloader: builds the device and the bootloader
  * build a case names, runs a step or a power-fail sweep point, and compares the outcome with
  * what the real C code did.
@@ -26,7 +26,7 @@ export const FULL = process.env.BRICKPROOF_FULL === '1';
 // ---- building a device -----------------------------------------------------------------------
 
 const keyCache = new Map<string, PublicKey>();
-/** A trusted key by its name in ../shared/vectors/imgtool/keys. */
+/** A trusted key by its name in test/fixtures/vectors/imgtool/keys. */
 export function vectorKey(name: string): PublicKey {
   let k = keyCache.get(name);
   if (!k) {

@@ -1,5 +1,5 @@
 /**
- * Conformance with the real MCUboot C code, as recorded in ../shared/vectors/mcuboot-boot:
+ * Conformance with the real MCUboot C code, as recorded in test/fixtures/vectors/mcuboot-boot:
  * every scenario of every strategy gives the same erase/write trace line for line, the same
  * whole-device dump byte for byte and the same boot result (outcome, version, swap type) or
  * application rc; every power-fail sweep point is cut before the same operation and recovers

@@ -1,5 +1,5 @@
 /**
- * Conformance with the real MCUboot C code across geometries (../shared/vectors/mcuboot-matrix):
+ * Conformance with the real MCUboot C code across geometries (test/fixtures/vectors/mcuboot-matrix):
  * maximal images, write alignments 1–32, erased value 0x00, mixed sectors, large scratch.
  * Each case's steps give the same trace line for line, the same boot result or application
  * rc and the same device hash; each power-fail sweep point gives the same versions, the same

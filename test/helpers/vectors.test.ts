@@ -1,7 +1,7 @@
 /**
  * The vector loaders find every recorded case and hand back dumps, traces and sweeps that
- * agree with each other and with the manifests (READMEs of ../shared/vectors/mcuboot-boot
- * and ../shared/vectors/mcuboot-matrix).
+ * agree with each other and with the manifests (READMEs of test/fixtures/vectors/mcuboot-boot
+ * and test/fixtures/vectors/mcuboot-matrix).
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

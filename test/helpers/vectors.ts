@@ -1,11 +1,11 @@
 /**
  * Typed loaders for the recorded runs of the real MCUboot C code (commit 2d4bacc3, v2.4.0):
- * ../shared/vectors/mcuboot-boot (one layout, four strategies, ten scenarios, power-fail
- * sweeps as row tables) and ../shared/vectors/mcuboot-matrix (68 cases over alignments,
+ * test/fixtures/vectors/mcuboot-boot (one layout, four strategies, ten scenarios, power-fail
+ * sweeps as row tables) and test/fixtures/vectors/mcuboot-matrix (68 cases over alignments,
  * erased values, layouts and image sizes, sweeps in compact per-k strings). Read
  * docs/vectors.md for what each field means to the bootloader.
  *
- * The vectors sit at ../shared/vectors relative to the repository root, in CI as here.
+ * The vectors sit at test/fixtures/vectors relative to the repository root, in CI as here.
  * Manifests are parsed once per process. Dumps are read only when asked for, and every read
  * gunzips a fresh copy that the caller may change (whole dumps of every matrix step would
  * otherwise stay in memory: about 85 MB). Traces are small and are kept once read.
@@ -19,7 +19,7 @@ import type { GeometrySpec } from '../../src/device/geometry.js';
 import { findProfile, geometryFromMatrixLayout, type MatrixLayout } from '../../src/device/profiles.js';
 import type { Strategy } from '../../src/device/strategy.js';
 
-export const vectorsRoot = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+export const vectorsRoot = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
 export const bootVectorsDir = `${vectorsRoot}mcuboot-boot/`;
 export const matrixVectorsDir = `${vectorsRoot}mcuboot-matrix/`;
 const keysDir = `${vectorsRoot}imgtool/keys/`;

@@ -1,5 +1,5 @@
 /**
- * The real imgtool's images (../shared/vectors/imgtool): every good vector parses to the
+ * The real imgtool's images (test/fixtures/vectors/imgtool): every good vector parses to the
  * fields the manifest records and verifies with its trusted key; every bad vector is
  * rejected for the rule the manifest's reason names.
  */

@@ -1,5 +1,5 @@
 /**
- * imgtool's encrypted images (../shared/vectors/imgtool-enc): they parse, their ENC TLVs are
+ * imgtool's encrypted images (test/fixtures/vectors/imgtool-enc): they parse, their ENC TLVs are
  * named, a `--clear` image (plaintext body, ENC TLV present) verifies, and an encrypted
  * body is reported as such rather than as a bad hash.
  */

@@ -1,12 +1,12 @@
 /**
- * The real-imgtool vectors in ../shared/vectors (relative to the repo root, as in CI).
+ * The real-imgtool vectors in test/fixtures/vectors (relative to the repo root, as in CI).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/imgtool/', import.meta.url));
-export const encVectorsDir = fileURLToPath(new URL('../../../shared/vectors/imgtool-enc/', import.meta.url));
+export const vectorsDir = fileURLToPath(new URL('../fixtures/vectors/imgtool/', import.meta.url));
+export const encVectorsDir = fileURLToPath(new URL('../fixtures/vectors/imgtool-enc/', import.meta.url));
 
 export interface ManifestTlv {
   type: number;
