@@ -3,7 +3,7 @@
  * loop running inside the module (assembly/bench.ts), against the same bytes moved with plain
  * memory.fill/memory.copy inside the module. Target: the model within 3× of the plain copy.
  */
-import { Core } from '../src/core.js';
+import { Core } from '../src/core/index.js';
 import { resolveGeometry } from '../src/device/geometry.js';
 import { printTable, round3, timeEach, writeResults, type Row } from './report.js';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createSHA256 } from 'hash-wasm';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { sha256 as brickproofSha256 } from '../src/core.js';
+import { sha256 as brickproofSha256 } from '../src/core/index.js';
 import { printTable, round3, timeEach, writeResults, type Row } from './report.js';
 
 const SIZES = [

@@ -21,7 +21,7 @@
 // Flat Σ (three independent rotates) shortens the chain but costs more than it saves:
 // Σ0 flat 332, Σ1 flat 342. Keeping a..h's block-start values in locals or re-reading them
 // from `state` makes no difference (355 / 353).
-// End to end through src/core.ts sha256() (bench/sha256.ts, same machine, quiet): 16 MiB at
+// End to end through src/core/sha256.ts sha256() (bench/sha256.ts, same machine, quiet): 16 MiB at
 // 347 MB/s against hash-wasm 4.13's 274 (1.27×); 1 KiB in 3.54 µs against 4.35 (1.23×).
 import { writeFileSync } from 'node:fs';
 

@@ -2,7 +2,7 @@
  * brickproof: a microcontroller that updates its own firmware the way MCUboot does, in
  * WebAssembly — to prove that no power cut at any moment of an update bricks it.
  */
-export { sha256, sha256Parts, initCore, Core, PowerCut, isPowerCut, FlashRuleError, CoreBug, FAULT_MODELS, type FaultModel, type FlashCounters, type CoreOptions } from './core.js';
+export { sha256, sha256Parts, initCore, Core, PowerCut, isPowerCut, FlashRuleError, CoreBug, FAULT_MODELS, type FaultModel, type FlashCounters, type CoreOptions } from './core/index.js';
 export { Device, versionString, type BootloaderOptions, type BootResult, type Version, type SwapTypeName } from './device/device.js';
 export { resolveGeometry, type GeometrySpec, type Geometry } from './device/geometry.js';
 export { findProfile, allProfiles, profileNames, resolveProfile, DEFAULT_DEVICE, type DeviceProfile, type ResolvedProfile } from './device/profiles.js';

@@ -1,11 +1,11 @@
 /**
- * The boundary between TypeScript and the WebAssembly core (src/core.ts; DESIGN.md, "The
+ * The boundary between TypeScript and the WebAssembly core (src/core/; DESIGN.md, "The
  * boundary"): flash sits below the module's own memory, a reboot is a new instance over the
  * same memory, and every trap is either a power cut, a broken flash rule, or a bug.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Core, CoreBug, FlashRuleError, PowerCut, sha256 } from '../src/core.js';
+import { Core, CoreBug, FlashRuleError, PowerCut, sha256 } from '../src/core/index.js';
 import { resolveGeometry } from '../src/device/geometry.js';
 
 const KiB = 1024;

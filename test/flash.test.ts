@@ -5,7 +5,7 @@
  * leave the whole flash, the counters and the wear exactly as they were.
  */
 import { describe, expect, it } from 'vitest';
-import { Core, FAULT_MODELS, FlashRuleError, PowerCut, type FaultModel } from '../src/core.js';
+import { Core, FAULT_MODELS, FlashRuleError, PowerCut, type FaultModel } from '../src/core/index.js';
 import { resolveGeometry, type GeometrySpec } from '../src/device/geometry.js';
 import { UsageError } from '../src/errors.js';
 import { seededBytes } from './helpers/seeded.js';

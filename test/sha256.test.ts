@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256, sha256Parts } from '../src/core.js';
+import { sha256, sha256Parts } from '../src/core/index.js';
 import { randomInt, seededBytes, seededRandom } from './helpers/seeded.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -8,7 +8,7 @@
  * fault, and the recovery. Validating an image the device already validated costs a memory
  * compare (the core's known-image cache), not a SHA-256.
  */
-import { PowerCut, type FaultModel } from '../core.js';
+import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { UsageError } from '../errors.js';
 import { prng } from '../util/prng.js';

@@ -3,7 +3,7 @@
  * (`swap-scratch/nrf52840/perm/cut@417`, `…/double@417+38`, `…/random#7`, and `…/cut@0`:
  * the uninterrupted update itself).
  */
-import { FAULT_MODELS, type FaultModel } from '../core.js';
+import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { parseStrategy, type Strategy } from '../device/strategy.js';
 

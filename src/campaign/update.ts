@@ -7,7 +7,7 @@
  * power loss, the scenario only says what it does): it is both how the uninterrupted run is
  * recorded and how a device recovers after a cut.
  */
-import { isPowerCut, type LogEntry } from '../core.js';
+import { isPowerCut, type LogEntry } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { Device, versionString, type BootResult } from '../device/device.js';
 import { decodeTrailerState } from '../device/trailer-state.js';

@@ -11,6 +11,7 @@
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { traceLine } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
@@ -170,7 +171,7 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
   const ex = runner.explain(ref);
   const r: ScenarioResult = ex.result;
   if (json) {
-    printJson({ ...r, cut: ex.cut, calls: ex.life.calls.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(fmt) : c.ops.length })) });
+    printJson({ ...r, cut: ex.cut, calls: ex.life.calls.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(traceLine) : c.ops.length })) });
     return r.ok ? 0 : 1;
   }
   const w = (s: string) => process.stdout.write(`${s}\n`);
@@ -178,9 +179,9 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
   if (runner.expected) w(`update: ${runner.cutPoints} flash operations uninterrupted; ends on v${runner.expected.version}, image_ok ${runner.expected.imageOk}`);
   else w(`update: fails uninterrupted (${runner.controlFailure!.rule}), after ${runner.cutPoints} flash operations`);
   if (ex.cut) {
-    for (const [i, op] of ex.before.slice(-5).entries()) w(`  op ${ex.before.length - Math.min(5, ex.before.length) + i + 1}: ${fmt(op)}`);
+    for (const [i, op] of ex.before.slice(-5).entries()) w(`  op ${ex.before.length - Math.min(5, ex.before.length) + i + 1}: ${traceLine(op)}`);
     const during = ex.cutCall === 'confirm' ? "application's confirm" : ex.cutCall === 'erase' ? "application's erase of the secondary" : 'bootloader';
-    w(`  op ${ref.cut}: ${fmt(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
+    w(`  op ${ref.cut}: ${traceLine(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
     if (ref.cut2 !== undefined) w(`  then the first recovery boot is cut again before its op ${ref.cut2}`);
   }
   for (const [i, c] of ex.life.calls.entries()) {
@@ -194,14 +195,13 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     } else {
       w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
     }
-    if (trace) for (const op of c.ops) w(`    ${fmt(op)}`);
+    if (trace) for (const op of c.ops) w(`    ${traceLine(op)}`);
   }
   w(r.ok ? 'result: ok — the device recovered to the uninterrupted end state' : `result: FAILED (${r.rule}) ${r.detail}`);
   if (!r.ok) throw new CheckFailed(`${r.id}: ${r.rule}`);
   return 0;
 }
 
-const fmt = (op: { kind: string; area: number; offset: number; length: number }) => `${op.kind === 'E' ? 'E' : 'W'} ${op.area} ${op.offset.toString(16)} ${op.length.toString(16)}`;
 
 /** A progress bar on stderr: scenarios, rate, ETA, failures so far. */
 class Progress {

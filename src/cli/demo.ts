@@ -4,7 +4,7 @@
  * application confirm, boots again, and prints the flash map, the decisions and the
  * SHA-256 of each slot's image hashed in place by the WebAssembly core.
  */
-import { isPowerCut, sha256 } from '../core.js';
+import { isPowerCut, sha256 } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { signImage } from '../image/index.js';

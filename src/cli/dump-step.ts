@@ -6,7 +6,7 @@
  * holds the flash as the cut left it.
  */
 import { readFileSync } from 'node:fs';
-import { isPowerCut, type PowerCut } from '../core.js';
+import { isPowerCut, type PowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult } from '../device/device.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';

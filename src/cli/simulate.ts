@@ -7,7 +7,7 @@
  * boot_set_pending), boots N times, confirming the new image after the first boot if asked,
  * and prints each boot's decision (and with --trace every flash operation).
  */
-import { isPowerCut } from '../core.js';
+import { isPowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult } from '../device/device.js';
 import { decodeTrailerState, type SlotTrailerState } from '../device/trailer-state.js';

@@ -3,7 +3,7 @@
  * and options, and the application's calls into MCUboot's API. Every `boot()` is a
  * power-on: a fresh core instance over the flash as it is.
  */
-import { Core, PowerCut, type CoreOptions, type FaultModel } from '../core.js';
+import { Core, PowerCut, type CoreOptions, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import type { Geometry } from './geometry.js';

@@ -5,71 +5,9 @@
  * absolute tables the WebAssembly flash model reads.
  */
 import { UsageError } from '../errors.js';
+import type { AreaSpec, FlashDeviceSpec, Geometry, GeometrySpec, ResolvedArea, ResolvedDevice, ResolvedSector } from '../core/index.js';
 
-export interface FlashDeviceSpec {
-  id: number;
-  /** `[size, count]` runs in address order. */
-  sectors: Array<[number, number]>;
-  writeAlign: number;
-  /** 255 (NOR, default) or 0. */
-  erasedValue?: number;
-}
-
-export interface AreaSpec {
-  flash: number;
-  offset: number;
-  size: number;
-}
-
-export interface GeometrySpec {
-  name?: string;
-  flash: FlashDeviceSpec[];
-  /** `primary`, `secondary`, optional `scratch`, further pairs `primary1`/`secondary1`…, optional `bootloader`. */
-  areas: Record<string, AreaSpec>;
-}
-
-export interface ResolvedDevice {
-  id: number;
-  /** Offset of the device in the concatenated flash (and in a whole-device dump). */
-  base: number;
-  size: number;
-  writeAlign: number;
-  erasedValue: number;
-}
-
-export interface ResolvedSector {
-  /** Offset in the concatenated flash. */
-  start: number;
-  size: number;
-  device: number;
-}
-
-export interface ResolvedArea {
-  name: string;
-  /** The id in traces: 1 primary, 2 secondary, 3 scratch, 4/5 the second pair, … (0 bootloader). */
-  id: number;
-  device: number;
-  /** Offset within its flash device, as the device file gives it. */
-  offset: number;
-  /** Offset in the concatenated flash. */
-  start: number;
-  size: number;
-  firstSector: number;
-  sectorCount: number;
-  /** Sector size when uniform, else 0. */
-  uniformSector: number;
-  sectorSizes: number[];
-}
-
-export interface Geometry {
-  name: string;
-  devices: ResolvedDevice[];
-  sectors: ResolvedSector[];
-  areas: ResolvedArea[];
-  /** Total bytes of all devices (= size of a whole-device dump). */
-  size: number;
-  spec: GeometrySpec;
-}
+export type { AreaSpec, FlashDeviceSpec, Geometry, GeometrySpec, ResolvedArea, ResolvedDevice, ResolvedSector };
 
 /** Area names and their trace ids. */
 export function areaId(name: string): number {

@@ -12,7 +12,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { UsageError } from '../errors.js';
-import { sha256 } from '../core.js';
+import { sha256 } from '../core/index.js';
 import { children, ecdsaDerToCompact, readDer, unsignedInteger } from '../image/der.js';
 import type { PublicKey } from '../image/keys.js';
 import { signatureTlvType } from '../image/signature.js';

@@ -1,11 +1,11 @@
 /**
  * The one place src/image gets its hash functions from.
  *
- * SHA-256 (images, KEYHASH) is the project's WebAssembly SHA-256 from src/core.ts.
+ * SHA-256 (images, KEYHASH) is the project's WebAssembly SHA-256 from src/core/sha256.ts.
  * SHA-384/512 (images signed with `--sha 384|512`) come from @noble/hashes.
  */
 import { sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
-import { sha256 } from '../core.js';
+import { sha256 } from '../core/index.js';
 
 export { sha256 };
 

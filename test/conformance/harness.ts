@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isPowerCut, type FaultModel, type PowerCut } from '../../src/core.js';
+import { isPowerCut, traceLine, type FaultModel, type PowerCut } from '../../src/core/index.js';
 import { Device, versionString, type BootResult } from '../../src/device/device.js';
 import { resolveGeometry, type GeometrySpec } from '../../src/device/geometry.js';
 import type { Strategy } from '../../src/device/strategy.js';
@@ -143,7 +143,7 @@ export function bootedVersion(r: BootResult): string {
 
 /** An operation as a trace line: `E|W <area id> <offset hex> <length hex>`. */
 export function opLine(op: PowerCut): string {
-  return `${op.kind === 'erase' ? 'E' : 'W'} ${op.area} ${op.offset.toString(16)} ${op.length.toString(16)}`;
+  return traceLine({ ...op, kind: op.kind === 'erase' ? 'E' : 'W' });
 }
 
 /** First index where two byte arrays differ, or -1. */

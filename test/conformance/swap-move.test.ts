@@ -5,7 +5,7 @@
  * refuses, and the nrf52840-unequal-slots layout, for which no run was recorded.
  */
 import { describe, expect, it } from 'vitest';
-import { isPowerCut } from '../../src/core.js';
+import { isPowerCut } from '../../src/core/index.js';
 import { Device } from '../../src/device/device.js';
 import { getDevice } from '../../src/device/device-file.js';
 import { maxImageSize, parseImage, signImage } from '../../src/image/index.js';

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { parseTraceLine, traceLine } from '../../src/core/index.js';
 import type { GeometrySpec } from '../../src/device/geometry.js';
 import { findProfile, geometryFromMatrixLayout, type MatrixLayout } from '../../src/device/profiles.js';
 import type { Strategy } from '../../src/device/strategy.js';
@@ -126,18 +127,8 @@ export interface TraceOp {
   length: number;
 }
 
-const TRACE_LINE = /^([EW]) (\d+) ([0-9a-f]+) ([0-9a-f]+)$/;
-
-export function parseTraceLine(line: string): TraceOp {
-  const m = TRACE_LINE.exec(line);
-  if (!m) throw new Error(`not a trace line: ${JSON.stringify(line)}`);
-  return { kind: m[1] as 'E' | 'W', area: Number(m[2]), offset: parseInt(m[3], 16), length: parseInt(m[4], 16) };
-}
-
-/** The line our own trace writer must produce for an op (DESIGN.md, "Flash dumps and traces"). */
-export function formatTraceOp(op: TraceOp): string {
-  return `${op.kind} ${op.area} ${op.offset.toString(16)} ${op.length.toString(16)}`;
-}
+/** Trace lines are read and written by the core's one trace format (src/core/trace.ts). */
+export { parseTraceLine, traceLine as formatTraceOp };
 
 // ---- file access -------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@
  * What differs: the simulator draws perm_with_random_fails' cut points from an unseeded RNG;
  * here they come from a PRNG seeded with the combination's name, so a failure replays.
  */
-import { isPowerCut, type PowerCut } from '../../src/core.js';
+import { isPowerCut, type PowerCut } from '../../src/core/index.js';
 import { Device, type BootloaderOptions, type BootResult } from '../../src/device/device.js';
 import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
 import type { Strategy } from '../../src/device/strategy.js';

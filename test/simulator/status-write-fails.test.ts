@@ -5,7 +5,7 @@
  * only counted (the primary's validation catches a bad swap), without it an assert.
  */
 import { describe, expect, it } from 'vitest';
-import { isPowerCut } from '../../src/core.js';
+import { isPowerCut } from '../../src/core/index.js';
 import { SLOT_PRIMARY, SLOT_SECONDARY, Sim, TRAILER, bootProblem, combinations, comboName, isSwap, seedOf, strategies } from './sim.js';
 
 for (const strategy of strategies()) {

@@ -8,6 +8,7 @@
  * The expected trace below is written from §5.2's step list, not recorded from brickproof.
  */
 import { describe, expect, it } from 'vitest';
+import { traceLine } from '../../src/core/index.js';
 import type { Strategy } from '../../src/device/strategy.js';
 import { SLOT_PRIMARY, SLOT_SECONDARY, Sim, TRAILER, bootProblem, strategies } from './sim.js';
 
@@ -21,8 +22,8 @@ const IMAGE_SIZE = 0x1f3d0;
 const W = 8;
 const COPY_CHUNK = 0x400;
 
-const E = (area: number, off: number, len = SECTOR) => `E ${area} ${off.toString(16)} ${len.toString(16)}`;
-const Wr = (area: number, off: number, len: number) => `W ${area} ${off.toString(16)} ${len.toString(16)}`;
+const E = (area: number, off: number, len = SECTOR) => traceLine({ kind: 'E', area, offset: off, length: len });
+const Wr = (area: number, off: number, len: number) => traceLine({ kind: 'W', area, offset: off, length: len });
 
 /** Trailer field offsets in a 4 KiB scratch and a 128 KiB slot (§3.7). */
 const scratchField = { rec0: 0xfb8, swapSize: 0xfd0, swapInfo: 0xfd8, imageOk: 0xfe8, magic: 0xff0 };

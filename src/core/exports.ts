@@ -1,0 +1,47 @@
+/**
+ * What the module exports: one function, `call(fn, a, b, c, d)` (assembly/index.ts says why
+ * one), turned back into named, typed methods here.
+ */
+import { CTRL } from '../ctrl-layout.js';
+
+export interface CoreExports {
+  flashWrite(area: number, off: number, src: number, len: number): number;
+  flashErase(area: number, off: number, len: number): void;
+  flashRead(area: number, off: number, dst: number, len: number): void;
+  sha256(ptr: number, len: number, out: number): void;
+  sha256Init(): void;
+  sha256Update(ptr: number, len: number): void;
+  sha256Final(out: number): void;
+  /** One power-on of the bootloader; results in the control block (CTRL_BOOT_*). */
+  boot(): number;
+  bootMaxImageSize(slot: number): number;
+  appSetPending(permanent: number): number;
+  appSetConfirmed(): number;
+  /** The benchmarks' entry point (assembly/bench.ts). */
+  bench(kind: number, a: number, b: number, c: number): number;
+  heapBase(): number;
+  arenaLimit(): number;
+}
+
+export type Call = (fn: number, a: number, b: number, c: number, d: number) => number;
+
+/** Named methods over the module's one export. */
+export function methods(call: Call): CoreExports {
+  const F = CTRL;
+  return {
+    flashWrite: (area, off, src, len) => call(F.FN_FLASH_WRITE, area, off, src, len),
+    flashErase: (area, off, len) => void call(F.FN_FLASH_ERASE, area, off, len, 0),
+    flashRead: (area, off, dst, len) => void call(F.FN_FLASH_READ, area, off, dst, len),
+    sha256: (ptr, len, out) => void call(F.FN_SHA256, ptr, len, out, 0),
+    sha256Init: () => void call(F.FN_SHA256_INIT, 0, 0, 0, 0),
+    sha256Update: (ptr, len) => void call(F.FN_SHA256_UPDATE, ptr, len, 0, 0),
+    sha256Final: (out) => void call(F.FN_SHA256_FINAL, out, 0, 0, 0),
+    boot: () => call(F.FN_BOOT, 0, 0, 0, 0),
+    bootMaxImageSize: (slot) => call(F.FN_MAX_IMAGE_SIZE, slot, 0, 0, 0) >>> 0,
+    appSetPending: (permanent) => call(F.FN_APP_SET_PENDING, permanent, 0, 0, 0),
+    appSetConfirmed: () => call(F.FN_APP_SET_CONFIRMED, 0, 0, 0, 0),
+    bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
+    heapBase: () => call(F.FN_HEAP_BASE, 0, 0, 0, 0) >>> 0,
+    arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
+  };
+}
