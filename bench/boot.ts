@@ -9,7 +9,7 @@
 import { Device } from '../src/device/device.js';
 import { getDevice } from '../src/device/device-file.js';
 import { buildImages, stage } from '../src/campaign/update.js';
-import { STRATEGIES } from '../src/device/strategy.js';
+import { BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { printTable, round3, timeEach, writeResults, type Row } from './report.js';
 
 const TARGET = 3;
@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
   const { geometry } = getDevice('nrf52840');
   const rows: Row[] = [];
   const out: Record<string, unknown>[] = [];
-  for (const strategy of STRATEGIES) {
+  for (const strategy of BOOT_STRATEGIES) {
     const validating = new Device(geometry, { strategy }, { logEntries: 0 });
     const swapOnly = new Device(geometry, { strategy, validatePrimary: false, skipImageChecks: true }, { logEntries: 0 });
     const images = await buildImages(validating, 'max', strategy);

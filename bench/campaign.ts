@@ -10,7 +10,7 @@
 import { CampaignPool } from '../src/campaign/pool.js';
 import { CampaignRunner } from '../src/campaign/runner.js';
 import type { CampaignSpec } from '../src/campaign/spec.js';
-import { STRATEGIES } from '../src/device/strategy.js';
+import { BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { printTable, round3, writeResults, type Row } from './report.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
   const json: Record<string, unknown>[] = [];
   const one = new CampaignPool(1);
   const all = new CampaignPool(cores);
-  for (const strategy of STRATEGIES) {
+  for (const strategy of BOOT_STRATEGIES) {
     const s = spec({ strategy });
     const units = (await CampaignRunner.create(s)).units;
     // Warm both pools on this campaign (workers started, code optimized, runner built),

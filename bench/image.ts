@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
 
     const total = await timeAsync(() => verifyImage(bytes, { keys: [key.publicKey], slotSize: 0x110000 }));
     const hashing = timePerCall(() => digest('sha256', region), { samples: 9, warmup: 2, sampleMs: 200 });
-    const signature = await timeAsync(() => verifySignature(key.publicKey, sig.type, sig.value, { digest: d, hashedRegion: region }));
+    const signature = await timeAsync(async () => verifySignature(key.publicKey, sig.type, sig.value, { digest: d, hashedRegion: region }));
     const row = { key: name, imageBytes: bytes.length, verifyMs: round3(total), hashMs: round3(hashing), signatureMs: round3(signature), otherMs: round3(Math.max(0, total - hashing - signature)) };
     rows.push(row);
     results.push(row);

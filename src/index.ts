@@ -7,7 +7,6 @@ export { Device, versionString, type BootloaderOptions, type BootResult, type Ve
 export { resolveGeometry, type GeometrySpec, type Geometry } from './device/geometry.js';
 export { findProfile, allProfiles, profileNames, resolveProfile, DEFAULT_DEVICE, type DeviceProfile, type ResolvedProfile } from './device/profiles.js';
 export { parseDeviceFile, loadDeviceFile, getDevice } from './device/device-file.js';
-export { STRATEGIES as BOOT_STRATEGIES, parseStrategy, type Strategy as BootStrategy } from './device/strategy.js';
 export { decodeTrailerState, type SlotTrailerState } from './device/trailer-state.js';
 export * from './image/index.js';
 export { UsageError, CheckFailed, BrickproofError } from './errors.js';

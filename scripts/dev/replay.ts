@@ -9,29 +9,29 @@
 // the cases whose id contains S (`--case nrf52840`, `--case move/test-revert`). Exits 1 when
 // anything differs.
 import type { Device } from '../../src/device/device.js';
-import type { Strategy } from '../../src/device/strategy.js';
+import type { BootStrategy } from '../../src/image/strategy.js';
 import {
   allBootCases, allMatrixCases, bootSweepDifferences, caseDifferences, deviceFor, flashBefore, matrixSweepDifferences, opLine, runSweepPoint,
   type SweepPoint,
 } from '../../test/conformance/harness.js';
-import { STRATEGIES } from '../../src/device/strategy.js';
+import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { STRATEGY_OF, type BootCase, type MatrixCase, type VectorStrategy } from '../../test/helpers/vectors.js';
 
 const args = process.argv.slice(2);
 const withSweeps = args.includes('--sweeps');
 const caseFilters = args.flatMap((a, i) => (args[i - 1] === '--case' ? [a] : []));
 const named = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--case');
-const strategies: Strategy[] = named.map((s) => {
-  const strategy = STRATEGY_OF[s as VectorStrategy] ?? (STRATEGIES.includes(s as Strategy) ? (s as Strategy) : undefined);
-  if (!strategy) throw new Error(`unknown strategy ${s}: expected one of ${[...Object.keys(STRATEGY_OF), ...STRATEGIES].join(', ')}`);
+const strategies: BootStrategy[] = named.map((s) => {
+  const strategy = STRATEGY_OF[s as VectorStrategy] ?? (BOOT_STRATEGIES.includes(s as BootStrategy) ? (s as BootStrategy) : undefined);
+  if (!strategy) throw new Error(`unknown strategy ${s}: expected one of ${[...Object.keys(STRATEGY_OF), ...BOOT_STRATEGIES].join(', ')}`);
   return strategy;
 });
 
 let casesOk = 0, casesBad = 0, pointsOk = 0, pointsBad = 0;
 
 /** Replays a case's steps if it is wanted, printing the first differences; false when it is not wanted. */
-function replayCase(c: BootCase | MatrixCase, strategy: Strategy): boolean {
-  if (!(strategies.length ? strategies : STRATEGIES).includes(strategy)) return false;
+function replayCase(c: BootCase | MatrixCase, strategy: BootStrategy): boolean {
+  if (!(strategies.length ? strategies : BOOT_STRATEGIES).includes(strategy)) return false;
   if (caseFilters.length && !caseFilters.some((f) => c.id.includes(f))) return false;
   const d = caseDifferences(c);
   for (const x of d) console.log(`${c.id} ${x}`);

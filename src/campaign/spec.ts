@@ -5,7 +5,7 @@
  */
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
-import { parseStrategy, type Strategy } from '../device/strategy.js';
+import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 
 /** The upgrades `--upgrade all` runs. */
 export const UPGRADES = ['test', 'perm', 'revert'] as const;
@@ -33,7 +33,7 @@ export interface CampaignSpec {
   device: string;
   /** A user's JSON device file (absolute path); not part of replay ids: give it again. */
   deviceFile?: string;
-  strategy: Strategy;
+  strategy: BootStrategy;
   upgrade: Upgrade;
   plan: Plan;
   fault: FaultModel;
@@ -143,10 +143,10 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
  * A strategy name, or a test-only historical variant `<strategy>@<bug>` (see
  * src/campaign/variants.ts); variants are accepted here so that their replay ids work.
  */
-export function parseStrategyVariant(v: string): Strategy {
+export function parseStrategyVariant(v: string): BootStrategy {
   const [base] = v.split('@');
   parseStrategy(base);
-  return v as Strategy;
+  return v as BootStrategy;
 }
 
 /** `i/N` with 1 ≤ i ≤ N. */

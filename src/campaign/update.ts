@@ -13,7 +13,7 @@ import { Device, versionString, type BootResult } from '../device/device.js';
 import { decodeTrailerState } from '../device/trailer-state.js';
 import { signImage } from '../image/index.js';
 import type { Geometry } from '../device/geometry.js';
-import type { Strategy } from '../device/strategy.js';
+import type { BootStrategy } from '../image/strategy.js';
 import type { Upgrade, V1Trailer } from './spec.js';
 
 const HEADER_SIZE = 0x20;
@@ -45,7 +45,7 @@ function payload(length: number, seed: number): Uint8Array {
  * Builds v1 (1.0.0) and v2 (2.0.0), hash-only, each `size` bytes in total, or the largest
  * the strategy allows in both slots (as MCUboot's simulator does) when size is 'max'.
  */
-export async function buildImages(dev: Device, size: number | 'max', strategy: Strategy, v1Size?: number): Promise<UpdateImages> {
+export async function buildImages(dev: Device, size: number | 'max', strategy: BootStrategy, v1Size?: number): Promise<UpdateImages> {
   const max = Math.min(dev.maxImageSize(0), dev.maxImageSize(1));
   const total = size === 'max' ? max : size;
   const totals = [v1Size ?? total, total];

@@ -5,12 +5,12 @@
  * normal strategy.
  */
 import { UsageError } from '../errors.js';
-import { parseStrategy, type Strategy } from '../device/strategy.js';
+import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 import type { CampaignSpec, Upgrade } from './spec.js';
 
 export interface Variant {
   name: string;
-  strategy: Strategy;
+  strategy: BootStrategy;
   /** BUG_* bit of assembly/ctrl.ts CTRL_BOOT_BUGS. */
   bit: number;
   summary: string;
@@ -132,7 +132,7 @@ export const VARIANTS: Variant[] = [
   },
 ];
 
-export function baseStrategy(name: string): Strategy {
+export function baseStrategy(name: string): BootStrategy {
   return parseStrategy(name.split('@')[0]);
 }
 

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { Device, type BootResult, versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
-import { parseStrategy, STRATEGIES, type Strategy } from '../device/strategy.js';
+import { parseStrategy, BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 import { publicKeyOf } from '../image/keys.js';
 import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
 import { readKeyFile } from './image-io.js';
@@ -14,7 +14,7 @@ import { readKeyFile } from './image-io.js';
 export const BOOTLOADER_FLAGS: FlagSpecs = {
   device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
   'device-file': { type: 'string', metavar: 'FILE', help: "a JSON device file for your own part" },
-  strategy: { type: 'string', metavar: 'NAME', help: `upgrade strategy: ${STRATEGIES.join(', ')} (default swap-scratch)` },
+  strategy: { type: 'string', metavar: 'NAME', help: `upgrade strategy: ${BOOT_STRATEGIES.join(', ')} (default swap-scratch)` },
   key: { type: 'string', multiple: true, metavar: 'PUB.pem', help: "the bootloader's built-in public key; repeatable; none = hash-only build" },
   'max-align': { type: 'string', metavar: 'N', help: 'BOOT_MAX_ALIGN: 8, 16 or 32 (default 8)' },
   'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
@@ -25,7 +25,7 @@ export const BOOTLOADER_FLAGS: FlagSpecs = {
 
 export interface BootloaderChoice {
   device: ResolvedProfile;
-  strategy: Strategy;
+  strategy: BootStrategy;
   make(): Device;
 }
 

@@ -15,7 +15,7 @@ import { traceLine } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
-import { STRATEGIES, type Strategy } from '../device/strategy.js';
+import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 import { CampaignPool, defaultWorkers } from '../campaign/pool.js';
 import { campaignKey, completedUnits, formatTable, makeReport, mergeResults, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
@@ -66,12 +66,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = getDevice(args.string('device'), deviceFile);
-  const supported = STRATEGIES.filter((s) => !device.excluded.includes(s));
-  const strategies = list<Strategy>(args.string('strategy'), supported, (v) => {
+  const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s));
+  const strategies = list<BootStrategy>(args.string('strategy'), supported, (v) => {
     const base = baseStrategy(v);
     bugBits(v); // an unknown variant fails here, naming it
     if (device.excluded.includes(base)) throw new UsageError(`device ${device.name} cannot run ${base}`);
-    return v as Strategy;
+    return v as BootStrategy;
   });
   const upgrades = list<Upgrade>(args.string('upgrade'), UPGRADES, parseUpgrade);
   const plan = parsePlan(args.string('plan') ?? 'exhaustive');

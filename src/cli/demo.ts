@@ -9,7 +9,7 @@ import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { signImage } from '../image/index.js';
 import { describeBoot } from './bootloader-options.js';
-import { STRATEGIES } from '../device/strategy.js';
+import { BOOT_STRATEGIES } from '../image/strategy.js';
 import { type FlagSpecs, parseArgs } from './args.js';
 import { printJson } from './image-io.js';
 
@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`  ${a.name.padEnd(10)} ${hex(a.start).padStart(8)} +${hex(a.size).padEnd(8)} ${sectors}\n`);
     }
   }
-  for (const strategy of STRATEGIES.filter((s) => !device.excluded.includes(s))) {
+  for (const strategy of BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s))) {
     const dev = new Device(g, { strategy });
     const primarySize = g.areas.find((a) => a.id === 1)!.size;
     const v1 = await signImage(body(Math.floor(primarySize / 3), 1), { headerSize: 0x200, padHeader: true, version: '1.0.0', align: g.devices[0].writeAlign });

@@ -7,7 +7,7 @@
 import { UsageError } from '../errors.js';
 import { areaId, type AreaSpec, type FlashDeviceSpec } from './geometry.js';
 import { DEFAULT_DEVICE, findProfile, resolveProfile, type DeviceProfile, type FlashTiming, type ResolvedProfile } from './profiles.js';
-import { parseStrategy, type Strategy } from './strategy.js';
+import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 
 const TOP_KEYS = ['name', 'flash', 'areas', 'excluded', 'timing'];
 const FLASH_KEYS = ['id', 'sectors', 'writeAlign', 'erasedValue'];
@@ -79,11 +79,11 @@ function areas(where: string, v: unknown): Record<string, AreaSpec> {
   return out;
 }
 
-function excluded(where: string, v: unknown): Strategy[] {
+function excluded(where: string, v: unknown): BootStrategy[] {
   if (!Array.isArray(v)) throw new UsageError(`${where} must be a list of strategy names, got ${show(v)}`);
-  const out: Strategy[] = [];
+  const out: BootStrategy[] = [];
   v.forEach((s, i) => {
-    let strategy: Strategy;
+    let strategy: BootStrategy;
     try {
       strategy = parseStrategy(s);
     } catch (e) {

@@ -9,10 +9,10 @@ import type { PublicKey } from '../image/keys.js';
 import type { Geometry } from './geometry.js';
 import { signatureHost, type SignatureHost } from './host.js';
 import { decodeTrailer } from '../image/trailer.js';
-import type { Strategy } from './strategy.js';
+import type { BootStrategy } from '../image/strategy.js';
 
 export interface BootloaderOptions {
-  strategy: Strategy;
+  strategy: BootStrategy;
   /** BOOT_MAX_ALIGN: 8 (default), 16 or 32. */
   maxAlign?: 8 | 16 | 32;
   /** MCUBOOT_MAX_IMG_SECTORS (default 128). */
@@ -61,7 +61,7 @@ export interface BootResult {
   statusFails: number;
 }
 
-const STRATEGY_IDS: Record<Strategy, number> = { 'overwrite-only': 0, 'swap-scratch': 1, 'swap-move': 2, 'swap-offset': 3 };
+const STRATEGY_IDS: Record<BootStrategy, number> = { 'overwrite-only': 0, 'swap-scratch': 1, 'swap-move': 2, 'swap-offset': 3 };
 
 export function versionString(v: Version | undefined): string {
   return v ? `${v.major}.${v.minor}.${v.revision}+${v.build}` : '-';

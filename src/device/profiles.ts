@@ -18,7 +18,7 @@
  */
 import { UsageError } from '../errors.js';
 import { resolveGeometry, type AreaSpec, type Geometry, type GeometrySpec } from './geometry.js';
-import { STRATEGIES, type Strategy } from './strategy.js';
+import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 
 /** Datasheet figures for time estimates: one sector erase, one program unit of `programBytes`. */
 export interface FlashTiming {
@@ -30,7 +30,7 @@ export interface FlashTiming {
 export interface DeviceProfile extends GeometrySpec {
   name: string;
   /** Strategies this layout cannot run (MCUboot's simulator skips them too). */
-  excluded: Strategy[];
+  excluded: BootStrategy[];
   timing?: FlashTiming;
 }
 
@@ -39,7 +39,7 @@ export interface ResolvedProfile {
   name: string;
   profile: DeviceProfile;
   geometry: Geometry;
-  excluded: Strategy[];
+  excluded: BootStrategy[];
   timing?: FlashTiming;
 }
 
@@ -217,7 +217,7 @@ const BUILT_IN: BuiltIn[] = [
       // 256 pages per slot exceed BOOT_MAX_IMG_SECTORS (128): MCUboot runs this layout only
       // with logical sectors, which brickproof does not model, so every strategy is excluded.
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x20000), secondary: area(0x40000, 0x20000), scratch: area(0x60000, 0x4000) },
-      excluded: [...STRATEGIES],
+      excluded: [...BOOT_STRATEGIES],
     },
   },
   {
@@ -279,9 +279,9 @@ export function resolveProfile(profile: DeviceProfile): ResolvedProfile {
 }
 
 /** Throws a UsageError when `strategy` is one the device's layout cannot run. */
-export function assertStrategyAllowed(device: ResolvedProfile, strategy: Strategy): void {
+export function assertStrategyAllowed(device: ResolvedProfile, strategy: BootStrategy): void {
   if (device.excluded.includes(strategy)) {
-    const allowed = STRATEGIES.filter((s) => !device.excluded.includes(s));
+    const allowed = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s));
     throw new UsageError(`device ${device.name} cannot run ${strategy} (it supports: ${allowed.length ? allowed.join(', ') : 'none of brickproof\'s strategies'})`);
   }
 }

@@ -33,7 +33,8 @@ export {
   type TrailerLayout,
   type DecodedTrailer,
 } from './trailer.js';
-export { maxImageSize, STRATEGIES, type Strategy, type SlotGeometry } from './slot-limits.js';
+export { maxImageSize, type SlotGeometry } from './slot-limits.js';
+export { STRATEGIES, STRATEGY_INFO, BOOT_STRATEGIES, strategyInfo, parseStrategy, type Strategy, type BootStrategy, type StrategyInfo } from './strategy.js';
 export {
   IMAGE_MAGIC,
   ImageFlag,

@@ -3,13 +3,19 @@
  *  - ECDSA P-256 over the 32-byte image digest, DER `SEQUENCE{r, s}` (SEC 1 §4.1, §C.5);
  *  - Ed25519 (RFC 8032 §5.1) whose message is the image digest, or in pure mode the
  *    hashed region itself;
- *  - RSASSA-PSS (RFC 8017 §8.1) with MGF1-SHA256 and a 32-byte salt, through WebCrypto so
- *    the same code runs in Node and in browsers. WebCrypto hashes its input itself, so it
- *    is given the hashed region: its SHA-256 is the image digest PSS encodes.
+ *  - RSASSA-PSS (RFC 8017 §8.1) with MGF1-SHA256 and a 32-byte salt. Signing goes through
+ *    WebCrypto (the same code runs in Node and in browsers; it hashes its input itself, so it
+ *    is given the hashed region, whose SHA-256 is the image digest PSS encodes).
+ *
+ * `verifySignature` is the one verification: `brickproof verify` (verify.ts) and the simulated
+ * bootloader's host import (src/device/host.ts) both call it, so they judge every signature
+ * alike — with MCUboot's own rules where libraries differ (Ed25519: ed25519.ts).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { DerError, ecdsaCompactToDer, ecdsaDerToCompact } from './der.js';
+import { verifyEd25519 } from './ed25519.js';
+import { rsaPssVerifyDigest } from './rsa-pss.js';
 import type { KeyType, PrivateKey, PublicKey } from './keys.js';
 import { TlvType } from './layout.js';
 
@@ -30,8 +36,7 @@ export function signatureTlvType(type: KeyType): number {
 const PSS = { name: 'RSA-PSS', saltLength: 32 } as const;
 const RSA_IMPORT = { name: 'RSA-PSS', hash: 'SHA-256' } as const;
 
-// Importing an RSA key into WebCrypto costs about as much as one verification; keep it.
-const rsaPublicKeys = new WeakMap<PublicKey, Promise<CryptoKey>>();
+// Importing an RSA key into WebCrypto costs about as much as one signature; keep it.
 const rsaPrivateKeys = new WeakMap<PrivateKey, Promise<CryptoKey>>();
 
 /** Copies into a fresh ArrayBuffer, the only buffer type WebCrypto's typings accept. */
@@ -64,11 +69,20 @@ export async function sign(key: PrivateKey, input: SignInput): Promise<Uint8Arra
   }
 }
 
+export interface VerifyInput {
+  /** The image digest (what ECDSA, Ed25519 and RSA-PSS verify). */
+  digest: Uint8Array;
+  /** The hashed region: the message of a pure Ed25519 signature. */
+  hashedRegion?: Uint8Array;
+  pure?: boolean;
+}
+
 /**
  * Whether `signature` (the value of a signature TLV of type `tlvType`) is valid for `key`.
  * A signature TLV of another scheme than the key's, or of the wrong length, is invalid.
+ * Synchronous: the simulated bootloader asks in the middle of a boot.
  */
-export async function verifySignature(key: PublicKey, tlvType: number, signature: Uint8Array, input: SignInput): Promise<boolean> {
+export function verifySignature(key: PublicKey, tlvType: number, signature: Uint8Array, input: VerifyInput): boolean {
   if (tlvType !== signatureTlvType(key.type)) return false;
   switch (key.type) {
     case 'ecdsa-p256': {
@@ -83,18 +97,11 @@ export async function verifySignature(key: PublicKey, tlvType: number, signature
       return p256.verify(compact, input.digest, key.raw, { prehash: false, lowS: false, format: 'compact' });
     }
     case 'ed25519':
-      if (signature.length !== 64) return false;
-      // zip215: false = RFC 8032's strict encoding checks, not ZIP-215's permissive ones.
-      return ed25519.verify(signature, input.pure ? input.hashedRegion : input.digest, key.raw, { zip215: false });
+      if (input.pure && !input.hashedRegion) throw new Error('a pure Ed25519 signature is verified over the hashed region, which was not given');
+      return verifyEd25519(signature, input.pure ? input.hashedRegion! : input.digest, key.raw);
     case 'rsa-2048':
-    case 'rsa-3072': {
+    case 'rsa-3072':
       if (signature.length !== (key.type === 'rsa-2048' ? 256 : 384)) return false;
-      let cryptoKey = rsaPublicKeys.get(key);
-      if (!cryptoKey) {
-        cryptoKey = globalThis.crypto.subtle.importKey('spki', own(key.spki), RSA_IMPORT, false, ['verify']);
-        rsaPublicKeys.set(key, cryptoKey);
-      }
-      return globalThis.crypto.subtle.verify(PSS, await cryptoKey, own(signature), own(input.hashedRegion));
-    }
+      return rsaPssVerifyDigest(key.raw, input.digest, signature);
   }
 }

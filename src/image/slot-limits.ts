@@ -3,10 +3,8 @@
  * per upgrade strategy: MCUboot's `bootutil_max_image_size` (reference mcuboot.md §3.8).
  */
 import { alignDown, alignUp } from './layout.js';
-import { DEFAULT_MAX_ALIGN, DEFAULT_MAX_SECTORS, bootTrailerSize, statesPerSector, trailerLayout } from './trailer.js';
-
-export const STRATEGIES = ['overwrite-only', 'swap-scratch', 'swap-move', 'swap-offset', 'direct-xip', 'ram-load'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import { STRATEGY_INFO, type Strategy } from './strategy.js';
+import { DEFAULT_MAX_ALIGN, DEFAULT_MAX_SECTORS, bootTrailerSize, trailerLayout } from './trailer.js';
 
 export interface SlotGeometry {
   slotSize: number;
@@ -27,12 +25,11 @@ export function maxImageSize(strategy: Strategy, g: SlotGeometry): number {
   const sec = g.sectorSize ?? 4096;
   const writeSize = g.writeSize ?? 8;
   const S = g.slotSize;
-  if (strategy === 'overwrite-only' || strategy === 'direct-xip' || strategy === 'ram-load') {
-    return trailerLayout(S, a).swapInfoOffset;
-  }
-  const states = statesPerSector(strategy);
+  const info = STRATEGY_INFO[strategy];
+  if (info.slotOverhead === 'trailer-fields') return trailerLayout(S, a).swapInfoOffset;
+  const states = info.statusStates;
   const trailer = bootTrailerSize({ writeSize, maxAlign: a, maxSectors: g.maxSectors ?? DEFAULT_MAX_SECTORS, states, swapOffset: strategy === 'swap-offset' }).total;
-  if (strategy === 'swap-scratch') {
+  if (info.slotOverhead === 'trailer') {
     // The scratch trailer (one sector index's records + info) must fit in the part of the
     // slot trailer that lies in the trailer's first sector; otherwise MCUboot keeps padding.
     const scratchTrailer = states * writeSize + bootTrailerSize({ writeSize, maxAlign: a, maxSectors: 0 }).infoSize;
@@ -44,7 +41,7 @@ export function maxImageSize(strategy: Strategy, g: SlotGeometry): number {
   const priSectors = Math.floor(S / sec);
   const secSectors = Math.floor((g.secondarySlotSize ?? S) / sec);
   const trailerSectors = alignUp(trailer, sec);
-  if (strategy === 'swap-move') {
+  if (info.slotOverhead === 'trailer-sectors+primary-sector') {
     return Math.min(priSectors * sec - trailerSectors - sec, secSectors * sec - trailerSectors);
   }
   return Math.min(priSectors * sec - trailerSectors, secSectors * sec - trailerSectors - sec);

@@ -60,11 +60,6 @@ export function trailerLayout(slotSize: number, maxAlign = DEFAULT_MAX_ALIGN, sw
   return { slotSize, maxAlign, magicOffset, imageOkOffset, copyDoneOffset, swapInfoOffset, unprotTlvSizesOffset, swapSizeOffset, };
 }
 
-/** Status records per sector index: BOOT_STATUS_STATE_COUNT (§3.1). */
-export function statesPerSector(strategy: 'swap-scratch' | 'swap-move' | 'swap-offset' | 'overwrite-only'): number {
-  return strategy === 'swap-offset' ? 2 : 3;
-}
-
 export interface BootTrailerParams {
   writeSize: number;
   maxAlign?: number;

@@ -10,7 +10,8 @@ import { type ImageHeader, decodeHeader } from './header.js';
 import { type Key, type PublicKey, keyHash, publicKeyOf } from './keys.js';
 import { HASH_TLVS, ImageFlag, ImageFormatError, SIGNATURE_TLVS, TlvType, hex, tlvName } from './layout.js';
 import { type ParsedImage, allTlvs, parseImage } from './parse.js';
-import { type SlotGeometry, type Strategy, maxImageSize } from './slot-limits.js';
+import { type SlotGeometry, maxImageSize } from './slot-limits.js';
+import type { Strategy } from './strategy.js';
 import { verifySignature } from './signature.js';
 import { type EncryptionKey, decryptImage } from './encryption.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../../src/campaign/runner.js';
 import { parseScenarioId, scenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
-import { STRATEGIES } from '../../src/device/strategy.js';
+import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { cli, withoutTimes } from './cli-helpers.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
@@ -24,7 +24,7 @@ async function runAll(s: CampaignSpec) {
 
 describe('exhaustive single cuts', () => {
   for (const device of ['nrf52840', 'k64f']) {
-    for (const strategy of STRATEGIES) {
+    for (const strategy of BOOT_STRATEGIES) {
       for (const upgrade of ['test', 'perm', 'revert'] as const) {
         it(`${strategy} on ${device}: a ${upgrade} upgrade survives a power cut at every flash operation`, async () => {
           const { runner, results, failed } = await runAll(spec({ device, strategy, upgrade }));
@@ -39,7 +39,7 @@ describe('exhaustive single cuts', () => {
 
 describe('double cuts', () => {
   for (const device of ['k64f', 'nrf52840']) {
-    for (const strategy of STRATEGIES) {
+    for (const strategy of BOOT_STRATEGIES) {
       it(`${strategy} on ${device}: a second cut in the recovery boot (a seeded sample per first cut) is survived too`, async () => {
         const sample = device === 'k64f' ? 2 : 1;
         const { runner, results, failed } = await runAll(spec({ strategy, device, plan: 'double', sample }));

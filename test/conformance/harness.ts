@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { isPowerCut, traceLine, type FaultModel, type PowerCut } from '../../src/core/index.js';
 import { Device, versionString, type BootResult } from '../../src/device/device.js';
 import { resolveGeometry, type GeometrySpec } from '../../src/device/geometry.js';
-import type { Strategy } from '../../src/device/strategy.js';
+import type { BootStrategy } from '../../src/image/strategy.js';
 import { parseKey, publicKeyOf, type PublicKey } from '../../src/image/keys.js';
 import {
   loadBootCases, loadMatrixCases, vectorsRoot,
@@ -36,7 +36,7 @@ export function vectorKey(name: string): PublicKey {
   return k;
 }
 
-export function makeDevice(layout: GeometrySpec, strategy: Strategy, opts: { maxAlign?: number; maxSectors?: number; keys?: string[] } = {}): Device {
+export function makeDevice(layout: GeometrySpec, strategy: BootStrategy, opts: { maxAlign?: number; maxSectors?: number; keys?: string[] } = {}): Device {
   return new Device(resolveGeometry(layout), {
     strategy,
     maxAlign: (opts.maxAlign ?? 8) as 8 | 16 | 32,
@@ -257,7 +257,7 @@ export function matrixSweepDifferences(p: SweepPoint, s: MatrixSweep): string[] 
  * absorbed so that the default run checks every point it checked before: the trailer
  * set-up and fix-ups at the start, the last ops, every 13th (move) or 10th (offset) point.
  */
-const DENSER_DEFAULT: Partial<Record<Strategy, (k: number, n: number) => boolean>> = {
+const DENSER_DEFAULT: Partial<Record<BootStrategy, (k: number, n: number) => boolean>> = {
   'swap-move': (k, n) => k <= 24 || k > n - 12 || k % 13 === 0,
   'swap-offset': (k, n) => k <= 24 || k > n - 3 || k % 10 === 0,
 };

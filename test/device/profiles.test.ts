@@ -20,7 +20,7 @@ import {
   resolveProfile,
   type MatrixLayout,
 } from '../../src/device/profiles.js';
-import { STRATEGIES, parseStrategy, type Strategy } from '../../src/device/strategy.js';
+import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../../src/image/strategy.js';
 import { resolveGeometry } from '../../src/device/geometry.js';
 
 const KiB = 1024;
@@ -66,7 +66,7 @@ describe('built-in profiles', () => {
     expect(d.name).toBe(name);
     expect(d.geometry.areas.map((a) => a.name)).toEqual(expect.arrayContaining(['primary', 'secondary']));
     expect(d.geometry.size).toBe(d.geometry.devices.reduce((s, dev) => s + dev.size, 0));
-    for (const s of d.excluded) expect(STRATEGIES).toContain(s);
+    for (const s of d.excluded) expect(BOOT_STRATEGIES).toContain(s);
   });
 
   it('covers every layout of MCUboot\'s simulator, under MCUboot\'s spelling too', () => {
@@ -204,9 +204,9 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
   });
 
   it('excludes the strategies MCUboot\'s simulator excludes', () => {
-    const none: Strategy[] = [];
-    const moveOffset: Strategy[] = ['swap-move', 'swap-offset'];
-    const expected: Record<string, Strategy[]> = {
+    const none: BootStrategy[] = [];
+    const moveOffset: BootStrategy[] = ['swap-move', 'swap-offset'];
+    const expected: Record<string, BootStrategy[]> = {
       stm32f4: moveOffset,
       'stm32f4-spi-flash': moveOffset,
       stm32f769: moveOffset,
@@ -217,7 +217,7 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
       'nrf52840-unequal-slots-larger-slot1': ['swap-scratch', 'overwrite-only', 'swap-move'],
       'nrf52840-spi-flash': moveOffset,
       'k64f-multi': none,
-      'small-pages': [...STRATEGIES],
+      'small-pages': [...BOOT_STRATEGIES],
       'psoc-edge-e8x': ['overwrite-only', 'swap-scratch', 'swap-move'],
     };
     for (const [name, excluded] of Object.entries(expected)) {
@@ -283,7 +283,7 @@ describe('vector layouts', () => {
 
 describe('strategy names', () => {
   it('parses every strategy, case-insensitively', () => {
-    for (const s of STRATEGIES) {
+    for (const s of BOOT_STRATEGIES) {
       expect(parseStrategy(s)).toBe(s);
       expect(parseStrategy(s.toUpperCase())).toBe(s);
     }

@@ -18,7 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseTraceLine, traceLine } from '../../src/core/index.js';
 import type { GeometrySpec } from '../../src/device/geometry.js';
 import { findProfile, geometryFromMatrixLayout, type MatrixLayout } from '../../src/device/profiles.js';
-import type { Strategy } from '../../src/device/strategy.js';
+import type { BootStrategy } from '../../src/image/strategy.js';
 
 export const vectorsRoot = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
 export const bootVectorsDir = `${vectorsRoot}mcuboot-boot/`;
@@ -30,7 +30,7 @@ const keysDir = `${vectorsRoot}imgtool/keys/`;
 /** The strategy names the vectors use (directory names, `build.strategy`). */
 export type VectorStrategy = 'scratch' | 'move' | 'offset' | 'overwrite';
 
-export const STRATEGY_OF: Record<VectorStrategy, Strategy> = {
+export const STRATEGY_OF: Record<VectorStrategy, BootStrategy> = {
   scratch: 'swap-scratch',
   move: 'swap-move',
   offset: 'swap-offset',
@@ -260,7 +260,7 @@ export type BootScenario =
   | 'secondary-only';
 
 export interface BootBuild {
-  strategy: Strategy;
+  strategy: BootStrategy;
   /** MCUBOOT_BOOT_MAX_ALIGN. */
   maxAlign: number;
   /** MCUBOOT_MAX_IMG_SECTORS. */
@@ -300,7 +300,7 @@ export interface BootSweep {
   /** `<strategy>-<kind>`, the file name in sweeps/. */
   id: string;
   vectorStrategy: VectorStrategy;
-  strategy: Strategy;
+  strategy: BootStrategy;
   kind: BootSweepKind;
   /** The case (`<strategy>/<scenario>`) whose step is swept. */
   caseId: string;
@@ -322,7 +322,7 @@ export interface BootCase {
   /** `<strategy>/<scenario>`, the folder of its dumps. */
   id: string;
   vectorStrategy: VectorStrategy;
-  strategy: Strategy;
+  strategy: BootStrategy;
   scenario: BootScenario;
   description: string;
   layout: GeometrySpec;
@@ -519,7 +519,7 @@ export type SweepVersion = '1.0.0+0' | '2.0.0+0' | 'failed' | 'crashed';
 const SWEEP_VERSION: Record<string, SweepVersion> = { '1': '1.0.0+0', '2': '2.0.0+0', '-': 'failed', C: 'crashed' };
 
 export interface MatrixBuild {
-  strategy: Strategy;
+  strategy: BootStrategy;
   vectorStrategy: VectorStrategy;
   strategyDefine: string;
   maxAlign: number;

@@ -26,11 +26,12 @@
 import { isPowerCut, type PowerCut } from '../../src/core/index.js';
 import { Device, type BootloaderOptions, type BootResult } from '../../src/device/device.js';
 import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
-import type { Strategy } from '../../src/device/strategy.js';
+import type { BootStrategy } from '../../src/image/strategy.js';
 import { decodeTrailerState } from '../../src/device/trailer-state.js';
-import { STRATEGIES } from '../../src/device/strategy.js';
+import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { publicKeyOf, signImage, type ImageVersion, type PrivateKey } from '../../src/image/index.js';
-import { bootMagic, bootTrailerSize, statesPerSector } from '../../src/image/trailer.js';
+import { bootMagic, bootTrailerSize } from '../../src/image/trailer.js';
+import { STRATEGY_INFO } from '../../src/image/strategy.js';
 import { randomInt, seededBytes, seededRandom } from '../helpers/seeded.js';
 
 /** `npm run test:full`: every combination and every cut point. */
@@ -44,7 +45,7 @@ export const ERASED_VALUES: readonly ErasedValue[] = [0xff, 0x00];
 
 export interface Combination {
   profile: string;
-  strategy: Strategy;
+  strategy: BootStrategy;
   align: WriteAlign;
   erased: ErasedValue;
 }
@@ -55,7 +56,7 @@ export function comboName(c: Combination): string {
 }
 
 /** Every profile × write alignment × erased value that `strategy` can run (`each_device`). */
-export function everyCombination(strategy: Strategy): Combination[] {
+export function everyCombination(strategy: BootStrategy): Combination[] {
   const out: Combination[] = [];
   for (const p of allProfiles()) {
     if (p.excluded.includes(strategy)) continue;
@@ -73,7 +74,7 @@ export function everyCombination(strategy: Strategy): Combination[] {
 const REPRESENTATIVE_PROFILES = ['k64f', 'stm32f4', 'nrf52840'];
 
 /** The default run: two profiles × write alignment {1, 8} × erased value {0xff, 0x00}. */
-export function representativeCombinations(strategy: Strategy): Combination[] {
+export function representativeCombinations(strategy: BootStrategy): Combination[] {
   const profiles = REPRESENTATIVE_PROFILES.filter((name) => !findProfile(name).excluded.includes(strategy)).slice(0, 2);
   const out: Combination[] = [];
   for (const profile of profiles) for (const align of [8, 1] as const) for (const erased of ERASED_VALUES) out.push({ profile, strategy, align, erased });
@@ -81,15 +82,15 @@ export function representativeCombinations(strategy: Strategy): Combination[] {
 }
 
 /** The combinations a suite runs for `strategy`: all of them with BRICKPROOF_FULL=1. */
-export function combinations(strategy: Strategy): Combination[] {
+export function combinations(strategy: BootStrategy): Combination[] {
   return FULL ? everyCombination(strategy) : representativeCombinations(strategy);
 }
 
 /** Built strategies, for suites that iterate them (new strategies join without edits). */
-export const strategies = (filter: (s: Strategy) => boolean = () => true): Strategy[] => STRATEGIES.filter(filter);
+export const strategies = (filter: (s: BootStrategy) => boolean = () => true): BootStrategy[] => BOOT_STRATEGIES.filter(filter);
 
 /** Swap strategies keep the old image and can revert; overwrite-only cannot (§5.1). */
-export const isSwap = (s: Strategy): boolean => s !== 'overwrite-only';
+export const isSwap = (s: BootStrategy): boolean => s !== 'overwrite-only';
 
 /**
  * Cut points the exhaustive tests try, of 1..total-1 (`for i in 1 .. total_flash_ops`).
@@ -168,7 +169,7 @@ export class Sim {
     return comboName(this.combo);
   }
 
-  get strategy(): Strategy {
+  get strategy(): BootStrategy {
     return this.combo.strategy;
   }
 
@@ -282,7 +283,7 @@ export class Sim {
       writeSize: this.combo.align,
       maxAlign: this.dev.options.maxAlign,
       maxSectors: this.dev.options.maxSectors,
-      states: statesPerSector(this.strategy),
+      states: STRATEGY_INFO[this.strategy].statusStates,
       swapOffset: this.strategy === 'swap-offset',
     });
     this.dev.core.setBadRegions([{ area: areaOf(SLOT_PRIMARY), offset: this.slotSize(SLOT_PRIMARY) - size.total, length: size.statusSize, rate }]);

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { traceLine } from '../../src/core/index.js';
-import type { Strategy } from '../../src/device/strategy.js';
+import type { BootStrategy } from '../../src/image/strategy.js';
 import { SLOT_PRIMARY, SLOT_SECONDARY, Sim, TRAILER, bootProblem, strategies } from './sim.js';
 
 const PRIMARY = 1;
@@ -118,7 +118,7 @@ describe.runIf(strategies().includes('swap-scratch'))('MCUboot worked example: p
  * hash-only images, one flash operation per erase or write call. `revert` is the boot after
  * an unconfirmed test upgrade. Overwrite-only's count is §5.1's (32 E + 128 W + 2 E).
  */
-const GOLDEN: Array<{ strategy: Strategy; align: 1 | 8; image: number; perm: { write: number; erase: number }; test?: number; revert?: number }> = [
+const GOLDEN: Array<{ strategy: BootStrategy; align: 1 | 8; image: number; perm: { write: number; erase: number }; test?: number; revert?: number }> = [
   { strategy: 'swap-scratch', align: 8, image: 0x1f3d0, perm: { write: 481, erase: 97 }, test: 576, revert: 577 },
   { strategy: 'swap-scratch', align: 1, image: 0x1fe50, perm: { write: 490, erase: 97 } },
   { strategy: 'swap-move', align: 8, image: 0x1e000, perm: { write: 455, erase: 92 }, test: 546, revert: 551 },

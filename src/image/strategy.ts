@@ -1,0 +1,64 @@
+/**
+ * MCUboot's upgrade strategies (reference mcuboot.md §5.1–§5.6): the one list, with what
+ * tells them apart for a firmware engineer choosing one and for the code that sizes slots
+ * and stages images. Everything else asks this table; nothing else lists strategies.
+ *
+ * Adding a strategy to the simulated bootloader: a file under assembly/swap/ (see the
+ * README's "Layout"), then `simulated: true` here.
+ */
+import { UsageError } from '../errors.js';
+
+export interface StrategyInfo {
+  /**
+   * Whether the update is copied (or swapped) into the primary slot, or run where it was
+   * uploaded (direct-xip from flash, ram-load from a RAM copy: no slot-to-slot copy).
+   */
+  copiesBetweenSlots: boolean;
+  /** Whether an unconfirmed update goes back to the old image: always, never, or with a build option. */
+  revert: 'always' | 'never' | 'MCUBOOT_DIRECT_XIP_REVERT' | 'MCUBOOT_RAM_LOAD_REVERT';
+  /**
+   * What the slot gives up besides the image (§3.8): the trailer's fields only; the whole
+   * trailer with its status area (plus scratch-trailer padding); or the status trailer
+   * rounded up to whole sectors plus one spare sector in the primary (swap-move) or the
+   * secondary (swap-offset).
+   */
+  slotOverhead: 'trailer-fields' | 'trailer' | 'trailer-sectors+primary-sector' | 'trailer-sectors+secondary-sector';
+  /** BOOT_STATUS_STATE_COUNT: status records per sector index (§3.1). */
+  statusStates: 2 | 3;
+  /** Where the update's image starts in the secondary slot: swap-offset's one sector in (§5.4). */
+  updateOffset: 'slot-start' | 'one-sector';
+  /** brickproof's bootloader (assembly/) runs it. */
+  simulated: boolean;
+}
+
+export const STRATEGY_INFO = {
+  'overwrite-only': { copiesBetweenSlots: true, revert: 'never', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: true },
+  'swap-scratch': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer', statusStates: 3, updateOffset: 'slot-start', simulated: true },
+  'swap-move': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+primary-sector', statusStates: 3, updateOffset: 'slot-start', simulated: true },
+  'swap-offset': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+secondary-sector', statusStates: 2, updateOffset: 'one-sector', simulated: true },
+  'direct-xip': { copiesBetweenSlots: false, revert: 'MCUBOOT_DIRECT_XIP_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: false },
+  'ram-load': { copiesBetweenSlots: false, revert: 'MCUBOOT_RAM_LOAD_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: false },
+} as const satisfies Record<string, StrategyInfo>;
+
+/** Every MCUboot upgrade strategy, as MCUboot's documentation names them. */
+export type Strategy = keyof typeof STRATEGY_INFO;
+export const STRATEGIES = Object.keys(STRATEGY_INFO) as Strategy[];
+
+/** The strategies brickproof's simulated bootloader runs. */
+export type BootStrategy = { [K in Strategy]: (typeof STRATEGY_INFO)[K]['simulated'] extends true ? K : never }[Strategy];
+export const BOOT_STRATEGIES = STRATEGIES.filter((s) => STRATEGY_INFO[s].simulated) as BootStrategy[];
+
+export function strategyInfo(strategy: Strategy): StrategyInfo {
+  return STRATEGY_INFO[strategy];
+}
+
+export function isBootStrategy(value: unknown): value is BootStrategy {
+  return typeof value === 'string' && (BOOT_STRATEGIES as readonly string[]).includes(value);
+}
+
+/** A strategy the bootloader runs, as a user types it (case-insensitive); anything else is a UsageError. */
+export function parseStrategy(value: unknown): BootStrategy {
+  const name = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (isBootStrategy(name)) return name;
+  throw new UsageError(`unknown strategy ${JSON.stringify(value)} (expected one of: ${BOOT_STRATEGIES.join(', ')})`);
+}
