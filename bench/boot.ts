@@ -8,7 +8,8 @@
  */
 import { Device } from '../src/device/device.js';
 import { getDevice } from '../src/device/device-file.js';
-import { buildImages, stage } from '../src/campaign/update.js';
+import { buildImages } from '../src/campaign/images.js';
+import { stage } from '../src/device/staging.js';
 import { BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { printTable, round3, timeEach, writeResults, type Row } from './report.js';
 
@@ -21,8 +22,8 @@ export async function run(): Promise<void> {
   for (const strategy of BOOT_STRATEGIES) {
     const validating = new Device(geometry, { strategy }, { logEntries: 0 });
     const swapOnly = new Device(geometry, { strategy, validatePrimary: false, skipImageChecks: true }, { logEntries: 0 });
-    const images = await buildImages(validating, 'max', strategy);
-    const staged = (d: Device) => { stage(d, images, 'perm', geometry); return d.core.dump(); };
+    const images = await buildImages(validating, 'max');
+    const staged = (d: Device) => { stage(d, { running: images.v1, update: images.v2, permanent: true }); return d.core.dump(); };
     const startV = staged(validating);
     const startS = staged(swapOnly);
     const upgrade = (d: Device, start: Uint8Array) => () => {

@@ -7,7 +7,7 @@
  * Targets (issue 5): that sweep under 1 s of wall time on this 2-core machine; ≥ 1.8× from
  * 1 to 2 workers; ≥ 3× over replay-from-power-on.
  */
-import { CampaignPool } from '../src/campaign/pool.js';
+import { CampaignPool } from '../src/node/pool.js';
 import { CampaignRunner } from '../src/campaign/runner.js';
 import type { CampaignSpec } from '../src/campaign/spec.js';
 import { BOOT_STRATEGIES } from '../src/image/strategy.js';

@@ -1,16 +1,24 @@
 /**
  * brickproof: a microcontroller that updates its own firmware the way MCUboot does, in
  * WebAssembly — to prove that no power cut at any moment of an update bricks it.
+ *
+ * This entry runs in browsers as in Node: it imports no `node:*` module (a test bundles it
+ * for the browser to hold that). What only Node can do — worker pools, results files — is
+ * `brickproof/node`.
  */
-export { sha256, sha256Parts, initCore, Core, PowerCut, isPowerCut, FlashRuleError, CoreBug, FAULT_MODELS, type FaultModel, type FlashCounters, type CoreOptions } from './core/index.js';
-export { Device, versionString, type BootloaderOptions, type BootResult, type Version, type SwapTypeName } from './device/device.js';
+export {
+  sha256, sha256Parts, initCore, Core, PowerCut, isPowerCut, FlashRuleError, CoreBug, isDeviceFault, FAULT_MODELS, traceLine, parseTraceLine,
+  type FaultModel, type FlashCounters, type CoreOptions, type LogEntry,
+} from './core/index.js';
+export { Device, versionString, parseMaxAlign, parseMaxSectors, type BootloaderOptions, type BootResult, type Version, type SwapTypeName, type SlotState } from './device/device.js';
 export { resolveGeometry, type GeometrySpec, type Geometry } from './device/geometry.js';
 export { findProfile, allProfiles, profileNames, resolveProfile, DEFAULT_DEVICE, type DeviceProfile, type ResolvedProfile } from './device/profiles.js';
 export { parseDeviceFile, loadDeviceFile, getDevice } from './device/device-file.js';
-export { decodeTrailerState, type SlotTrailerState } from './device/trailer-state.js';
+export { stage, updateOffset, headerOffsets, padTrailer, checkFits, type Staging, type RunningTrailer } from './device/staging.js';
 export * from './image/index.js';
 export { UsageError, CheckFailed, BrickproofError } from './errors.js';
 export { CampaignRunner, type ScenarioResult } from './campaign/runner.js';
-export { CampaignPool } from './campaign/pool.js';
-export { scenarioId, parseScenarioId, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
+export { type Rule } from './campaign/oracle.js';
+export { scenarioId, parseScenarioId, strategyLabel, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
+export { campaignKey, formatTable, makeReport, Tally, type Report, type SummaryRow } from './campaign/report.js';
 export { VARIANTS, type Variant } from './campaign/variants.js';

@@ -5,7 +5,9 @@
  */
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
+import { parseMaxAlign, parseMaxSectors } from '../device/device.js';
 import { parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { variantBits } from './variants.js';
 
 /** The upgrades `--upgrade all` runs. */
 export const UPGRADES = ['test', 'perm', 'revert'] as const;
@@ -34,6 +36,11 @@ export interface CampaignSpec {
   /** A user's JSON device file (absolute path); not part of replay ids: give it again. */
   deviceFile?: string;
   strategy: BootStrategy;
+  /**
+   * Test-only: a historical MCUboot bug the bootloader reproduces (src/campaign/variants.ts),
+   * written `<strategy>@<variant>` in replay ids and reports.
+   */
+  variant?: string;
   upgrade: Upgrade;
   plan: Plan;
   fault: FaultModel;
@@ -72,16 +79,6 @@ export function parseV1Trailer(v: string): V1Trailer {
   throw new UsageError(`unknown v1 trailer '${v}' (expected one of: ${V1_TRAILERS.join(', ')})`);
 }
 
-export function parseMaxAlign(v: number, what = '--max-align'): 8 | 16 | 32 {
-  if (v === 8 || v === 16 || v === 32) return v;
-  throw new UsageError(`${what} ${v} must be 8, 16 or 32`);
-}
-
-export function parseMaxSectors(v: number, what = '--max-sectors'): number {
-  if (Number.isInteger(v) && v >= 1 && v <= 4096) return v;
-  throw new UsageError(`${what} ${v} must be an integer from 1 to 4096`);
-}
-
 export function parsePlan(v: string): Plan {
   if ((PLANS as readonly string[]).includes(v)) return v as Plan;
   throw new UsageError(`unknown plan '${v}' (expected one of: ${PLANS.join(', ')})`);
@@ -104,7 +101,7 @@ export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
   const size = spec.v1Size !== undefined ? `:${spec.imageSize},${spec.v1Size}` : spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
   const seed = spec.seed === 1 ? '' : `~${spec.seed}`;
   const where = ref.run !== undefined ? `#${ref.run}` : ref.cut2 !== undefined ? `@${ref.cut}+${ref.cut2}` : `@${ref.cut}`;
-  return `${spec.strategy}${build}/${spec.device}/${spec.upgrade}${staging}${size}/${spec.fault}${where}${seed}`;
+  return `${strategyLabel(spec)}${build}/${spec.device}/${spec.upgrade}${staging}${size}/${spec.fault}${where}${seed}`;
 }
 
 const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([A-Za-z0-9._-]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
@@ -124,7 +121,7 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
     else throw new UsageError(`replay id '${id}': unknown bootloader option '${key}' (expected max-align or max-sectors)`);
   }
   const spec: CampaignSpec = {
-    strategy: parseStrategyVariant(strategy),
+    ...parseStrategyName(strategy),
     device,
     upgrade: parseUpgrade(upgrade),
     imageSize: size === undefined || size === 'max' ? 'max' : Number(size),
@@ -139,14 +136,22 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
   return { spec, ref };
 }
 
+/** The strategy as reports and replay ids name it: `swap-move`, or a variant's `swap-move@pr2100`. */
+export function strategyLabel(spec: Pick<CampaignSpec, 'strategy' | 'variant'>): string {
+  return spec.variant === undefined ? spec.strategy : `${spec.strategy}@${spec.variant}`;
+}
+
 /**
- * A strategy name, or a test-only historical variant `<strategy>@<bug>` (see
- * src/campaign/variants.ts); variants are accepted here so that their replay ids work.
+ * A strategy name, or a test-only historical variant `<strategy>@<bug>` (variants.ts),
+ * accepted so that their replay ids work. An unknown strategy or variant is a UsageError.
  */
-export function parseStrategyVariant(v: string): BootStrategy {
-  const [base] = v.split('@');
-  parseStrategy(base);
-  return v as BootStrategy;
+export function parseStrategyName(v: string): { strategy: BootStrategy; variant?: string } {
+  const at = v.indexOf('@');
+  const strategy = parseStrategy(at < 0 ? v : v.slice(0, at));
+  if (at < 0) return { strategy };
+  const variant = v.slice(at + 1);
+  variantBits(strategy, variant); // an unknown variant fails here, naming it
+  return { strategy, variant };
 }
 
 /** `i/N` with 1 ≤ i ≤ N. */

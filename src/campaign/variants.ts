@@ -5,12 +5,15 @@
  * normal strategy.
  */
 import { UsageError } from '../errors.js';
-import { parseStrategy, type BootStrategy } from '../image/strategy.js';
+import type { BootStrategy } from '../image/strategy.js';
 import type { CampaignSpec, Upgrade } from './spec.js';
 
 export interface Variant {
+  /** `<strategy>@<bug>`, as reports and replay ids write it. */
   name: string;
   strategy: BootStrategy;
+  /** The spec's `variant`: the part after the `@`. */
+  bug: string;
   /** BUG_* bit of assembly/ctrl.ts CTRL_BOOT_BUGS. */
   bit: number;
   summary: string;
@@ -30,6 +33,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr485',
     strategy: 'swap-scratch',
+    bug: 'pr485',
     bit: 1,
     summary: 'MCUboot #480/#485 (2019): no swap type in the trailer; an interrupted revert resumes as a permanent upgrade and a second swap makes the rejected image permanent',
     exposedBy: { upgrade: 'revert', device: 'nrf52840', fault: 'cut' },
@@ -38,6 +42,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2109',
     strategy: 'swap-scratch',
+    bug: 'pr2109',
     bit: 2,
     summary: 'MCUboot PR #2109 (2024): after finishing an interrupted swap, headers are read from the swapped slots, primary validation fails, and the next boot reverts the upgrade',
     // Only images of different sizes show it: with equal sizes the wrong header validates.
@@ -47,6 +52,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@f76fba70',
     strategy: 'swap-scratch',
+    bug: 'f76fba70',
     bit: 4,
     summary: 'MCUboot f76fba70 (2025): the scratch area is erased forward after its trailer moved to the primary, so a reset mid-erase resumes from a half-erased scratch',
     // A multi-sector scratch (nrf52840: 13 sectors) gives the window between its erases.
@@ -56,6 +62,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr2100',
     strategy: 'swap-move',
+    bug: 'pr2100',
     bit: 8,
     summary: 'MCUboot #1966 / PR #2100 (2024): a revert torn inside the secondary magic write of fixup_revert leaves that magic BAD; the REVERT row wanted it UNSET, so no row matches and the unconfirmed image boots forever',
     // A torn program operation: nrf52840 writes 4 bytes at a time, so the 16-byte magic tears.
@@ -67,6 +74,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr1597',
     strategy: 'swap-move',
+    bug: 'pr1597',
     bit: 16,
     summary: 'MCUboot #1588 / PR #1597 (2023): after the last move record the header lookup still reads sector 0 (the last index it compares with was never computed on this boot), finds it erased, gives up the resume, and nothing boots again',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut' },
@@ -77,6 +85,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr855',
     strategy: 'swap-move',
+    bug: 'pr855',
     bit: 32,
     summary: 'MCUboot #829 / PR #855 (2020): an imgtool --pad --confirm primary is taken for the status source, the new swap never writes swap_size, and any resume reads 0xffffffff and bricks',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut', v1Trailer: 'pad-confirm' },
@@ -87,6 +96,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr2199',
     strategy: 'swap-move',
+    bug: 'pr2199',
     bit: 64,
     summary: 'MCUboot PR #2199 (2025): after a test upgrade the application erases the secondary; the REVERT request in the primary trailer is never cleared, every boot erases the secondary trailer again, and uploads are refused',
     exposedBy: { upgrade: 'erase-secondary', device: 'nrf52840', fault: 'cut' },
@@ -98,6 +108,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-offset@pr2214',
     strategy: 'swap-offset',
+    bug: 'pr2214',
     bit: 128,
     summary: 'MCUboot PR #2214 (2025): the last index is one too many, so an image needing every sector below the trailer is refused as "not enough free space" and never installed',
     // The optimal swap-offset layout (secondary one sector larger): the largest image needs
@@ -111,6 +122,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2205',
     strategy: 'swap-scratch',
+    bug: 'pr2205',
     bit: 256,
     summary: 'MCUboot PR #2205 (2025): with primary sectors larger than the secondary\'s, the last sector index counts secondary sectors and runs past the primary\'s sector list; the swap then works on offsets outside the slot',
     exposedBy: { upgrade: 'test', device: 'stm32f4-spi-flash', fault: 'cut' },
@@ -121,6 +133,7 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2206',
     strategy: 'swap-scratch',
+    bug: 'pr2206',
     bit: 512,
     summary: 'MCUboot PR #2206 (2025): with a trailer larger than a sector the maximum image size keeps no padding, and the copy into scratch runs over the scratch trailer\'s status records',
     // MCUBOOT_MAX_IMG_SECTORS 1024 (tardigrade's geometry variant): a 7-sector trailer on k64f.
@@ -132,12 +145,18 @@ export const VARIANTS: Variant[] = [
   },
 ];
 
-export function baseStrategy(name: string): BootStrategy {
-  return parseStrategy(name.split('@')[0]);
+/** The CTRL_BOOT_BUGS bits of a variant of `strategy` (0 for none); an unknown variant is a UsageError. */
+export function variantBits(strategy: BootStrategy, variant: string | undefined): number {
+  if (variant === undefined) return 0;
+  const v = VARIANTS.find((x) => x.strategy === strategy && x.bug === variant);
+  if (!v) throw new UsageError(`unknown strategy variant '${strategy}@${variant}' (known: ${VARIANTS.map((x) => x.name).join(', ') || 'none'})`);
+  return v.bit;
 }
 
+/** The bits of a variant named `<strategy>@<bug>` (0 for a plain strategy name). */
 export function bugBits(name: string): number {
-  if (!name.includes('@')) return 0;
+  const at = name.indexOf('@');
+  if (at < 0) return 0;
   const v = VARIANTS.find((x) => x.name === name);
   if (!v) throw new UsageError(`unknown strategy variant '${name}' (known: ${VARIANTS.map((x) => x.name).join(', ') || 'none'})`);
   return v.bit;

@@ -15,20 +15,20 @@ import { traceLine } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
-import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
-import { CampaignPool, defaultWorkers } from '../campaign/pool.js';
-import { campaignKey, completedUnits, formatTable, makeReport, mergeResults, Tally, type Report } from '../campaign/report.js';
+import { BOOT_STRATEGIES } from '../image/strategy.js';
+import { campaignKey, formatTable, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
 import {
-  parseFault, parseMaxAlign, parseMaxSectors, parsePlan, parseScenarioId, parseShard, parseUpgrade, parseV1Trailer, UPGRADES, type CampaignSpec, type Upgrade,
+  parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Upgrade,
 } from '../campaign/spec.js';
-import { baseStrategy, bugBits } from '../campaign/variants.js';
+import { CampaignPool, defaultWorkers } from '../node/pool.js';
+import { completedUnits, mergeResults } from '../node/results.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson } from './image-io.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './options.js';
 
 const SPECS: FlagSpecs = {
-  device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
-  'device-file': { type: 'string', metavar: 'FILE', help: 'a JSON device file for your own part (give it again with --replay)' },
+  ...DEVICE_FLAGS,
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
   plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random' },
@@ -36,8 +36,7 @@ const SPECS: FlagSpecs = {
   'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
   'v1-trailer': { type: 'string', metavar: 'pad|pad-confirm', help: 'the running image was flashed with imgtool --pad (magic) or --pad --confirm (magic, image_ok)' },
-  'max-align': { type: 'string', metavar: '8|16|32', help: "bootloader's BOOT_MAX_ALIGN (default 8)" },
-  'max-sectors': { type: 'string', metavar: 'N', help: "bootloader's MCUBOOT_MAX_IMG_SECTORS (default 128)" },
+  ...BUILD_FLAGS,
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
@@ -65,13 +64,12 @@ export async function run(argv: string[]): Promise<number> {
   if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
-  const device = getDevice(args.string('device'), deviceFile);
-  const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s));
-  const strategies = list<BootStrategy>(args.string('strategy'), supported, (v) => {
-    const base = baseStrategy(v);
-    bugBits(v); // an unknown variant fails here, naming it
-    if (device.excluded.includes(base)) throw new UsageError(`device ${device.name} cannot run ${base}`);
-    return v as BootStrategy;
+  const device = deviceFromArgs(args, deviceFile);
+  const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
+  const strategies = list(args.string('strategy'), supported, (v) => {
+    const named = parseStrategyName(v);
+    if (device.excluded.includes(named.strategy)) throw new UsageError(`device ${device.name} cannot run ${named.strategy}`);
+    return named;
   });
   const upgrades = list<Upgrade>(args.string('upgrade'), UPGRADES, parseUpgrade);
   const plan = parsePlan(args.string('plan') ?? 'exhaustive');
@@ -79,10 +77,8 @@ export async function run(argv: string[]): Promise<number> {
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
   const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
-  const staging: Pick<CampaignSpec, 'v1Trailer' | 'maxAlign' | 'maxSectors'> = {};
+  const staging: Pick<CampaignSpec, 'v1Trailer' | 'maxAlign' | 'maxSectors'> = { ...buildFromArgs(args) };
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
-  if (args.string('max-align') !== undefined) staging.maxAlign = parseMaxAlign(parseInteger(args.string('max-align')!, '--max-align', { min: 1 }));
-  if (args.string('max-sectors') !== undefined) staging.maxSectors = parseMaxSectors(parseInteger(args.string('max-sectors')!, '--max-sectors', { min: 1 }));
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
@@ -99,9 +95,9 @@ export async function run(argv: string[]): Promise<number> {
   const runs: Array<{ spec: CampaignSpec; tally: Tally }> = [];
   const pool = new CampaignPool(workers);
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
-  for (const strategy of strategies) {
+  for (const named of strategies) {
     for (const upgrade of upgrades) {
-      const spec: CampaignSpec = { device: device.name, ...(deviceFile ? { deviceFile } : {}), strategy, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
+      const spec: CampaignSpec = { device: device.name, ...(deviceFile ? { deviceFile } : {}), ...named, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
       const key = campaignKey(spec);
       const tally = new Tally();
       runs.push({ spec, tally });
@@ -112,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       for (const r of prior?.results ?? []) tally.add(r);
       const units = all.filter((u) => !prior?.units.has(u));
       if (!prior) write({ type: 'campaign', key, spec, shard });
-      progress?.start(`${strategy} ${upgrade}`, all.length, all.length - units.length);
+      progress?.start(`${strategyLabel(spec)} ${upgrade}`, all.length, all.length - units.length);
       const t0 = performance.now();
       for await (const ev of pool.run(spec, units)) {
         if ('unitDone' in ev) {

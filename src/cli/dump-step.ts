@@ -10,7 +10,7 @@ import { isPowerCut, type PowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult } from '../device/device.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
-import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './bootloader-options.js';
+import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
 import { printJson, writeImageFile, writeTextFile } from './image-io.js';
 
 type Action = 'boot' | 'confirm' | 'pending';

@@ -9,10 +9,10 @@
  */
 import { isPowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
-import type { BootResult } from '../device/device.js';
-import { decodeTrailerState, type SlotTrailerState } from '../device/trailer-state.js';
+import type { BootResult, SlotState } from '../device/device.js';
+import { checkFits, stage, updateOffset } from '../device/staging.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
-import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './bootloader-options.js';
+import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
 import { printJson, readImageFile, writeImageFile } from './image-io.js';
 
 const SPECS: FlagSpecs = {
@@ -45,20 +45,9 @@ export async function run(argv: string[]): Promise<number> {
   const secondary = readImageFile(secondaryPath, 'secondary image').bytes;
 
   const dev = choice.make();
-  const g = choice.device.geometry;
-  const slot = (id: number) => g.areas.find((a) => a.id === id)!;
-  const secondaryOffset = choice.strategy === 'swap-offset' ? slot(2).sectorSizes[0] : 0;
-  for (const [what, bytes, id, off] of [['primary', primary, 1, 0], ['secondary', secondary, 2, secondaryOffset]] as const) {
-    const max = dev.maxImageSize(id === 1 ? 0 : 1);
-    const imageSize = imageTotalSize(bytes);
-    if (imageSize !== undefined && imageSize > max) {
-      throw new UsageError(`${what} image is ${imageSize} bytes (header + body + TLVs) but ${choice.strategy} on ${g.name} allows at most ${max}`);
-    }
-    if (off + bytes.length > slot(id).size) throw new UsageError(`${what} image file is ${bytes.length} bytes, larger than the ${slot(id).size}-byte ${what} slot`);
-  }
-  dev.core.place(1, 0, primary);
-  dev.core.place(2, secondaryOffset, secondary);
-  const pending = dev.setPending(upgrade === 'perm');
+  checkFits(dev, 'primary image', primary, 1, 0);
+  checkFits(dev, 'secondary image', secondary, 2, updateOffset(dev.core.area(2), choice.strategy));
+  const pending = stage(dev, { running: primary, update: secondary, permanent: upgrade === 'perm' });
   if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
 
   const results: Array<BootResult & { trace?: string[] }> = [];
@@ -76,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!args.bool('json')) process.stdout.write(`app: boot_set_confirmed() -> ${String(isPowerCut(c) ? 'cut' : c)}\n`);
     }
   }
-  const final = { primary: decodeTrailerState(dev, 1), secondary: decodeTrailerState(dev, 2) };
+  const final = { primary: dev.readSwapState(1), secondary: dev.readSwapState(2) };
   const dumpPath = args.string('dump-flash');
   if (dumpPath) writeImageFile(dumpPath, dev.core.dump());
   if (args.bool('json')) {
@@ -93,20 +82,9 @@ export async function run(argv: string[]): Promise<number> {
       final,
     });
   } else {
-    for (const [name, s] of Object.entries(final) as Array<[string, SlotTrailerState]>) {
+    for (const [name, s] of Object.entries(final) as Array<[string, SlotState]>) {
       process.stdout.write(`final ${name}: magic ${s.magic}, image_ok ${s.imageOk}, copy_done ${s.copyDone}, version ${s.version ?? '-'}\n`);
     }
   }
   return results.at(-1)!.outcome === 'ok' ? 0 : 1;
-}
-
-/** header + body + TLVs of a signed image file, or undefined when it has no readable TLV area. */
-function imageTotalSize(b: Uint8Array): number | undefined {
-  if (b.length < 32) return undefined;
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (dv.getUint32(0, true) !== 0x96f3b83d) return undefined;
-  const off = dv.getUint16(8, true) + dv.getUint32(12, true);
-  const prot = dv.getUint16(10, true);
-  if (off + prot + 4 > b.length) return undefined;
-  return off + prot + dv.getUint16(off + prot + 2, true);
 }

@@ -16,7 +16,7 @@
 export { initCore } from './module.js';
 export { Core, type CoreOptions } from './core.js';
 export type { CoreExports } from './exports.js';
-export { PowerCut, isPowerCut, FlashRuleError, CoreBug, type FlashCounters } from './results.js';
+export { PowerCut, isPowerCut, FlashRuleError, CoreBug, isDeviceFault, type FlashCounters } from './results.js';
 export { FAULT_MODELS, type FaultModel } from './faults.js';
 export { traceLine, parseTraceLine, type LogEntry } from './trace.js';
 export { sha256, sha256Parts } from './sha256.js';

@@ -43,6 +43,15 @@ export class CoreBug extends Error {
   }
 }
 
+/**
+ * Whether `e` is a fault of the simulated firmware itself — a broken flash rule, or a trap
+ * of the code running in the core — rather than a bug of the host around it. Only the
+ * former are findings about the device (campaign rule `crash`).
+ */
+export function isDeviceFault(e: unknown): e is FlashRuleError | CoreBug {
+  return e instanceof FlashRuleError || (e instanceof CoreBug && e.cause instanceof WebAssembly.RuntimeError);
+}
+
 export interface FlashCounters {
   eraseOps: number;
   writeOps: number;

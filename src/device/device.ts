@@ -3,12 +3,14 @@
  * and options, and the application's calls into MCUboot's API. Every `boot()` is a
  * power-on: a fresh core instance over the flash as it is.
  */
-import { Core, PowerCut, type CoreOptions, type FaultModel } from '../core/index.js';
+import { Core, erasedValueOf, PowerCut, type CoreOptions, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import type { Geometry } from './geometry.js';
 import { signatureHost, type SignatureHost } from './host.js';
 import { decodeTrailer } from '../image/trailer.js';
+import { formatVersion, headerAt } from '../image/header.js';
+import { headerOffsets } from './staging.js';
 import type { BootStrategy } from '../image/strategy.js';
 
 export interface BootloaderOptions {
@@ -31,6 +33,21 @@ export interface BootloaderOptions {
   bugs?: number;
   /** Not an MCUboot option: take images as valid without hashing them (benchmarks of the swap alone). */
   skipImageChecks?: boolean;
+}
+
+/** A slot's trailer as MCUboot reads it, and the version of the image in the slot. */
+export interface SlotState {
+  magic: 'good' | 'bad' | 'unset';
+  /** The swap type in swap_info ('none' when erased or out of range). */
+  swapType: SwapTypeName;
+  /** The image number in swap_info. */
+  imageNum: number;
+  copyDone: 'set' | 'bad' | 'unset';
+  imageOk: 'set' | 'bad' | 'unset';
+  /** The raw swap_info byte, null when erased. */
+  swapInfo: number | null;
+  /** `major.minor.revision+build` of the image whose header starts the slot (or one sector in), else null. */
+  version: string | null;
 }
 
 export const SWAP_TYPES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail', 255: 'panic' };
@@ -63,6 +80,18 @@ export interface BootResult {
 
 const STRATEGY_IDS: Record<BootStrategy, number> = { 'overwrite-only': 0, 'swap-scratch': 1, 'swap-move': 2, 'swap-offset': 3 };
 
+/** BOOT_MAX_ALIGN as a build takes it: 8, 16 or 32. `what` names it in the one-line error. */
+export function parseMaxAlign(v: number, what = '--max-align'): 8 | 16 | 32 {
+  if (v === 8 || v === 16 || v === 32) return v;
+  throw new UsageError(`${what} ${v} must be 8, 16 or 32`);
+}
+
+/** MCUBOOT_MAX_IMG_SECTORS as a build takes it: 1 to 4096. */
+export function parseMaxSectors(v: number, what = '--max-sectors'): number {
+  if (Number.isInteger(v) && v >= 1 && v <= 4096) return v;
+  throw new UsageError(`${what} ${v} must be an integer from 1 to 4096`);
+}
+
 export function versionString(v: Version | undefined): string {
   return v ? `${v.major}.${v.minor}.${v.revision}+${v.build}` : '-';
 }
@@ -85,8 +114,8 @@ export class Device {
       skipImageChecks: false,
       ...options,
     };
-    if (![8, 16, 32].includes(o.maxAlign)) throw new UsageError(`--max-align ${o.maxAlign} must be 8, 16 or 32`);
-    if (!Number.isInteger(o.maxSectors) || o.maxSectors < 1 || o.maxSectors > 4096) throw new UsageError(`--max-sectors ${o.maxSectors} must be an integer from 1 to 4096`);
+    parseMaxAlign(o.maxAlign);
+    parseMaxSectors(o.maxSectors);
     if (!Number.isInteger(o.copyBuffer) || o.copyBuffer < 32 || o.copyBuffer > 65536 || o.copyBuffer % 32 !== 0) {
       throw new UsageError(`copy buffer ${o.copyBuffer} must be a multiple of 32 from 32 to 65536`);
     }
@@ -170,14 +199,25 @@ export class Device {
 
   /**
    * boot_read_swap_state: what the trailer of a slot (area 1 primary, 2 secondary, 3
-   * scratch) says, as MCUboot decodes it.
+   * scratch) says, as MCUboot decodes it (src/image/trailer.ts), and the version of the
+   * image whose header starts the slot (or one sector in). The one trailer reader for people
+   * (simulate's summary, the viewer) and for oracles.
    */
-  readSwapState(area: number): { magic: 'good' | 'bad' | 'unset'; swapType: SwapTypeName; imageNum: number; copyDone: 'set' | 'bad' | 'unset'; imageOk: 'set' | 'bad' | 'unset' } {
-    const a = this.geometry.areas.find((x) => x.id === area);
-    if (!a) throw new UsageError(`${this.geometry.name}: no flash area with id ${area}`);
-    const erasedVal = this.geometry.devices.find((d) => d.id === a.device)!.erasedValue;
-    const t = decodeTrailer(this.core.peekArea(area), { maxAlign: this.options.maxAlign, erasedVal });
-    return { magic: t.magic, swapType: (SWAP_TYPES[t.swapType] ?? 'none') as SwapTypeName, imageNum: t.imageIndex, copyDone: t.copyDone, imageOk: t.imageOk };
+  readSwapState(area: number): SlotState {
+    const a = this.core.area(area);
+    const erasedVal = erasedValueOf(this.geometry, a);
+    const bytes = this.core.peekArea(area);
+    const t = decodeTrailer(bytes, { maxAlign: this.options.maxAlign, erasedVal });
+    const header = headerOffsets(a).map((off) => headerAt(bytes, off)).find((h) => h !== undefined);
+    return {
+      magic: t.magic,
+      swapType: (SWAP_TYPES[t.swapType] ?? 'none') as SwapTypeName,
+      imageNum: t.imageIndex,
+      copyDone: t.copyDone,
+      imageOk: t.imageOk,
+      swapInfo: t.raw.swapInfo === erasedVal ? null : t.raw.swapInfo,
+      version: header ? formatVersion(header.version) : null,
+    };
   }
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */

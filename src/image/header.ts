@@ -52,6 +52,29 @@ export function decodeHeader(bytes: Uint8Array): ImageHeader {
   return header;
 }
 
+/** The header starting at `offset` of `bytes`, or undefined when none starts there. */
+export function headerAt(bytes: Uint8Array, offset = 0): ImageHeader | undefined {
+  if (offset < 0 || offset + IMAGE_HEADER_SIZE > bytes.length) return undefined;
+  try {
+    return decodeHeader(bytes.subarray(offset));
+  } catch (e) {
+    if (e instanceof ImageFormatError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * No image header at `offset`: its magic word is erased (boot_check_header_erased: MCUboot
+ * looks at ih_magic alone to decide that a slot is empty).
+ */
+export function headerErased(bytes: Uint8Array, offset: number, erasedVal: number): boolean {
+  for (let i = 0; i < 4; i++) if (bytes[offset + i] !== erasedVal) return false;
+  return true;
+}
+
+/** `hdr_size + img_size + protect_tlv_size`: the region the image hash covers (§2.3). */
+export const hashedLength = (h: ImageHeader): number => h.hdrSize + h.imgSize + h.protectTlvSize;
+
 export function encodeHeader(h: ImageHeader): Uint8Array {
   const out = new Uint8Array(IMAGE_HEADER_SIZE);
   const v = new DataView(out.buffer);

@@ -4,7 +4,7 @@
  * (`generateKey`). See docs/image.md.
  */
 export { signImage, type SignOptions, type Dependency, type CustomTlv } from './sign.js';
-export { parseImage, allTlvs, findTlv, hashTlv, type ParsedImage } from './parse.js';
+export { parseImage, imageSizeOf, allTlvs, findTlv, hashTlv, type ParsedImage } from './parse.js';
 export { verifyImage, VERIFY_CODES, type VerifyCode, type VerifyOptions, type VerifyResult, type VerifyAccepted, type VerifyRejected } from './verify.js';
 export {
   generateKey,
@@ -22,7 +22,7 @@ export {
   type PrivateKey,
   type PublicKey,
 } from './keys.js';
-export { decodeHeader, encodeHeader, parseVersion, formatVersion, compareVersions, type ImageHeader, type ImageVersion } from './header.js';
+export { decodeHeader, headerAt, hashedLength, encodeHeader, parseVersion, formatVersion, compareVersions, type ImageHeader, type ImageVersion } from './header.js';
 export { decodeTlvBlock, encodeTlvBlock, type TlvBlock, type TlvEntry } from './tlv.js';
 export {
   trailerLayout,

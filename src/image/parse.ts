@@ -28,6 +28,16 @@ export interface ParsedImage {
   bytes: Uint8Array;
 }
 
+/** The image's total size (header, body and both TLV blocks), or undefined when `bytes` holds no whole image. */
+export function imageSizeOf(bytes: Uint8Array): number | undefined {
+  try {
+    return parseImage(bytes).imageEnd;
+  } catch (e) {
+    if (e instanceof ImageFormatError) return undefined;
+    throw e;
+  }
+}
+
 /** Both blocks' entries in the order the bootloader walks them (protected first). */
 export function allTlvs(image: ParsedImage): TlvEntry[] {
   return [...(image.protectedTlvs?.entries ?? []), ...image.tlvs.entries];

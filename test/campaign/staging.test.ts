@@ -22,7 +22,7 @@ describe('replay ids and campaign keys', () => {
       [{ v1Trailer: 'pad', v1Size: 150000, imageSize: 160000 }, 'swap-move/nrf52840/test+pad:160000,150000/cut@12'],
       [{ strategy: 'swap-scratch', device: 'k64f', maxSectors: 1024 }, 'swap-scratch+max-sectors=1024/k64f/test/cut@12'],
       [{ maxAlign: 32, maxSectors: 256, seed: 4 }, 'swap-move+max-align=32+max-sectors=256/nrf52840/test/cut@12~4'],
-      [{ upgrade: 'erase-secondary', strategy: 'swap-move@pr2199' as CampaignSpec['strategy'] }, 'swap-move@pr2199/nrf52840/erase-secondary/cut@12'],
+      [{ upgrade: 'erase-secondary', variant: 'pr2199' }, 'swap-move@pr2199/nrf52840/erase-secondary/cut@12'],
     ];
     for (const [over, id] of cases) {
       const s = spec(over);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignRunner, type ScenarioResult } from '../../src/campaign/runner.js';
 import { parseScenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
-import type { Rule } from '../../src/campaign/update.js';
+import type { Rule } from '../../src/campaign/oracle.js';
 import { VARIANTS, type Variant } from '../../src/campaign/variants.js';
 
 async function campaign(spec: CampaignSpec): Promise<{ runner: CampaignRunner; results: ScenarioResult[] }> {
@@ -15,7 +15,7 @@ async function campaign(spec: CampaignSpec): Promise<{ runner: CampaignRunner; r
 }
 
 function exposing(v: Variant, over: Partial<CampaignSpec> = {}): CampaignSpec {
-  return { strategy: v.name as CampaignSpec['strategy'], plan: 'exhaustive', imageSize: 'max', seed: 1, sample: 0, ...v.exposedBy, ...over };
+  return { strategy: v.strategy, variant: v.bug, plan: 'exhaustive', imageSize: 'max', seed: 1, sample: 0, ...v.exposedBy, ...over };
 }
 
 const variant = (name: string) => VARIANTS.find((v) => v.name === name)!;
@@ -67,7 +67,8 @@ describe('historical MCUboot bugs are found by the campaign', () => {
       const runner = await CampaignRunner.create(again);
       expect(runner.explain(ref).result).toEqual(failed[0]);
 
-      const fixed = await campaign({ ...spec, strategy: v.strategy });
+      const { variant: _, ...current } = spec;
+      const fixed = await campaign(current);
       expect(fixed.runner.expected).toBeDefined();
       expect(fixed.results.length).toBeGreaterThan(100);
       expect(fixed.results.filter((r) => !r.ok)).toEqual([]);

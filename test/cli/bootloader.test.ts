@@ -138,7 +138,7 @@ describe('the application API', () => {
     dev.core.loadDump(c.before);
     expect(dev.readSwapState(2)).toMatchObject({ magic: 'unset', swapType: 'none' });
     expect(dev.setPending(false)).toBe(0);
-    expect(dev.readSwapState(2)).toEqual({ magic: 'good', swapType: 'test', imageNum: 0, copyDone: 'unset', imageOk: 'unset' });
+    expect(dev.readSwapState(2)).toEqual({ magic: 'good', swapType: 'test', imageNum: 0, copyDone: 'unset', imageOk: 'unset', swapInfo: 0x02, version: '2.0.0+0' });
     expect(dev.setPending(true)).toBe(0); // already scheduled: nothing changes
     expect(dev.readSwapState(2).swapType).toBe('test');
   });

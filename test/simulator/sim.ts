@@ -27,7 +27,7 @@ import { isPowerCut, type PowerCut } from '../../src/core/index.js';
 import { Device, type BootloaderOptions, type BootResult } from '../../src/device/device.js';
 import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
 import type { BootStrategy } from '../../src/image/strategy.js';
-import { decodeTrailerState } from '../../src/device/trailer-state.js';
+import { updateOffset } from '../../src/device/staging.js';
 import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { publicKeyOf, signImage, type ImageVersion, type PrivateKey } from '../../src/image/index.js';
 import { bootMagic, bootTrailerSize } from '../../src/image/trailer.js';
@@ -320,12 +320,13 @@ export class Sim {
     const bytes = this.dev.core.areaBytes(areaOf(slot));
     const at = (off: number) => bytesEqual(bytes.subarray(off, off + image.length), image);
     if (at(0)) return true;
-    return this.strategy === 'swap-offset' && slot === SLOT_SECONDARY && at(this.dev.core.area(areaOf(slot)).sectorSizes[0]);
+    const staged = slot === SLOT_SECONDARY ? updateOffset(this.dev.core.area(areaOf(slot)), this.strategy) : 0;
+    return staged !== 0 && at(staged);
   }
 
   /** A slot's trailer as `verify_trailer` reads it. */
   trailer(slot: number): Trailer {
-    const t = decodeTrailerState(this.dev, areaOf(slot));
+    const t = this.dev.readSwapState(areaOf(slot));
     return { magic: t.magic, imageOk: t.imageOk, copyDone: t.copyDone };
   }
 
@@ -378,7 +379,7 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  */
 async function installImage(dev: Device, c: Combination, slot: number, size: ImageSize, manipulation: Manipulation, version: ImageVersion, key?: PrivateKey): Promise<Uint8Array> {
   const area = dev.core.area(areaOf(slot));
-  const offset = c.strategy === 'swap-offset' && slot === SLOT_SECONDARY ? area.sectorSizes[0] : 0;
+  const offset = slot === SLOT_SECONDARY ? updateOffset(area, c.strategy) : 0;
   const largest = Math.min(dev.maxImageSize(SLOT_PRIMARY), dev.maxImageSize(SLOT_SECONDARY));
   const total = size === 'largest' ? largest : largest + c.align;
   const sign = (payload: Uint8Array) => signImage(payload, { headerSize: HEADER_SIZE, padHeader: true, version, erasedVal: c.erased, key });

@@ -7,9 +7,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CampaignRunner, type ScenarioResult } from './runner.js';
-import { campaignKey } from './report.js';
-import type { CampaignSpec } from './spec.js';
+import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
+import { campaignKey } from '../campaign/report.js';
+import type { CampaignSpec } from '../campaign/spec.js';
+import { UsageError, CheckFailed } from '../errors.js';
 
 /** A result, or the mark that all results of a unit have been given (for --resume). */
 export type PoolEvent = ScenarioResult | { unitDone: number };
@@ -22,7 +23,17 @@ interface Message {
   id: number;
   results?: PoolEvent[];
   done?: boolean;
-  error?: string;
+  /** What a worker threw: its message and stack, and the exit code of a BrickproofError. */
+  error?: { message: string; stack?: string; exitCode?: 1 | 2 };
+}
+
+/** A worker's error, rethrown here as what it was: the user's (exit 1 or 2) or ours (exit 3). */
+function rethrown(error: NonNullable<Message['error']>): Error {
+  if (error.exitCode === 2) return new UsageError(error.message);
+  if (error.exitCode === 1) return new CheckFailed(error.message);
+  const e = new Error(`in a campaign worker: ${error.message}`);
+  if (error.stack) e.stack = error.stack;
+  return e;
 }
 
 export class CampaignPool {
@@ -74,7 +85,7 @@ export class CampaignPool {
     let failure: Error | undefined;
     const onMessage = (m: Message) => {
       if (m.id !== id) return;
-      if (m.error) failure = new Error(`campaign worker failed: ${m.error}`);
+      if (m.error) failure = rethrown(m.error);
       if (m.results) queue.push(...m.results);
       if (m.done || m.error) running--;
       wake?.();

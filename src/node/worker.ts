@@ -4,9 +4,10 @@
  * and the units to run; results stream back in small batches.
  */
 import { parentPort } from 'node:worker_threads';
-import { CampaignRunner } from './runner.js';
+import { CampaignRunner } from '../campaign/runner.js';
+import type { CampaignSpec } from '../campaign/spec.js';
+import { BrickproofError } from '../errors.js';
 import type { PoolEvent } from './pool.js';
-import type { CampaignSpec } from './spec.js';
 
 const runners = new Map<string, CampaignRunner>();
 
@@ -34,6 +35,7 @@ parentPort!.on('message', async (task: { id: number; key: string; spec: Campaign
     if (unitOf !== -1) batch.push({ unitDone: unitOf });
     parentPort!.postMessage({ id: task.id, results: batch, done: true });
   } catch (e) {
-    parentPort!.postMessage({ id: task.id, error: (e as Error).stack ?? String(e) });
+    const err = e instanceof Error ? e : new Error(String(e));
+    parentPort!.postMessage({ id: task.id, error: { message: err.message, stack: err.stack, exitCode: err instanceof BrickproofError ? err.exitCode : undefined } });
   }
 });

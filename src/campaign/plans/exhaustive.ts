@@ -1,0 +1,44 @@
+/**
+ * The exhaustive plan: one cut at every flash operation of the update (unit g = the cut
+ * before operation g), each from a snapshot advanced in place — and the same scenario the
+ * slow, obviously right way, kept as the baseline the fast one is checked against.
+ */
+import { isPowerCut, type FaultModel } from '../../core/index.js';
+import type { Life } from '../lifecycle.js';
+import type { ScenarioResult } from '../oracle.js';
+import { judge } from '../oracle.js';
+import { live, type CallKind } from '../lifecycle.js';
+import { faultSeed, type CampaignRunner } from '../runner.js';
+
+/** The power fails during operation g of the update; the device then lives on. */
+export function single(runner: CampaignRunner, g: number, record = false): { result: ScenarioResult; life: Life } {
+  const ref = { cut: g };
+  runner.flashBefore(g);
+  runner.interrupt(runner.ops[g - 1], runner.spec.fault, faultSeed(runner.spec, ref));
+  return runner.recover(ref, g, record);
+}
+
+/**
+ * The same scenario as `single`, the way MCUboot's simulator does it: from the staged
+ * device, power on and run the update again up to the cut. Kept as the baseline the
+ * snapshot method is measured against (bench/campaign.ts) and checked equal to.
+ */
+export function singleFromPowerOn(runner: CampaignRunner, g: number): ScenarioResult {
+  const ref = { cut: g };
+  const dev = runner.device;
+  dev.core.loadDump(runner.start);
+  let left = g;
+  const perform = (kind: CallKind, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
+    kind === 'boot' ? dev.boot(cut) : kind === 'confirm' ? dev.setConfirmed(cut) : dev.eraseArea(2, cut);
+  for (const call of runner.calls) {
+    if (left > call.ops) {
+      if (isPowerCut(perform(call.kind))) throw new Error(`unexpected power cut replaying the update's ${call.kind}: no cut was armed`);
+      left -= call.ops;
+      continue;
+    }
+    const cut = { at: left, fault: runner.spec.fault, seed: faultSeed(runner.spec, ref) };
+    if (!isPowerCut(perform(call.kind, cut))) throw new Error(`replaying the update did not reach cut point ${g}`);
+    break;
+  }
+  return judge(runner, ref, g, live(dev, runner.images, runner.spec.upgrade, false));
+}

@@ -1,0 +1,86 @@
+/**
+ * The options every command that runs the simulated bootloader shares (boot, confirm,
+ * pending, simulate, campaign): which device, which strategy, which MCUboot build. Each is
+ * declared once here and validated once, by the same function the library uses, so a
+ * mistake gets the same one-line message whichever command it is made in.
+ */
+import { Device, parseMaxAlign, parseMaxSectors, type BootResult, versionString } from '../device/device.js';
+import { getDevice } from '../device/device-file.js';
+import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
+import { publicKeyOf, type PublicKey } from '../image/keys.js';
+import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
+import { readKeyFile } from './image-io.js';
+
+/** The device: a built-in profile or the user's device file. */
+export const DEVICE_FLAGS: FlagSpecs = {
+  device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
+  'device-file': { type: 'string', metavar: 'FILE', help: 'a JSON device file for your own part' },
+};
+
+/** The bootloader build options a campaign can vary too. */
+export const BUILD_FLAGS: FlagSpecs = {
+  'max-align': { type: 'string', metavar: '8|16|32', help: 'BOOT_MAX_ALIGN (default 8)' },
+  'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
+};
+
+/** One bootloader: device, strategy, build, keys (boot, confirm, pending, simulate). */
+export const BOOTLOADER_FLAGS: FlagSpecs = {
+  ...DEVICE_FLAGS,
+  strategy: { type: 'string', metavar: 'NAME', help: `upgrade strategy: ${BOOT_STRATEGIES.join(', ')} (default swap-scratch)` },
+  key: { type: 'string', multiple: true, metavar: 'PUB.pem', help: "the bootloader's built-in public key; repeatable; none = hash-only build" },
+  ...BUILD_FLAGS,
+  'no-validate-primary': { type: 'boolean', help: 'build without MCUBOOT_VALIDATE_PRIMARY_SLOT' },
+  'overwrite-fast': { type: 'boolean', help: 'MCUBOOT_OVERWRITE_ONLY_FAST (overwrite-only)' },
+  'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
+};
+
+/** --device / --device-file (not both; neither is the default device). */
+export function deviceFromArgs(args: ParsedArgs, deviceFile = args.string('device-file')): ResolvedProfile {
+  return getDevice(args.string('device'), deviceFile);
+}
+
+/** --max-align and --max-sectors, when given. */
+export function buildFromArgs(args: ParsedArgs): { maxAlign?: 8 | 16 | 32; maxSectors?: number } {
+  const out: { maxAlign?: 8 | 16 | 32; maxSectors?: number } = {};
+  const align = args.string('max-align');
+  const sectors = args.string('max-sectors');
+  if (align !== undefined) out.maxAlign = parseMaxAlign(parseInteger(align, '--max-align'));
+  if (sectors !== undefined) out.maxSectors = parseMaxSectors(parseInteger(sectors, '--max-sectors'));
+  return out;
+}
+
+/** --key, repeatable: the bootloader's built-in public keys. */
+export function keysFromArgs(args: ParsedArgs): PublicKey[] {
+  return args.strings('key').map((path) => publicKeyOf(readKeyFile(path)));
+}
+
+export interface BootloaderChoice {
+  device: ResolvedProfile;
+  strategy: BootStrategy;
+  make(): Device;
+}
+
+export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
+  const device = deviceFromArgs(args);
+  const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
+  assertStrategyAllowed(device, strategy);
+  const options = {
+    strategy,
+    ...buildFromArgs(args),
+    keys: keysFromArgs(args),
+    validatePrimary: !args.bool('no-validate-primary'),
+    overwriteFast: args.bool('overwrite-fast'),
+    downgradePrevention: args.bool('downgrade-prevention'),
+  };
+  const make = () => new Device(device.geometry, options);
+  make(); // refuses impossible combinations before anything is read or written
+  return { device, strategy, make };
+}
+
+/** One line about a boot, as a firmware engineer reads a serial log. */
+export function describeBoot(r: BootResult): string {
+  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType === 'none' ? 'nothing to do' : `swap type ${r.swapType}`;
+  const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : r.outcome === 'panic' ? 'PANIC: the bootloader hangs' : 'NO BOOTABLE IMAGE: the device does not boot';
+  return `requested ${r.requested}; ${did}; ${booted} — ${r.ops.erase + r.ops.write} flash ops (${r.ops.erase} erase, ${r.ops.write} write)`;
+}
