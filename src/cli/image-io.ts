@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import intelHex from 'nrf-intel-hex';
 import { UsageError } from '../errors.js';
 import { type Key, parseKey } from '../image/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../node/atomic-write.js';
 
 // nrf-intel-hex is CommonJS (`module.exports = MemoryMap`) while its typings declare an ES
 // default export, so under NodeNext the default import is typed as the module namespace.

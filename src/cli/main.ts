@@ -1,8 +1,9 @@
 /**
  * The `brickproof` command: dispatches to one module per command (src/cli/<command>.ts),
  * each exporting `run(argv): Promise<number>` that returns the exit code. Errors a user
- * can cause (BrickproofError) become one line on stderr and their exit code; anything
- * else is a bug and keeps its stack.
+ * can cause (BrickproofError) become one line on stderr and their exit code (1 or 2);
+ * anything else is a bug of brickproof's — never a finding about the device — and becomes
+ * one line saying so, exit code 3 (the stack with BRICKPROOF_DEBUG=1).
  */
 import { BrickproofError } from '../errors.js';
 
@@ -44,12 +45,21 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await command.load();
     return await mod.run(rest);
   } catch (e) {
-    if (e instanceof BrickproofError) {
-      process.stderr.write(`brickproof ${name}: ${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
+    const { code, line } = describeError(name, e);
+    process.stderr.write(`${line}\n`);
+    if (code === INTERNAL_ERROR && process.env.BRICKPROOF_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return code;
   }
+}
+
+/** Exit code of a bug of brickproof's (DESIGN.md: 0 ok, 1 check failed, 2 bad usage). */
+export const INTERNAL_ERROR = 3;
+
+/** The one line and exit code a command's error ends with. */
+export function describeError(command: string, e: unknown): { code: 1 | 2 | 3; line: string } {
+  if (e instanceof BrickproofError) return { code: e.exitCode, line: `brickproof ${command}: ${e.message}` };
+  const message = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
+  return { code: INTERNAL_ERROR, line: `brickproof ${command}: internal error (a bug in brickproof, not a finding about the device): ${message}` };
 }
 
 const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);

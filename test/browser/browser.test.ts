@@ -1,7 +1,8 @@
 /**
- * The same core in a browser: headless Chromium loads the compiled library (dist/) as ES
- * modules, compiles the WebAssembly core from a URL and from bytes, hashes with it, and
- * runs a device through a power cut and a resumed swap — no Node APIs involved.
+ * The same core in a browser: headless Chromium imports the package entry `brickproof` (an
+ * import map points it at the compiled library, as a bundler would), compiles the
+ * WebAssembly core from a URL and from bytes, hashes with it, and runs a device through a
+ * power cut and a resumed swap — no Node APIs involved.
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,17 +17,18 @@ const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
+/** Where package.json's exports send `import … from 'brickproof'`. */
+const entry = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, { default: string }> }).exports['.'].default.replace(/^\.\//, '/');
+
 const page = `<!doctype html><meta charset="utf-8"><title>brickproof</title>
 <script type="importmap">{ "imports": {
+  "brickproof": "${entry}",
   "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js",
   "@noble/curves/": "/node_modules/@noble/curves/",
   "@noble/hashes/": "/node_modules/@noble/hashes/"
 } }</script>
 <script type="module">
-  import { initCore, sha256, Core, PowerCut } from '/dist/core.js';
-  import { Device } from '/dist/device/device.js';
-  import { resolveGeometry } from '/dist/device/geometry.js';
-  import { signImage } from '/dist/image/index.js';
+  import { initCore, sha256, PowerCut, Device, resolveGeometry, signImage } from 'brickproof';
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   try {
     await initCore('/build/brickproof.wasm');
