@@ -18,7 +18,6 @@ import { assertStrategyAllowed } from '../device/profiles.js';
 import { stage } from '../device/staging.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
-import { prng } from '../util/prng.js';
 import { buildImages, type UpdateImages } from './images.js';
 import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
@@ -26,15 +25,10 @@ import { double } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
 import { random } from './plans/random.js';
 import type { CampaignSpec, ScenarioRef } from './spec.js';
+export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
 export type { ScenarioResult } from './oracle.js';
-
-/** Seed of the fault PRNG for a scenario: from the campaign seed and the cut points only. */
-export function faultSeed(spec: CampaignSpec, ref: ScenarioRef): bigint {
-  const r = prng((spec.seed * 2654435761) ^ ((ref.cut ?? 0) * 40503) ^ ((ref.cut2 ?? 0) * 9973) ^ ((ref.run ?? 0) * 7919));
-  return (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
-}
 
 export class CampaignRunner implements Reference {
   /** The uninterrupted update's flash operations, in order: cut point g is ops[g − 1]. */

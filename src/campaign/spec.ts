@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { parseMaxAlign, parseMaxSectors } from '../device/device.js';
 import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 import { variantBits } from './variants.js';
+import { prng } from '../util/prng.js';
 
 /** The upgrades `--upgrade all` runs. */
 export const UPGRADES = ['test', 'perm', 'revert'] as const;
@@ -67,6 +68,12 @@ export interface ScenarioRef {
   cut2?: number;
   /** random: the run's seed. */
   run?: number;
+}
+
+/** Seed of the fault PRNG for a scenario: from the campaign seed and the cut points only. */
+export function faultSeed(spec: CampaignSpec, ref: ScenarioRef): bigint {
+  const r = prng((spec.seed * 2654435761) ^ ((ref.cut ?? 0) * 40503) ^ ((ref.cut2 ?? 0) * 9973) ^ ((ref.run ?? 0) * 7919));
+  return (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
 }
 
 export function parseUpgrade(v: string): Upgrade {

@@ -6,7 +6,8 @@ import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
 import { recorded, type RecordedOp } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
-import { faultSeed, type CampaignRunner } from '../runner.js';
+import type { CampaignRunner } from '../runner.js';
+import { faultSeed } from '../spec.js';
 
 export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
   const { spec, device } = runner;

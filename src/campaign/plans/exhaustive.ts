@@ -8,7 +8,8 @@ import type { Life } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
 import { judge } from '../oracle.js';
 import { live, type CallKind } from '../lifecycle.js';
-import { faultSeed, type CampaignRunner } from '../runner.js';
+import type { CampaignRunner } from '../runner.js';
+import { faultSeed } from '../spec.js';
 
 /** The power fails during operation g of the update; the device then lives on. */
 export function single(runner: CampaignRunner, g: number, record = false): { result: ScenarioResult; life: Life } {

@@ -6,7 +6,8 @@
 import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
 import { judge, crash, type ScenarioResult } from '../oracle.js';
-import { faultSeed, type CampaignRunner } from '../runner.js';
+import type { CampaignRunner } from '../runner.js';
+import { faultSeed } from '../spec.js';
 
 export function random(runner: CampaignRunner, run: number): ScenarioResult {
   const ref = { run };
