@@ -1,7 +1,6 @@
 /**
  * Built-in device profiles: every flash layout of MCUboot's simulator (`make_device`,
- * reference/mcuboot.md §7.4), the layout the recorded `mcuboot-boot` vectors ran on, and the
- * conversion of an `mcuboot-matrix` vector layout. A profile is a device file (DESIGN.md,
+ * reference/mcuboot.md §7.4) and the layout the recorded `mcuboot-boot` vectors ran on. A profile is a device file (DESIGN.md,
  * "Device files") written in TypeScript: a GeometrySpec plus the strategies the layout cannot
  * run (`excluded`, MCUboot's "modes excluded" column) and optional datasheet timing.
  *
@@ -284,48 +283,4 @@ export function assertStrategyAllowed(device: ResolvedProfile, strategy: BootStr
     const allowed = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s));
     throw new UsageError(`device ${device.name} cannot run ${strategy} (it supports: ${allowed.length ? allowed.join(', ') : 'none of brickproof\'s strategies'})`);
   }
-}
-
-// ---- mcuboot-matrix vector layouts ----------------------------------------------------------
-
-/** The `layout` object of a case in test/fixtures/vectors/mcuboot-matrix/manifest.json. */
-export interface MatrixLayout {
-  name: string;
-  device_size: number;
-  /** Sectors of the one device, `[size, count]` runs in address order. */
-  sectors: Array<[number, number]>;
-  write_alignment: number;
-  erased_value: number;
-  /** id 1 primary, 2 secondary, 3 scratch; offsets from the start of the (only) device. */
-  areas: Array<{ id: number; name: string; offset: number; size: number }>;
-  erased_value_hex?: string;
-}
-
-/** Area name for a trace id: the inverse of geometry.ts `areaId`. */
-function areaName(id: number): string {
-  if (id === 0) return 'bootloader';
-  if (id === 1) return 'primary';
-  if (id === 2) return 'secondary';
-  if (id === 3) return 'scratch';
-  if (Number.isInteger(id) && id >= 4 && id <= 21) return `${id % 2 === 0 ? 'primary' : 'secondary'}${(id - 2) >> 1}`;
-  throw new UsageError(`matrix layout: area id ${id} has no name (expected 0 to 21)`);
-}
-
-/** A GeometrySpec for an mcuboot-matrix `layout` (one flash device, areas by trace id). */
-export function geometryFromMatrixLayout(layout: MatrixLayout): GeometrySpec {
-  const total = layout.sectors.reduce((sum, [size, count]) => sum + size * count, 0);
-  if (total !== layout.device_size) {
-    throw new UsageError(`matrix layout ${layout.name}: sectors add up to ${total} bytes but device_size is ${layout.device_size}`);
-  }
-  const areas: Record<string, AreaSpec> = {};
-  for (const a of layout.areas) {
-    const name = areaName(a.id);
-    if (areas[name]) throw new UsageError(`matrix layout ${layout.name}: area id ${a.id} appears twice`);
-    areas[name] = area(a.offset, a.size);
-  }
-  return {
-    name: layout.name,
-    flash: [{ id: 0, sectors: layout.sectors.map(([size, count]) => [size, count] as [number, number]), writeAlign: layout.write_alignment, erasedValue: layout.erased_value }],
-    areas,
-  };
 }

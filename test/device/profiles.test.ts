@@ -14,12 +14,11 @@ import {
   allProfiles,
   assertStrategyAllowed,
   findProfile,
-  geometryFromMatrixLayout,
   mcubootDeviceName,
   profileNames,
   resolveProfile,
-  type MatrixLayout,
 } from '../../src/device/profiles.js';
+import { geometryFromMatrixLayout, type MatrixLayout } from '../helpers/matrix-layout.js';
 import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../../src/image/strategy.js';
 import { resolveGeometry } from '../../src/device/geometry.js';
 

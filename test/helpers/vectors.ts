@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseTraceLine, traceLine } from '../../src/core/index.js';
 import type { GeometrySpec } from '../../src/device/geometry.js';
-import { findProfile, geometryFromMatrixLayout, type MatrixLayout } from '../../src/device/profiles.js';
+import { findProfile } from '../../src/device/profiles.js';
+import { geometryFromMatrixLayout, type MatrixLayout } from './matrix-layout.js';
 import type { BootStrategy } from '../../src/image/strategy.js';
 
 export const vectorsRoot = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
