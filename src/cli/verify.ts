@@ -4,7 +4,8 @@
  * strategy). Exit 0 accepted, 1 rejected (the message names the rule), 2 bad usage.
  */
 import { CheckFailed, UsageError } from '../errors.js';
-import { STRATEGIES, type Strategy, formatVersion, hex, verifyImage } from '../image/index.js';
+import { STRATEGIES, formatVersion, hex, verifyImage } from '../image/index.js';
+import { isStrategy } from '../image/strategy.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson, readImageFile, readKeyFile } from './image-io.js';
 
@@ -32,14 +33,14 @@ export async function run(argv: string[]): Promise<number> {
     return v === undefined ? undefined : parseInteger(v, `--${flag}`, { min: 0 });
   };
   const strategy = args.string('strategy') ?? 'swap-scratch';
-  if (!(STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`--strategy '${strategy}' is not one of ${STRATEGIES.join(', ')}`);
+  if (!isStrategy(strategy)) throw new UsageError(`--strategy '${strategy}' is not one of ${STRATEGIES.join(', ')}`);
   const keys = args.strings('key').map(readKeyFile);
   const path = args.positionals[0]!;
   const { bytes } = readImageFile(path, 'image');
   const result = await verifyImage(bytes, {
     keys,
     slotSize: int('slot-size'),
-    strategy: strategy as Strategy,
+    strategy,
     geometry: { sectorSize: int('sector-size'), writeSize: int('align'), maxAlign: int('max-align'), maxSectors: int('max-sectors') },
     securityCounter: int('security-counter'),
   });

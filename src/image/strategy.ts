@@ -52,6 +52,10 @@ export function strategyInfo(strategy: Strategy): StrategyInfo {
   return STRATEGY_INFO[strategy];
 }
 
+export function isStrategy(value: unknown): value is Strategy {
+  return typeof value === 'string' && Object.hasOwn(STRATEGY_INFO, value);
+}
+
 export function isBootStrategy(value: unknown): value is BootStrategy {
   return typeof value === 'string' && (BOOT_STRATEGIES as readonly string[]).includes(value);
 }
