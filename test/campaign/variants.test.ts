@@ -127,7 +127,7 @@ describe('where each swap-move and geometry variant fails', () => {
     const v = variant('swap-move@pr2199');
     const broken = await campaign(exposing(v));
     expect(broken.results[0].detail).toMatch(/^power-on 2 of the uninterrupted update found no image in the secondary slot/);
-    const fixed = await CampaignRunner.create(exposing(v, { strategy: 'swap-move' }));
+    const fixed = await CampaignRunner.create(exposing(v, { variant: undefined }));
     expect(fixed.expected).toEqual({ image: 'v2', version: '2.0.0+0', imageOk: 'unset' });
     const control = fixed.explain({ cut: 0 });
     expect(control.result.ok).toBe(true);
@@ -136,7 +136,7 @@ describe('where each swap-move and geometry variant fails', () => {
     expect(fixed.device.readSwapState(1)).toMatchObject({ magic: 'unset', copyDone: 'unset', imageOk: 'unset' });
     // Cutting the fixed loader's erase of the primary trailer, torn or not, is harmless too.
     for (const fault of ['torn-erase', 'torn-write'] as const) {
-      const { results } = await campaign(exposing(v, { strategy: 'swap-move', fault }));
+      const { results } = await campaign(exposing(v, { variant: undefined, fault }));
       expect(results.filter((r) => !r.ok)).toEqual([]);
     }
   });
