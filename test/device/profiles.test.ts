@@ -116,7 +116,7 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
     expect(getDevice('nrf52840').geometry.size).toBe(128 * 4 * KiB);
     // §7.4 (after MCUboot's comment) says this scratch does not divide the slot; it does, 4 × 13.
     expect(areaOf('nrf52840', 'primary').size % areaOf('nrf52840', 'scratch').size).toBe(0);
-    expect(getDevice('nrf52840').timing).toEqual({ eraseMs: 85, programUs: 41, programBytes: 4 });
+    expect(getDevice('nrf52840').timing).toEqual({ eraseMs: 85, programUs: 41, programBytes: 4, endurance: 10_000 });
   });
 
   it('stm32f4: slots of 32K, 32K, 64K sectors and a single 128K scratch sector', () => {
