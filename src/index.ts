@@ -15,3 +15,6 @@ export { CampaignRunner, type ScenarioResult } from './campaign/runner.js';
 export { CampaignPool } from './campaign/pool.js';
 export { scenarioId, parseScenarioId, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
 export { VARIANTS, type Variant } from './campaign/variants.js';
+export { benchStrategies, benchCase, supportedStrategies, maxImageSizeOf, BENCH_UPGRADES, type BenchUpgrade, type BenchOptions, type StrategyResult } from './bench/strategies.js';
+export { strategyChart } from './bench/chart.js';
+export { formatTable as formatStrategyTable } from './bench/table.js';

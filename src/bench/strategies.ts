@@ -45,6 +45,10 @@ export interface StrategyResult extends OpsSummary {
   /** Header + payload + TLVs of both the running image and the update. */
   imageSize: number;
   upgrade: BenchUpgrade;
+  /** The flash work of the update by flash area (from the op log). */
+  areas: Record<string, AreaWork>;
+  /** Erases of every sector the update erased, as `area[index]` → count (from the wear table). */
+  sectorErases: Record<string, number>;
   /** The most erases any one sector (scratch included) takes in the update's power-ons. */
   maxSectorErases: number;
   /** That sector, as `area[index]`. */
@@ -69,6 +73,13 @@ export interface StrategyResult extends OpsSummary {
   /** maxSectorErases and updatesUntilWornOut with the staging's erases added: one whole update cycle. */
   maxSectorErasesWithStaging: number;
   updatesUntilWornOutWithStaging: number | null;
+}
+
+export interface AreaWork {
+  erase: number;
+  write: number;
+  bytesErased: number;
+  bytesProgrammed: number;
 }
 
 export interface BenchOptions {
@@ -175,6 +186,8 @@ interface Accounting {
   wear: Uint32Array;
   /** On-device time in µs. */
   time: Duration;
+  /** The same operations by area name. */
+  areas: Record<string, AreaWork>;
 }
 
 /**
@@ -202,17 +215,27 @@ function account(dev: Device, times: FlashTimes, wearBefore: Uint32Array): Accou
   let written = 0;
   let erases = 0;
   const areas = new Map<number, ResolvedArea>(g.areas.map((a) => [a.id, a]));
+  const byArea: Record<string, AreaWork> = {};
   for (const e of log) {
-    if (e.kind === 'E') erases++;
-    if (e.kind !== 'W') continue;
+    if (e.kind !== 'E' && e.kind !== 'W') continue;
+    const area = areas.get(e.area)!;
+    const w = (byArea[area.name] ??= { erase: 0, write: 0, bytesErased: 0, bytesProgrammed: 0 });
+    if (e.kind === 'E') {
+      erases++;
+      w.erase++;
+      w.bytesErased += e.length;
+      continue;
+    }
     writes++;
     written += e.length;
-    time = addDuration(time, times.write(areas.get(e.area)!, e.offset, e.length));
+    w.write++;
+    w.bytesProgrammed += e.length;
+    time = addDuration(time, times.write(area, e.offset, e.length));
   }
   if (erases !== c.eraseOps || writes !== c.writeOps || written !== c.bytesProgrammed || erasedBytes !== c.bytesErased) {
     throw new Error(`flash accounting disagrees on ${g.name}: log ${erases} E / ${writes} W / ${written} B, wear ${erasedBytes} B erased, counters ${c.eraseOps} E / ${c.writeOps} W / ${c.bytesProgrammed} B / ${c.bytesErased} B erased`);
   }
-  return { erase: c.eraseOps, write: c.writeOps, bytesErased: c.bytesErased, bytesProgrammed: c.bytesProgrammed, wear, time };
+  return { erase: c.eraseOps, write: c.writeOps, bytesErased: c.bytesErased, bytesProgrammed: c.bytesProgrammed, wear, time, areas: byArea };
 }
 
 function sum(a: Accounting, b: Accounting): Accounting {
@@ -223,7 +246,20 @@ function sum(a: Accounting, b: Accounting): Accounting {
     bytesProgrammed: a.bytesProgrammed + b.bytesProgrammed,
     wear: a.wear.map((n, i) => n + b.wear[i]!),
     time: addDuration(a.time, b.time),
+    areas: sumAreas(a.areas, b.areas),
   };
+}
+
+function sumAreas(a: Record<string, AreaWork>, b: Record<string, AreaWork>): Record<string, AreaWork> {
+  const out: Record<string, AreaWork> = {};
+  for (const [name, w] of [...Object.entries(a), ...Object.entries(b)]) {
+    const o = (out[name] ??= { erase: 0, write: 0, bytesErased: 0, bytesProgrammed: 0 });
+    o.erase += w.erase;
+    o.write += w.write;
+    o.bytesErased += w.bytesErased;
+    o.bytesProgrammed += w.bytesProgrammed;
+  }
+  return out;
 }
 
 const seconds = (us: number | null) => (us === null ? null : us / 1e6);
@@ -369,6 +405,8 @@ export async function benchCase(
     imageSize,
     upgrade,
     ...update,
+    areas: run.update.areas,
+    sectorErases: Object.fromEntries([...run.update.wear].flatMap((n, i) => (n ? [[sectorName(device.geometry, i), n]] : []))),
     maxSectorErases: wear.max,
     worstSector: wear.worst,
     updatesUntilWornOut: wear.updates,
