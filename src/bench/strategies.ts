@@ -37,6 +37,11 @@ export interface OpsSummary {
   estimatedSeconds: number | null;
   /** The same from typical figures; null where the datasheet gives only maxima. */
   estimatedSecondsTypical: number | null;
+  /**
+   * The same two figures for each flash device that did work (a part with typical figures
+   * beside one that gives only maxima, as an external NOR beside an nRF's internal flash).
+   */
+  byFlash: Array<{ flash: number; estimatedSeconds: number | null; estimatedSecondsTypical: number | null }>;
 }
 
 export interface StrategyResult extends OpsSummary {
@@ -186,6 +191,8 @@ interface Accounting {
   wear: Uint32Array;
   /** On-device time in µs. */
   time: Duration;
+  /** The same by flash device id. */
+  timeByFlash: Map<number, Duration>;
   /** The same operations by area name. */
   areas: Record<string, AreaWork>;
 }
@@ -204,12 +211,17 @@ function account(dev: Device, times: FlashTimes, wearBefore: Uint32Array): Accou
   const wear = after.map((n, i) => n - wearBefore[i]!);
   const g = dev.geometry;
   let time = ZERO;
+  const timeByFlash = new Map<number, Duration>();
+  const spend = (flash: number, d: Duration) => {
+    time = addDuration(time, d);
+    timeByFlash.set(flash, addDuration(timeByFlash.get(flash) ?? ZERO, d));
+  };
   let erasedBytes = 0;
   wear.forEach((n, i) => {
     if (n === 0) return;
     const s = g.sectors[i]!;
     erasedBytes += n * s.size;
-    time = addDuration(time, scaleDuration(times.erase(s), n));
+    spend(s.device, scaleDuration(times.erase(s), n));
   });
   let writes = 0;
   let written = 0;
@@ -230,12 +242,12 @@ function account(dev: Device, times: FlashTimes, wearBefore: Uint32Array): Accou
     written += e.length;
     w.write++;
     w.bytesProgrammed += e.length;
-    time = addDuration(time, times.write(area, e.offset, e.length));
+    spend(area.device, times.write(area, e.offset, e.length));
   }
   if (erases !== c.eraseOps || writes !== c.writeOps || written !== c.bytesProgrammed || erasedBytes !== c.bytesErased) {
     throw new Error(`flash accounting disagrees on ${g.name}: log ${erases} E / ${writes} W / ${written} B, wear ${erasedBytes} B erased, counters ${c.eraseOps} E / ${c.writeOps} W / ${c.bytesProgrammed} B / ${c.bytesErased} B erased`);
   }
-  return { erase: c.eraseOps, write: c.writeOps, bytesErased: c.bytesErased, bytesProgrammed: c.bytesProgrammed, wear, time, areas: byArea };
+  return { erase: c.eraseOps, write: c.writeOps, bytesErased: c.bytesErased, bytesProgrammed: c.bytesProgrammed, wear, time, timeByFlash, areas: byArea };
 }
 
 function sum(a: Accounting, b: Accounting): Accounting {
@@ -246,6 +258,7 @@ function sum(a: Accounting, b: Accounting): Accounting {
     bytesProgrammed: a.bytesProgrammed + b.bytesProgrammed,
     wear: a.wear.map((n, i) => n + b.wear[i]!),
     time: addDuration(a.time, b.time),
+    timeByFlash: new Map([...new Set([...a.timeByFlash.keys(), ...b.timeByFlash.keys()])].sort().map((f) => [f, addDuration(a.timeByFlash.get(f) ?? ZERO, b.timeByFlash.get(f) ?? ZERO)])),
     areas: sumAreas(a.areas, b.areas),
   };
 }
@@ -271,6 +284,7 @@ function summary(a: Accounting): OpsSummary {
     bytesProgrammed: a.bytesProgrammed,
     estimatedSeconds: seconds(a.time.max),
     estimatedSecondsTypical: seconds(a.time.typical),
+    byFlash: [...a.timeByFlash].sort(([x], [y]) => x - y).map(([flash, d]) => ({ flash, estimatedSeconds: seconds(d.max), estimatedSecondsTypical: seconds(d.typical) })),
   };
 }
 

@@ -161,6 +161,11 @@ describe('time and wear estimates', () => {
     const external = ext.ops.erase - internal;
     const eraseMax = internal * 0.085 + external * 2 * 0.4;
     expect(ext.estimatedSeconds!).toBeGreaterThan(eraseMax);
+    // Each flash device is priced apart: the W25Q64JV has typical figures, the nRF52840 does not.
+    expect(ext.byFlash.map((f) => f.flash)).toEqual([0, 1]);
+    expect(ext.byFlash[0]!.estimatedSeconds! + ext.byFlash[1]!.estimatedSeconds!).toBeCloseTo(ext.estimatedSeconds!, 9);
+    expect(ext.byFlash[0]!.estimatedSecondsTypical).toBeNull();
+    expect(ext.byFlash[1]!.estimatedSecondsTypical!).toBeLessThan(ext.byFlash[1]!.estimatedSeconds!);
     // The scratch (W25Q64JV, 100 000 cycles) is erased most, but the nRF pages (10 000) wear out first.
     expect(ext.worstSector).toMatch(/^scratch\[/);
     expect(ext.updatesUntilWornOut).toBe(10_000);
