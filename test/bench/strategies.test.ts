@@ -144,6 +144,28 @@ describe('every swap strategy', () => {
   });
 });
 
+describe('against the real MCUboot', () => {
+  // reference/mcuboot.md §7.6: MCUboot's bootutil C code, run against a flash model on the
+  // k64f layout (128 KiB slots of 4 KiB sectors, 4 KiB scratch, write size 8), maximal
+  // images, counting one op per erase or write call. TEST and revert are two power-ons.
+  it.each([
+    ['swap-scratch', 0x1f3d0, { erase: 97, write: 481 }, 576 + 577],
+    ['swap-move', 0x1e000, { erase: 92, write: 455 }, 546 + 551],
+    ['swap-offset', 0x1e000, { erase: 62, write: 306 }, 367 + 376],
+  ] as const)('%s makes the operations MCUboot made: a permanent upgrade, and a test upgrade then its revert', async (strategy, size, perm, testAndRevert) => {
+    const k64f = getDevice('k64f');
+    const p = await benchCase(k64f, strategy, size, 'permanent', once);
+    const t = await benchCase(k64f, strategy, size, 'test-revert', once);
+    expect(p.ops).toEqual(perm);
+    expect(t.ops.erase + t.ops.write).toBe(testAndRevert);
+  });
+
+  it('overwrite-only makes the 162 operations MCUboot made (§5.1: 32 + 2 erases, 128 writes)', async () => {
+    const r = await benchCase(getDevice('k64f'), 'overwrite-only', 0x1f3d0, 'permanent', once);
+    expect(r.ops).toEqual({ erase: 34, write: 128 });
+  });
+});
+
 describe('time and wear estimates', () => {
   it('uses typical figures where the datasheet gives them (K64F) and none where it gives only maxima (nRF)', async () => {
     const k64f = await benchCase(getDevice('k64f'), 'swap-move', 64 * KiB, 'permanent', once);
