@@ -131,23 +131,22 @@ export async function benchStrategies(device: ResolvedProfile, options: BenchOpt
     throw new UsageError(`${device.name} runs none of the strategies asked for (it supports: ${supported.join(', ') || 'none'})`);
   }
   const upgrades = options.upgrades ?? BENCH_UPGRADES;
+  const maxima = new Map(strategies.map((s) => [s, maxImageSizeOf(device, s, options.overwriteFast)]));
+  const unfit = (options.sizes ?? []).filter((size) => strategies.every((s) => size > maxima.get(s)!));
+  if (unfit.length > 0) {
+    throw new UsageError(`image size ${unfit.join(', ')} fits none of ${strategies.join(', ')} on ${device.name} (the largest any of them takes is ${Math.max(...maxima.values())} bytes)`);
+  }
   const images = new ImageCache();
   const results: StrategyResult[] = [];
-  const unfit = new Set(options.sizes ?? []);
   for (const strategy of strategies) {
-    const max = maxImageSizeOf(device, strategy, options.overwriteFast);
+    const max = maxima.get(strategy)!;
     const sizes = options.sizes ? options.sizes.filter((s) => s <= max) : defaultSizes(max, options.step);
     for (const size of sizes) {
-      unfit.delete(size);
       for (const upgrade of upgrades) {
         options.onCase?.(strategy, size, upgrade);
         results.push(await benchCase(device, strategy, size, upgrade, { ...options, images }));
       }
     }
-  }
-  if (unfit.size > 0) {
-    const largest = Math.max(...strategies.map((s) => maxImageSizeOf(device, s, options.overwriteFast)));
-    throw new UsageError(`image size ${[...unfit].join(', ')} fits none of ${strategies.join(', ')} on ${device.name} (the largest any of them takes is ${largest} bytes)`);
   }
   return results;
 }

@@ -86,7 +86,7 @@ const STM32F769_BANK: Array<[number, number]> = [[16 * KiB, 4], [64 * KiB, 1], [
 // maximum, there is no typical here: estimates built on maxima are upper bounds.
 
 /**
- * nRF52840 internal flash. nRF52840 Product Specification v1.7, NVMC chapter, "Electrical
+ * nRF52840 internal flash. nRF52840 Product Specification v1.11, NVMC chapter, "Electrical
  * specification" (flash programming): tWRITE, time to write one 32-bit word, 41 µs;
  * tERASEPAGE, time to erase one 4 KiB page, 85 ms. Both are maxima; the PS gives no typical.
  * Endurance: "Absolute maximum ratings", flash endurance 10 000 write/erase cycles.
@@ -95,7 +95,7 @@ const STM32F769_BANK: Array<[number, number]> = [[16 * KiB, 4], [64 * KiB, 1], [
 const NRF52840_TIMING: FlashTiming = { eraseMs: 85, programUs: 41, programBytes: 4, endurance: 10_000 };
 
 /**
- * nRF5340 application core flash. nRF5340 Product Specification v1.3, NVMC chapter,
+ * nRF5340 application core flash. nRF5340 Product Specification, NVMC chapter,
  * "Electrical specification": tWRITE 43 µs per 32-bit word, tERASEPAGE 87.5 ms per 4 KiB
  * page, maxima only (the same figures Nordic's nRF hardware models use for the nRF5340:
  * nrf_hw_config.h, NHW_NVMC_FLASH_T_WRITE 43, NHW_NVMC_FLASH_T_ERASEPAGE 87500 µs).
@@ -121,11 +121,11 @@ const STM32F4_TIMING: FlashTiming = {
 
 /**
  * Kinetis K64 (MK64FN1M0) program flash. K64 Sub-Family Data Sheet (K64P144M120SF5) Rev. 7,
- * §3.4.1.1 "Flash (FTFE) electrical specifications", "Flash command timing
- * specifications": t_pgm8, Program Phrase (8 bytes) execution time, 90 µs typical / 150 µs
- * maximum; t_ersscr, Erase Flash Sector (4 KiB) execution time, 15 ms typical / 115 ms
- * maximum. "NVM reliability specifications": n_nvmcycp 10 000 cycles minimum. The erase is
- * per 4 KiB, so k64f-big's 128 KiB sectors take 32 of them.
+ * "Flash (FTFE) electrical specifications", table "Flash command timing specifications":
+ * t_pgm8, Program Phrase (8 bytes) execution time, 90 µs typical / 150 µs maximum;
+ * t_ersscr, Erase Flash Sector (4 KiB) execution time, 15 ms typical / 115 ms maximum.
+ * "NVM reliability specifications": n_nvmcycp 10 000 cycles minimum. The erase is per
+ * 4 KiB, so k64f-big's 128 KiB sectors take 32 of them.
  */
 const K64F_TIMING: FlashTiming = { eraseMs: 115, eraseMsTypical: 15, eraseBytes: 4096, programUs: 150, programUsTypical: 90, programBytes: 8, endurance: 10_000 };
 
