@@ -2,14 +2,14 @@
  * The layering of src/ (DESIGN.md, "Shape"), held by a tool rather than by memory. Arrows
  * point down only:
  *
- *   cli/ (and web/)  →  node/  →  campaign/ · fleet/  →  app/  →  device/  →  image/  →  core/
+ *   cli/ (and web/)  →  node/  →  campaign/ · fleet/ · bench/  →  app/  →  device/  →  image/  →  core/
  *
  * errors.ts, util/ and the generated ctrl-layout.ts sit beside every layer. Nothing outside
  * cli/ and node/ imports a Node built-in (the package entry runs in browsers), and there are
  * no import cycles. Checked by test/layering.test.ts (so by `npm test` and CI), or by hand:
  * `npx depcruise src`.
  */
-const layers = ['core', 'image', 'device', 'app', 'fleet|campaign', 'node', 'cli'];
+const layers = ['core', 'image', 'device', 'app', 'fleet|campaign|bench', 'node', 'cli'];
 
 const upward = layers.slice(0, -1).map((layer, i) => ({
   name: `${layer.replace('|', '-')}-imports-upward`,

@@ -22,3 +22,6 @@ export { type Rule } from './campaign/oracle.js';
 export { scenarioId, parseScenarioId, strategyLabel, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
 export { campaignKey, formatTable, makeReport, Tally, type Report, type SummaryRow } from './campaign/report.js';
 export { VARIANTS, type Variant } from './campaign/variants.js';
+export { benchStrategies, benchCase, supportedStrategies, maxImageSizeOf, BENCH_UPGRADES, type BenchUpgrade, type BenchOptions, type StrategyResult } from './bench/strategies.js';
+export { strategyChart } from './bench/chart.js';
+export { formatTable as formatStrategyTable } from './bench/table.js';
