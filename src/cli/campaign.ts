@@ -15,6 +15,7 @@ import { traceLine } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
+import { assertStrategyAllowed } from '../device/profiles.js';
 import { BOOT_STRATEGIES } from '../image/strategy.js';
 import { campaignKey, formatTable, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
   const strategies = list(args.string('strategy'), supported, (v) => {
     const named = parseStrategyName(v);
-    if (device.excluded.includes(named.strategy)) throw new UsageError(`device ${device.name} cannot run ${named.strategy}`);
+    assertStrategyAllowed(device, named.strategy);
     return named;
   });
   const upgrades = list<Upgrade>(args.string('upgrade'), UPGRADES, parseUpgrade);
