@@ -12,7 +12,7 @@
 // a source that is still intact, so redoing the step after a power cut is harmless.
 // All sizes assume uniform sectors (boot_slots_compatible refuses anything else).
 
-import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR1597, BUG_PR855, STRATEGY_SWAP_MOVE, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
+import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR1597, BUG_PR855, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader } from '../image';
 import {
@@ -27,7 +27,7 @@ import { Strategy } from './strategy';
 
 export class SwapMove extends Strategy {
   constructor() {
-    super(STRATEGY_SWAP_MOVE);
+    super();
     this.headersFollowStatus = true;
     this.clearsStuckRevert = true;
   }

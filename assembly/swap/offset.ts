@@ -9,7 +9,7 @@
 // where the secondary's image starts (MCUboot's `secondary_offset`) and, in
 // assembly/boot/state.ts, the headers and the two unprotected TLV sizes.
 
-import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR2214, STRATEGY_SWAP_OFFSET, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
+import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR2214, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader, unprotTlvSize } from '../image';
 import {
@@ -27,7 +27,7 @@ import { Strategy } from './strategy';
 
 export class SwapOffset extends Strategy {
   constructor() {
-    super(STRATEGY_SWAP_OFFSET);
+    super();
     this.statusStates = 2;
     this.trailerHasUnprotTlvSizes = true;
     this.headersFollowStatus = true;

@@ -3,7 +3,7 @@
 // an interrupted copy simply starts again at the next boot because the secondary's
 // trailer still asks for it.
 
-import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, STRATEGY_OVERWRITE_ONLY, ctrl } from '../ctrl';
+import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { bootWriteSz, swapInfoOff, trailerSz, writeMagic } from '../trailer';
 import { BootStatus, slotArea } from '../boot/state';
@@ -12,7 +12,7 @@ import { Strategy } from './strategy';
 
 export class OverwriteOnly extends Strategy {
   constructor() {
-    super(STRATEGY_OVERWRITE_ONLY);
+    super();
     this.swaps = false;
   }
 

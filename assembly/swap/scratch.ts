@@ -4,7 +4,7 @@
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, STRATEGY_SWAP_SCRATCH, SWAP_NONE, bug,
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, SWAP_NONE, bug,
 } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
@@ -19,7 +19,7 @@ import { Strategy } from './strategy';
 
 export class SwapScratch extends Strategy {
   constructor() {
-    super(STRATEGY_SWAP_SCRATCH);
+    super();
     this.usesScratch = true;
   }
 

@@ -1,8 +1,8 @@
 // What the boot flow (assembly/boot/) asks of an upgrade strategy — MCUboot's swap_*.c
 // interface and the few build-time differences (#if MCUBOOT_SWAP_USING_*) its common code
 // has — as one small class. Each strategy is one file in this folder with a subclass,
-// listed once in ./registry.ts; a boot chooses one at power-on and everything that depends
-// on the strategy asks it, through `strategy()`.
+// listed once in ./registry.ts under its STRATEGY_* id; a boot chooses one at power-on and
+// everything that depends on the strategy asks it, through `strategy()`.
 //
 // The operations are virtual calls, a handful per boot; the attributes are plain field
 // loads.
@@ -11,9 +11,6 @@ import { ImageHeader } from '../image';
 import { BootStatus, SOURCE_NONE, slotArea } from '../boot/state';
 
 export abstract class Strategy {
-  /** STRATEGY_* (assembly/ctrl.ts): what the host writes into CTRL_BOOT_STRATEGY to select it. */
-  readonly id: u32;
-
   // ---- attributes (set by each subclass's constructor) ---------------------------------
 
   /**
@@ -33,10 +30,6 @@ export abstract class Strategy {
   revertRequestedBySecondary: bool = false;
   /** A revert with an empty secondary is cleared from the primary trailer (MCUboot 33094fc5). */
   clearsStuckRevert: bool = false;
-
-  constructor(id: u32) {
-    this.id = id;
-  }
 
   // ---- operations -------------------------------------------------------------------------
 
