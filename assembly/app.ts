@@ -15,7 +15,7 @@ const st = new SwapState();
 
 /** boot_set_pending(permanent): magic first, then image_ok if permanent, then swap_info. */
 export function appSetPending(permanent: bool): i32 {
-  chooseStrategy(); // the trailer layout is the build's
+  chooseStrategy(); // trailer offsets depend on the strategy the bootloader is built with
   readSwapState(AREA_SECONDARY, st);
   if (st.magic == MAGIC_GOOD) return APP_OK; // already scheduled
   if (st.magic == MAGIC_BAD) return APP_EBADIMAGE;

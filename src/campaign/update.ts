@@ -66,7 +66,7 @@ export async function buildImages(dev: Device, size: number | 'max', strategy: S
 export function stage(dev: Device, images: UpdateImages, upgrade: Upgrade, geometry: Geometry, v1Trailer?: V1Trailer): void {
   for (const d of geometry.devices) dev.core.flash.fill(d.erasedValue, d.base, d.base + d.size);
   dev.core.place(PRIMARY, 0, images.v1);
-  if (v1Trailer) padTrailer(dev, 1, v1Trailer === 'pad-confirm');
+  if (v1Trailer) padTrailer(dev, PRIMARY, v1Trailer === 'pad-confirm');
   dev.core.place(SECONDARY, images.secondaryOffset, images.v2);
   const rc = dev.setPending(upgrade === 'perm');
   if (isPowerCut(rc) || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
@@ -190,7 +190,7 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
       if (isPowerCut(c)) throw new Error('unexpected power cut');
       appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
       calls.push({ kind: 'confirm', ops: record ? recorded(dev) : [] });
-    } else if (upgrade === 'erase-secondary' && image === 'v2' && primaryImageOk(dev) === 'unset' && !areaErased(dev, 2)) {
+    } else if (upgrade === 'erase-secondary' && image === 'v2' && primaryImageOk(dev) === 'unset' && !areaErased(dev, SECONDARY)) {
       const c = dev.eraseArea(SECONDARY);
       if (isPowerCut(c)) throw new Error('unexpected power cut');
       appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
@@ -223,7 +223,7 @@ function erasedValue(dev: Device, area: number): number {
  */
 export function secondaryHeaderErased(dev: Device, images: UpdateImages): boolean {
   const bytes = dev.core.peekArea(SECONDARY);
-  const e = erasedValue(dev, 2);
+  const e = erasedValue(dev, SECONDARY);
   for (const off of images.secondaryOffset ? [0, images.secondaryOffset] : [0]) {
     for (let i = 0; i < 4; i++) if (bytes[off + i] !== e) return false;
   }
