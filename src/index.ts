@@ -4,7 +4,7 @@
  */
 export { sha256, sha256Parts, initCore, Core, PowerCut, isPowerCut, FlashRuleError, CoreBug, FAULT_MODELS, type FaultModel, type FlashCounters, type CoreOptions } from './core.js';
 export { Device, versionString, type BootloaderOptions, type BootResult, type Version, type SwapTypeName } from './device/device.js';
-export { resolveGeometry, type GeometrySpec, type Geometry } from './device/geometry.js';
+export { resolveGeometry, PRIMARY, SECONDARY, SCRATCH, type GeometrySpec, type Geometry } from './device/geometry.js';
 export { findProfile, allProfiles, profileNames, resolveProfile, DEFAULT_DEVICE, type DeviceProfile, type ResolvedProfile } from './device/profiles.js';
 export { parseDeviceFile, loadDeviceFile, getDevice } from './device/device-file.js';
 export { STRATEGIES as BOOT_STRATEGIES, parseStrategy, type Strategy as BootStrategy } from './device/strategy.js';
