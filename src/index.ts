@@ -11,7 +11,7 @@ export {
   type FaultModel, type FlashCounters, type CoreOptions, type LogEntry,
 } from './core/index.js';
 export { Device, versionString, parseMaxAlign, parseMaxSectors, type BootloaderOptions, type BootResult, type Version, type SwapTypeName, type SlotState } from './device/device.js';
-export { resolveGeometry, type GeometrySpec, type Geometry } from './device/geometry.js';
+export { resolveGeometry, PRIMARY, SECONDARY, SCRATCH, type GeometrySpec, type Geometry } from './device/geometry.js';
 export { findProfile, allProfiles, profileNames, resolveProfile, DEFAULT_DEVICE, type DeviceProfile, type ResolvedProfile } from './device/profiles.js';
 export { parseDeviceFile, loadDeviceFile, getDevice } from './device/device-file.js';
 export { stage, updateOffset, headerOffsets, padTrailer, checkFits, type Staging, type RunningTrailer } from './device/staging.js';

@@ -12,6 +12,7 @@ import { isPowerCut, type LogEntry } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { Device, type BootResult } from '../device/device.js';
 import { updateOffset } from '../device/staging.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import type { Geometry, ResolvedArea } from '../device/geometry.js';
 import type { ResolvedProfile } from '../device/profiles.js';
 import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
@@ -328,11 +329,11 @@ interface Run {
 function runOnce(device: ResolvedProfile, strategy: BootStrategy, v1: Uint8Array, v2: Uint8Array, upgrade: BenchUpgrade, times: FlashTimes, overwriteFast: boolean): Run {
   const dev = new Device(device.geometry, { strategy, overwriteFast });
   const core = dev.core;
-  const secondary = device.geometry.areas.find((a) => a.id === 2)!;
+  const secondary = device.geometry.areas.find((a) => a.id === SECONDARY)!;
   const secondaryOffset = updateOffset(secondary, strategy);
 
   // The running image, put there by a programmer: not part of any update.
-  core.place(1, 0, v1);
+  core.place(PRIMARY, 0, v1);
 
   // The application's download: erase the sectors the image lands in, program it, request.
   let wear = core.wear();
@@ -341,10 +342,10 @@ function runOnce(device: ResolvedProfile, strategy: BootStrategy, v1: Uint8Array
   core.clearLog();
   let off = 0;
   for (const size of secondary.sectorSizes) {
-    if (off + size > secondaryOffset && off < secondaryOffset + v2.length) expectNoCut(core.erase(2, off, size));
+    if (off + size > secondaryOffset && off < secondaryOffset + v2.length) expectNoCut(core.erase(SECONDARY, off, size));
     off += size;
   }
-  expectNoCut(core.program(2, secondaryOffset, v2));
+  expectNoCut(core.program(SECONDARY, secondaryOffset, v2));
   let staging = account(dev, times, wear);
   wear = core.wear();
   const rc = dev.setPending(upgrade === 'permanent');
@@ -371,7 +372,7 @@ function runOnce(device: ResolvedProfile, strategy: BootStrategy, v1: Uint8Array
     update = update ? sum(update, a) : a;
     boots++;
   }
-  const primary = core.peekArea(1);
+  const primary = core.peekArea(PRIMARY);
   const holds = (img: Uint8Array) => primary.subarray(0, img.length).every((b, i) => b === img[i]);
   return { update: update!, staging, boots, simMs, end: holds(v2) ? 'v2' : holds(v1) ? 'v1' : null };
 }

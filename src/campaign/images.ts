@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import type { Device } from '../device/device.js';
 import { updateOffset } from '../device/staging.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { signImage } from '../image/index.js';
 
 const HEADER_SIZE = 0x20;
@@ -51,7 +52,7 @@ export async function buildImages(dev: Device, size: number | 'max', v1Size?: nu
   }
   const make = (t: number, seed: number, version: string) => signImage(payload(t - HEADER_SIZE - TLV_SIZE, seed), { headerSize: HEADER_SIZE, padHeader: true, version });
   const [v1, v2] = await Promise.all([make(totals[0], 1, '1.0.0'), make(totals[1], 2, '2.0.0')]);
-  return { v1, v2, secondaryOffset: updateOffset(dev.core.area(2), strategy) };
+  return { v1, v2, secondaryOffset: updateOffset(dev.core.area(SECONDARY), strategy) };
 }
 
 const NodeBuffer = (globalThis as { Buffer?: { compare(a: Uint8Array, b: Uint8Array): number } }).Buffer;
@@ -65,7 +66,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Which installed image the primary slot holds, byte for byte, or null. */
 export function primaryImage(dev: Device, images: UpdateImages): Which | null {
-  const primary = dev.core.peekArea(1);
+  const primary = dev.core.peekArea(PRIMARY);
   if (bytesEqual(primary.subarray(0, images.v2.length), images.v2)) return 'v2';
   if (bytesEqual(primary.subarray(0, images.v1.length), images.v1)) return 'v1';
   return null;

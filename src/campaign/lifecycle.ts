@@ -9,6 +9,7 @@
 import { isDeviceFault, isPowerCut, type LogEntry } from '../core/index.js';
 import { erasedValueOf } from '../core/index.js';
 import { versionString, type BootResult, type Device } from '../device/device.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { primaryImage, type UpdateImages, type Which } from './images.js';
 import { checkPowerOn, crash, noConvergence, secondaryEmpty, type Failure } from './oracle.js';
 import type { Upgrade } from './spec.js';
@@ -79,13 +80,13 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
     const failure = checkPowerOn(dev, images, r, image, emptyBefore, i + 1, after);
     if (failure) return { calls, failure };
     let app: CallKind | undefined;
-    if (upgrade === 'test' && image === 'v2' && dev.readSwapState(1).imageOk === 'unset') app = 'confirm';
-    else if (upgrade === 'erase-secondary' && image === 'v2' && dev.readSwapState(1).imageOk === 'unset' && !areaErased(dev, 2)) app = 'erase';
+    if (upgrade === 'test' && image === 'v2' && dev.readSwapState(PRIMARY).imageOk === 'unset') app = 'confirm';
+    else if (upgrade === 'erase-secondary' && image === 'v2' && dev.readSwapState(PRIMARY).imageOk === 'unset' && !areaErased(dev, SECONDARY)) app = 'erase';
     let appOps = 0;
     if (app) {
       let c: ReturnType<Device['setConfirmed']> | ReturnType<Device['eraseArea']>;
       try {
-        c = app === 'confirm' ? dev.setConfirmed() : dev.eraseArea(2);
+        c = app === 'confirm' ? dev.setConfirmed() : dev.eraseArea(SECONDARY);
       } catch (e) {
         if (!isDeviceFault(e)) throw e;
         calls.push({ kind: app, ops: record ? recorded(dev) : [] });
@@ -98,7 +99,7 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
     }
     if (r.ops.erase + r.ops.write === 0 && appOps === 0) {
       // checkPowerOn passed: the primary holds an installed image.
-      return { calls, end: { image: image!, version: versionString(r.version), imageOk: dev.readSwapState(1).imageOk } };
+      return { calls, end: { image: image!, version: versionString(r.version), imageOk: dev.readSwapState(PRIMARY).imageOk } };
     }
   }
   const last = calls.filter((c) => c.kind === 'boot').pop()?.boot;

@@ -9,6 +9,7 @@
 import { versionString, type BootResult, type Device } from '../device/device.js';
 import { erasedValueOf } from '../core/index.js';
 import { headerErased } from '../image/header.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import type { UpdateImages, Which } from './images.js';
 import type { CallKind, EndState, Life } from './lifecycle.js';
 import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
@@ -51,14 +52,14 @@ export interface ScenarioResult {
  * the strategy may look for it: offset 0, and where the update was staged.
  */
 export function secondaryEmpty(dev: Device, images: UpdateImages): boolean {
-  const bytes = dev.core.peekArea(2);
-  const erased = erasedValueOf(dev.geometry, dev.core.area(2));
+  const bytes = dev.core.peekArea(SECONDARY);
+  const erased = erasedValueOf(dev.geometry, dev.core.area(SECONDARY));
   return (images.secondaryOffset ? [0, images.secondaryOffset] : [0]).every((off) => headerErased(bytes, off, erased));
 }
 
 /** The primary trailer asks for a revert (§4.1 row 3: magic GOOD, image_ok UNSET, copy_done SET). */
 export function revertRequested(dev: Device): boolean {
-  const t = dev.readSwapState(1);
+  const t = dev.readSwapState(PRIMARY);
   return t.magic === 'good' && t.imageOk === 'unset' && t.copyDone === 'set';
 }
 

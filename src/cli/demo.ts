@@ -9,6 +9,7 @@ import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { hashedLength, headerAt, signImage } from '../image/index.js';
 import { headerOffsets, stage } from '../device/staging.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { describeBoot } from './options.js';
 import { BOOT_STRATEGIES } from '../image/strategy.js';
 import { type FlagSpecs, parseArgs } from './args.js';
@@ -37,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const strategy of BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s))) {
     const dev = new Device(g, { strategy });
-    const primarySize = g.areas.find((a) => a.id === 1)!.size;
+    const primarySize = g.areas.find((a) => a.id === PRIMARY)!.size;
     const v1 = await signImage(body(Math.floor(primarySize / 3), 1), { headerSize: 0x200, padHeader: true, version: '1.0.0', align: g.devices[0].writeAlign });
     const v2 = await signImage(body(Math.floor(primarySize / 2), 2), { headerSize: 0x200, padHeader: true, version: '2.0.0', align: g.devices[0].writeAlign });
     const steps: Array<{ step: string; detail: string }> = [];
@@ -52,14 +53,14 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     const wear = dev.core.wear();
-    const digests = [1, 2].map((id) => {
+    const digests = [PRIMARY, SECONDARY].map((id) => {
       const area = dev.core.peekArea(id);
       // After a swap-offset upgrade the old image sits at the start of the secondary.
       const at = headerOffsets(dev.core.area(id)).find((o) => headerAt(area, o));
       const header = at === undefined ? undefined : headerAt(area, at)!;
       const { major, minor, revision } = header?.version ?? {};
       return {
-        area: id === 1 ? 'primary' : 'secondary',
+        area: id === PRIMARY ? 'primary' : 'secondary',
         version: header ? `${major}.${minor}.${revision}` : null,
         sha256: header ? toHex(sha256(area.subarray(at, at! + hashedLength(header)))) : null,
       };

@@ -11,6 +11,7 @@ import { isPowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult, SlotState } from '../device/device.js';
 import { checkFits, stage, updateOffset } from '../device/staging.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
 import { printJson, readImageFile, writeImageFile } from './image-io.js';
@@ -45,8 +46,8 @@ export async function run(argv: string[]): Promise<number> {
   const secondary = readImageFile(secondaryPath, 'secondary image').bytes;
 
   const dev = choice.make();
-  checkFits(dev, 'primary image', primary, 1, 0);
-  checkFits(dev, 'secondary image', secondary, 2, updateOffset(dev.core.area(2), choice.strategy));
+  checkFits(dev, 'primary image', primary, PRIMARY, 0);
+  checkFits(dev, 'secondary image', secondary, SECONDARY, updateOffset(dev.core.area(SECONDARY), choice.strategy));
   const pending = stage(dev, { running: primary, update: secondary, permanent: upgrade === 'perm' });
   if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
 
@@ -65,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!args.bool('json')) process.stdout.write(`app: boot_set_confirmed() -> ${String(isPowerCut(c) ? 'cut' : c)}\n`);
     }
   }
-  const final = { primary: dev.readSwapState(1), secondary: dev.readSwapState(2) };
+  const final = { primary: dev.readSwapState(PRIMARY), secondary: dev.readSwapState(SECONDARY) };
   const dumpPath = args.string('dump-flash');
   if (dumpPath) writeImageFile(dumpPath, dev.core.dump());
   if (args.bool('json')) {

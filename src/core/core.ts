@@ -14,10 +14,10 @@
  */
 import * as loader from '@assemblyscript/loader';
 import { UsageError } from '../errors.js';
-import { CTRL, type CtrlName } from '../ctrl-layout.js';
+import { CTRL, FAULT_MODEL_IDS, type CtrlName } from '../ctrl-layout.js';
 import { alignUp, IO_CAP, planArena, writeArena, type ArenaOptions } from './arena.js';
 import { methods, type Call, type CoreExports } from './exports.js';
-import { FAULT_MODELS, type FaultModel } from './faults.js';
+import type { FaultModel } from './faults.js';
 import type { Geometry, ResolvedArea } from './geometry.js';
 import { compiledModule, moduleInfo, NO_HOST } from './module.js';
 import { CoreBug, FLASH_RULES, FlashRuleError, PowerCut, type FlashCounters } from './results.js';
@@ -343,7 +343,7 @@ export class Core {
     this.setCtrl('CTRL_OP_INDEX', 0);
     this.setCtrl('CTRL_BUDGET', atOp);
     this.setCtrl('CTRL_POWER_CUT', 0);
-    this.setCtrl('CTRL_FAULT_MODEL', FAULT_MODELS.indexOf(fault));
+    this.setCtrl('CTRL_FAULT_MODEL', FAULT_MODEL_IDS[fault]);
     this.setSeed(seed);
   }
 

@@ -19,7 +19,6 @@ export interface CoreExports {
   appSetConfirmed(): number;
   /** The benchmarks' entry point (assembly/bench.ts). */
   bench(kind: number, a: number, b: number, c: number): number;
-  heapBase(): number;
   arenaLimit(): number;
 }
 
@@ -41,7 +40,6 @@ export function methods(call: Call): CoreExports {
     appSetPending: (permanent) => call(F.FN_APP_SET_PENDING, permanent, 0, 0, 0),
     appSetConfirmed: () => call(F.FN_APP_SET_CONFIRMED, 0, 0, 0, 0),
     bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
-    heapBase: () => call(F.FN_HEAP_BASE, 0, 0, 0, 0) >>> 0,
     arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
   };
 }

@@ -1,6 +1,10 @@
 /**
  * The fault models (DESIGN.md, "Faults"): what the interrupted operation leaves behind. The
- * order is the core's FAULT_* codes (assembly/ctrl.ts).
+ * names and their ids are the core's FAULT_* (assembly/ctrl.ts), generated into
+ * src/ctrl-layout.ts.
  */
-export type FaultModel = 'cut' | 'torn-write' | 'torn-erase' | 'bit-noise';
-export const FAULT_MODELS: readonly FaultModel[] = ['cut', 'torn-write', 'torn-erase', 'bit-noise'];
+import { FAULT_MODEL_IDS } from '../ctrl-layout.js';
+
+export type FaultModel = keyof typeof FAULT_MODEL_IDS;
+/** The fault models the core implements, in id order. */
+export const FAULT_MODELS = Object.keys(FAULT_MODEL_IDS) as readonly FaultModel[];

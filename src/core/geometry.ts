@@ -47,7 +47,7 @@ export interface ResolvedSector {
 
 export interface ResolvedArea {
   name: string;
-  /** The id in traces: 1 primary, 2 secondary, 3 scratch, 4/5 the second pair, … (0 bootloader). */
+  /** The id in traces (AREA_IDS): 1 primary, 2 secondary, 3 scratch, 4/5 the second pair, … (0 bootloader). */
   id: number;
   device: number;
   /** Offset within its flash device, as the device file gives it. */

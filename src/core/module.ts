@@ -78,12 +78,18 @@ export const PAGE = 65536;
 
 let info: { module: WebAssembly.Module; arenaLimit: number; pages: number } | undefined;
 
-/** Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs. */
+/**
+ * Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs to be
+ * instantiated: the arena and one page for its data, which is what the module's memory import
+ * asks for (asconfig.json initialMemory; test/core.test.ts checks the two agree). Its heap
+ * grows the memory itself.
+ */
 export function moduleInfo(module: WebAssembly.Module): { arenaLimit: number; pages: number } {
   if (info?.module !== module) {
     const probe = new WebAssembly.Memory({ initial: 1100 });
     const ex = methods(loader.instantiateSync<{ call: Call }>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports.call);
-    info = { module, arenaLimit: ex.arenaLimit(), pages: Math.ceil((ex.heapBase() + PAGE) / PAGE) };
+    const arenaLimit = ex.arenaLimit();
+    info = { module, arenaLimit, pages: arenaLimit / PAGE + 1 };
   }
   return info;
 }

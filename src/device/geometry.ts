@@ -5,18 +5,22 @@
  * absolute tables the WebAssembly flash model reads.
  */
 import { UsageError } from '../errors.js';
+import { AREA_IDS } from '../ctrl-layout.js';
 import type { AreaSpec, FlashDeviceSpec, Geometry, GeometrySpec, ResolvedArea, ResolvedDevice, ResolvedSector } from '../core/index.js';
 
 export type { AreaSpec, FlashDeviceSpec, Geometry, GeometrySpec, ResolvedArea, ResolvedDevice, ResolvedSector };
 
+/** Area ids of the first image's slots and the scratch area (assembly/ctrl.ts AREA_*). */
+export const PRIMARY = AREA_IDS.primary;
+export const SECONDARY = AREA_IDS.secondary;
+export const SCRATCH = AREA_IDS.scratch;
+
 /** Area names and their trace ids. */
 export function areaId(name: string): number {
-  if (name === 'bootloader') return 0;
-  if (name === 'primary') return 1;
-  if (name === 'secondary') return 2;
-  if (name === 'scratch') return 3;
+  if (Object.hasOwn(AREA_IDS, name)) return AREA_IDS[name as keyof typeof AREA_IDS];
+  // Image n's pair follows image 1's, two ids per image.
   const m = /^(primary|secondary)([1-9])$/.exec(name);
-  if (m) return 2 + 2 * Number(m[2]) + (m[1] === 'primary' ? 0 : 1);
+  if (m) return AREA_IDS[`${m[1] as 'primary' | 'secondary'}1`] + 2 * (Number(m[2]) - 1);
   throw new UsageError(`unknown flash area '${name}' (expected bootloader, primary, secondary, scratch, primaryN or secondaryN)`);
 }
 

@@ -11,6 +11,7 @@ import { imageSizeOf } from '../image/parse.js';
 import { STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 import { bootMagic, trailerLayout } from '../image/trailer.js';
 import type { Device } from './device.js';
+import { PRIMARY, SECONDARY } from './geometry.js';
 
 /** How the running image was flashed: imgtool `--pad` (magic) or `--pad --confirm` (magic and image_ok). */
 export type RunningTrailer = 'pad' | 'pad-confirm';
@@ -40,9 +41,9 @@ export function padTrailer(dev: Device, area: number, confirm: boolean): void {
  * Refuses, in one line, an image the bootloader would reject for its size (bootutil_max_image_size,
  * §3.8) or that does not fit its slot at `offset`. `what` names it ("primary image").
  */
-export function checkFits(dev: Device, what: string, image: Uint8Array, area: 1 | 2, offset: number): void {
+export function checkFits(dev: Device, what: string, image: Uint8Array, area: typeof PRIMARY | typeof SECONDARY, offset: number): void {
   const slot = dev.core.area(area);
-  const max = dev.maxImageSize(area === 1 ? 0 : 1);
+  const max = dev.maxImageSize(area === PRIMARY ? 0 : 1);
   const size = imageSizeOf(image);
   if (size !== undefined && size > max) {
     throw new UsageError(`${what} is ${size} bytes (header + body + TLVs) but ${dev.options.strategy} on ${dev.geometry.name} allows at most ${max}`);
@@ -68,8 +69,8 @@ export interface Staging {
 export function stage(dev: Device, s: Staging): number | PowerCut {
   const flash = dev.core.flash;
   for (const d of dev.geometry.devices) flash.fill(d.erasedValue, d.base, d.base + d.size);
-  dev.core.place(1, 0, s.running);
-  if (s.runningTrailer) padTrailer(dev, 1, s.runningTrailer === 'pad-confirm');
-  dev.core.place(2, updateOffset(dev.core.area(2), dev.options.strategy), s.update);
+  dev.core.place(PRIMARY, 0, s.running);
+  if (s.runningTrailer) padTrailer(dev, PRIMARY, s.runningTrailer === 'pad-confirm');
+  dev.core.place(SECONDARY, updateOffset(dev.core.area(SECONDARY), dev.options.strategy), s.update);
   return dev.setPending(s.permanent);
 }

@@ -3,10 +3,12 @@
  * tells them apart for a firmware engineer choosing one and for the code that sizes slots
  * and stages images. Everything else asks this table; nothing else lists strategies.
  *
- * Adding a strategy to the simulated bootloader: a file under assembly/swap/ (see the
- * README's "Layout"), then `simulated: true` here.
+ * Which of them the simulated bootloader runs is the core's to say: those it gives a
+ * STRATEGY_* id (assembly/ctrl.ts, generated into src/ctrl-layout.ts). Adding one there (see
+ * the README's "Layout") makes it a BootStrategy here.
  */
 import { UsageError } from '../errors.js';
+import { STRATEGY_IDS } from '../ctrl-layout.js';
 
 export interface StrategyInfo {
   /**
@@ -27,26 +29,24 @@ export interface StrategyInfo {
   statusStates: 2 | 3;
   /** Where the update's image starts in the secondary slot: swap-offset's one sector in (§5.4). */
   updateOffset: 'slot-start' | 'one-sector';
-  /** brickproof's bootloader (assembly/) runs it. */
-  simulated: boolean;
 }
 
 export const STRATEGY_INFO = {
-  'overwrite-only': { copiesBetweenSlots: true, revert: 'never', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: true },
-  'swap-scratch': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer', statusStates: 3, updateOffset: 'slot-start', simulated: true },
-  'swap-move': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+primary-sector', statusStates: 3, updateOffset: 'slot-start', simulated: true },
-  'swap-offset': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+secondary-sector', statusStates: 2, updateOffset: 'one-sector', simulated: true },
-  'direct-xip': { copiesBetweenSlots: false, revert: 'MCUBOOT_DIRECT_XIP_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: false },
-  'ram-load': { copiesBetweenSlots: false, revert: 'MCUBOOT_RAM_LOAD_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start', simulated: false },
+  'overwrite-only': { copiesBetweenSlots: true, revert: 'never', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-scratch': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-move': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+primary-sector', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-offset': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+secondary-sector', statusStates: 2, updateOffset: 'one-sector' },
+  'direct-xip': { copiesBetweenSlots: false, revert: 'MCUBOOT_DIRECT_XIP_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'ram-load': { copiesBetweenSlots: false, revert: 'MCUBOOT_RAM_LOAD_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
 } as const satisfies Record<string, StrategyInfo>;
 
 /** Every MCUboot upgrade strategy, as MCUboot's documentation names them. */
 export type Strategy = keyof typeof STRATEGY_INFO;
 export const STRATEGIES = Object.keys(STRATEGY_INFO) as Strategy[];
 
-/** The strategies brickproof's simulated bootloader runs. */
-export type BootStrategy = { [K in Strategy]: (typeof STRATEGY_INFO)[K]['simulated'] extends true ? K : never }[Strategy];
-export const BOOT_STRATEGIES = STRATEGIES.filter((s) => STRATEGY_INFO[s].simulated) as BootStrategy[];
+/** The strategies brickproof's simulated bootloader runs: those with a core id. */
+export type BootStrategy = Extract<Strategy, keyof typeof STRATEGY_IDS>;
+export const BOOT_STRATEGIES = STRATEGIES.filter((s): s is BootStrategy => Object.hasOwn(STRATEGY_IDS, s));
 
 export function strategyInfo(strategy: Strategy): StrategyInfo {
   return STRATEGY_INFO[strategy];

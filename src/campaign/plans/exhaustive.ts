@@ -4,6 +4,7 @@
  * slow, obviously right way, kept as the baseline the fast one is checked against.
  */
 import { isPowerCut, type FaultModel } from '../../core/index.js';
+import { SECONDARY } from '../../device/geometry.js';
 import type { Life } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
 import { judge } from '../oracle.js';
@@ -30,7 +31,7 @@ export function singleFromPowerOn(runner: CampaignRunner, g: number): ScenarioRe
   dev.core.loadDump(runner.start);
   let left = g;
   const perform = (kind: CallKind, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
-    kind === 'boot' ? dev.boot(cut) : kind === 'confirm' ? dev.setConfirmed(cut) : dev.eraseArea(2, cut);
+    kind === 'boot' ? dev.boot(cut) : kind === 'confirm' ? dev.setConfirmed(cut) : dev.eraseArea(SECONDARY, cut);
   for (const call of runner.calls) {
     if (left > call.ops) {
       if (isPowerCut(perform(call.kind))) throw new Error(`unexpected power cut replaying the update's ${call.kind}: no cut was armed`);
