@@ -7,9 +7,10 @@
  * The firmware's behaviour (its image's behaviour TLV) decides how this image lives: a
  * healthy one confirms itself after its first successful SEND when it runs unconfirmed (a
  * test upgrade); `crash-at-boot` crashes in SENSOR_INIT; `hang` stops there until the
- * watchdog resets it; `fail-health-check` runs but its health check fails, and it resets
- * itself; `send-fails` never gets a SEND through, so its health window runs out. Unconfirmed,
- * each of them is reverted by the bootloader at the reset.
+ * watchdog resets it; `fail-health-check` runs and sends but its health check never passes;
+ * `send-fails` never gets a SEND through. An unconfirmed image that is not healthy when its
+ * health window ends resets itself (Golioth's rule, reference/ota.md §1), and the bootloader
+ * reverts it at that reset.
  */
 import { fullJitter } from './backoff.js';
 import type { FirmwareInfo } from './firmware.js';
@@ -184,11 +185,8 @@ export class Application {
       const next = Math.max(this.cycleStart + o.sendPeriodMs, t);
       this.nextCriticalAt = next + o.idleMs;
       life.at(next, () => this.cycle());
-      if (this.awaitingConfirm && this.sendsOk >= o.confirmAfterSends) {
-        if (this.firmware.behaviour === 'fail-health-check') {
-          life.reset('health-check');
-          return;
-        }
+      // A health check that never passes never confirms: the health window resets it.
+      if (this.awaitingConfirm && this.sendsOk >= o.confirmAfterSends && this.firmware.behaviour !== 'fail-health-check') {
         if (!this.confirm()) return;
       }
     } else {

@@ -37,9 +37,13 @@ export class Scheduler {
     return this.current;
   }
 
-  /** Time of the earliest pending event, or Infinity. */
+  /** Time of the earliest pending event that will still run, or Infinity. */
   get next(): number {
-    return this.heap.length ? this.heap[0]!.t : Infinity;
+    const h = this.heap;
+    // Events of a past epoch would be dropped when popped: drop them now, so they do not
+    // hold back work that may skip ahead to the next real event.
+    while (h.length && h[0]!.epoch !== -1 && h[0]!.epoch !== this.epoch) this.pop();
+    return h.length ? h[0]!.t : Infinity;
   }
 
   /** Schedules `fn` at virtual time `t` (never in the past). */

@@ -103,7 +103,7 @@ export interface LifeOptions {
   running?: Uint8Array;
   /** The device's name at the server. Default `device`. */
   deviceId?: string;
-  app?: Partial<AppOptions>;
+  app?: AppOverrides;
   ota?: Partial<OtaOptions>;
   network?: Partial<NetworkOptions>;
   power?: Partial<PowerOptions>;
@@ -114,6 +114,9 @@ export interface LifeOptions {
   /** The bootloader's own time per power-on, besides its flash operations (ms). */
   bootMs?: number;
 }
+
+/** Any of AppOptions, and any part of its retry policy. */
+export type AppOverrides = Partial<Omit<AppOptions, 'retry'>> & { retry?: Partial<RetryPolicy> };
 
 export interface ResolvedOptions {
   app: AppOptions;

@@ -371,7 +371,7 @@ export class OtaTask implements OtaContext {
       this.bytesWritten = this.durableTo;
       this.downloadInProgress = true;
       if (from > 0) life.milestone('download-resumed', `${formatVersion(m.version)} from offset ${this.durableTo} of ${m.size}`, this.t);
-      else life.milestone('download-started', `${formatVersion(m.version)}, ${m.size} bytes in ${m.chunkCount} chunks of ${m.chunkSize}`, this.t);
+      else life.milestone('download-started', `${formatVersion(m.version)}, ${m.size} bytes in ${m.chunkCount} chunk${m.chunkCount === 1 ? '' : 's'} of ${m.chunkSize}`, this.t);
       this.aimDownload(m);
       const ops = this.writer.resumeFrom(this.durableTo);
       return this.runOps(ops, 0, () => this.nextChunk());
