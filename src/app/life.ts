@@ -167,6 +167,7 @@ export class DeviceLife {
   private scheduledLoss = Infinity;
   private loop = { version: '', reason: '', at: -1, period: -1, total: 0, ota: 0 };
   private lastBootMoved = false;
+  private runningSha: Uint8Array | undefined;
 
   private constructor(setup: LifeSetup, profile: ResolvedProfile, device: Device, running: Uint8Array) {
     this.sched = new Scheduler();
@@ -462,6 +463,7 @@ export class DeviceLife {
     const before = this.running;
     const firmware = readFirmwareInfo(primary, 'primary slot');
     this.running = firmware;
+    this.runningSha = undefined;
     if (moved && !this.knownImages().some((img) => equalBytes(primary.subarray(0, img.length), img))) this.stats.unknownImageBoots++;
     const trailer = this.device.readSwapState(1);
     const unconfirmed = trailer.magic === 'good' && trailer.imageOk === 'unset';
@@ -480,6 +482,15 @@ export class DeviceLife {
     const app = new Application(this, firmware, unconfirmed);
     this.app = app;
     app.start(t);
+  }
+
+  /** SHA-256 of the running image (the primary's bytes up to the end of its TLVs), once per boot. */
+  runningDigest(): Uint8Array {
+    if (!this.runningSha) {
+      this.syncKnown();
+      this.runningSha = this.known.digest(this.device.core.peekArea(1).subarray(0, this.running!.imageEnd));
+    }
+    return this.runningSha;
   }
 
   /** The version of the image at the secondary's image offset, if a header is there. */
@@ -503,6 +514,7 @@ export class DeviceLife {
     for (const img of images.slice(this.knownCount)) {
       const region = hashedRegion(img);
       if (!region) continue;
+      this.known.add(img); // the whole file: what a manifest's SHA-256 is of
       const digest = this.known.add(region);
       const id = hex(digest);
       // The core keeps at most 8; past that the bootloader hashes (slower, same verdict).

@@ -22,7 +22,7 @@ import type { DeviceLife } from './life.js';
 import type { Transfer } from './network.js';
 import type { Manifest, ReportOutcome } from './server.js';
 import { SlotWriter, type FlashOp } from './slot-writer.js';
-import { checkSignature } from './verify.js';
+import { checkSignature, equalBytes } from './verify.js';
 
 /** Bytes of a check's response without an offer, and per chunk digest with one. */
 const CHECK_BYTES = 256;
@@ -186,8 +186,8 @@ export class OtaTask implements OtaContext {
       // may just not have confirmed in time: it is tried again.
       if (rollback.blame) return this.report(m, 'failed', `rolled back after ${rollback.cause}`);
     }
-    if (compareVersions(m.version, running, true) === 0) {
-      // Installed already: say so once it has confirmed itself.
+    if (compareVersions(m.version, running, true) === 0 && equalBytes(life.runningDigest(), m.release.sha256)) {
+      // Installed already (the running image is this file): say so once it has confirmed itself.
       if (this.app.awaitingConfirm) return this.sleepUntilNextCheck();
       return this.report(m, 'installed', 'running and confirmed');
     }
