@@ -36,7 +36,7 @@ import { PowerModel, type AimPhase, type AimedCut } from './power.js';
 import { faultSeed, stream } from './random.js';
 import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release } from './server.js';
 import { SlotWriter, type FlashOp, type SlotLayout } from './slot-writer.js';
-import { checkSignature, equalBytes, KnownDigests } from './verify.js';
+import { checkSignature, digestOf, equalBytes, KnownDigests } from './verify.js';
 
 export type ResetCause = RebootReason | 'power-on';
 
@@ -294,6 +294,7 @@ export class DeviceLife {
     const core = this.device.core;
     for (const d of this.geometry.devices) core.flash.fill(d.erasedValue, d.base, d.base + d.size);
     core.place(1, 0, this.runningImage);
+    this.knownToBootloader(this.runningImage);
     this.scheduleRandomLoss();
     this.powerOn(0, 'power-on');
   }
@@ -505,25 +506,34 @@ export class DeviceLife {
     return [this.runningImage, ...this.server.published.map((r) => r.bytes)];
   }
 
-  /** Registers the hashed regions of every image the device may meet, for both memos. */
+  /** Registers every image the device may meet with the device-side digest memo. */
   private syncKnown(): void {
     const images = this.knownImages();
     if (this.knownCount === images.length) return;
-    let regions = knownRegions.get(this.device);
-    if (!regions) knownRegions.set(this.device, (regions = new Set()));
     for (const img of images.slice(this.knownCount)) {
       const region = hashedRegion(img);
       if (!region) continue;
       this.known.add(img); // the whole file: what a manifest's SHA-256 is of
-      const digest = this.known.add(region);
-      const id = hex(digest);
-      // The core keeps at most 8; past that the bootloader hashes (slower, same verdict).
-      if (!regions.has(id) && regions.size < 8) {
-        this.device.core.addKnownRegion(region);
-        regions.add(id);
-      }
+      this.known.add(region);
     }
     this.knownCount = images.length;
+  }
+
+  /**
+   * Lets the bootloader compare rather than hash an image it is about to validate (the
+   * core's known regions: at most 8 per device, so only images that reach the bootloader —
+   * the running one, and each one an upgrade is requested for — take a place).
+   */
+  private knownToBootloader(img: Uint8Array): void {
+    const region = hashedRegion(img);
+    if (!region) return;
+    let regions = knownRegions.get(this.device);
+    if (!regions) knownRegions.set(this.device, (regions = new Set()));
+    const id = hex(digestOf(region));
+    if (!regions.has(id) && regions.size < 8) {
+      this.device.core.addKnownRegion(region);
+      regions.add(id);
+    }
   }
 
   // ---- flash, with power losses --------------------------------------------------------------
@@ -619,7 +629,9 @@ export class DeviceLife {
 
   /** boot_set_pending at `t`; returns when it is done, or undefined when the power failed during it. */
   requestUpgrade(t: number, permanent: boolean): number | undefined {
-    this.stats.upgradesRequested.push(this.secondaryRelease());
+    const release = this.secondaryRelease();
+    this.stats.upgradesRequested.push(release?.name ?? 'unknown');
+    if (release) this.knownToBootloader(release.bytes);
     const res = this.timedCall('pending', t, 0, (cut) => this.device.setPending(permanent, cut ?? {}));
     if (res.cut) return undefined;
     this.guard.flashOp(t, t + res.ms);
@@ -628,10 +640,9 @@ export class DeviceLife {
   }
 
   /** Which published release the secondary holds at the image offset, byte for byte. */
-  private secondaryRelease(): string {
+  private secondaryRelease(): Release | undefined {
     const slot = this.secondary().subarray(this.imageBase);
-    const r = this.server.published.find((x) => equalBytes(slot.subarray(0, x.bytes.length), x.bytes));
-    return r ? r.name : 'unknown';
+    return this.server.published.find((x) => equalBytes(slot.subarray(0, x.bytes.length), x.bytes));
   }
 
   // ---- what the OTA task checks with ------------------------------------------------------------
