@@ -33,8 +33,6 @@ export class Application {
   private sensorInitAt = 0;
   private sendAttempt = 0;
   private sendsOk = 0;
-  /** A SEND outcome already drawn while skipping uneventful cycles, for the SEND that owns it. */
-  private drawn: boolean | undefined;
 
   constructor(
     private readonly life: DeviceLife,
@@ -112,39 +110,32 @@ export class Application {
   }
 
   /**
-   * The start of a sample period (IDLE). Uneventful periods — nothing else scheduled before
-   * the period ends, the OTA task asleep, nothing to confirm, the SEND going through — are
-   * accounted one loop iteration each rather than as three events: a week of once-a-minute
-   * samples is 10 080 periods, and the events they would cost were most of a quiet week's
-   * time. The SEND outcome is drawn from the application's own stream in the same order
-   * either way, so both paths live the same life (a test holds them equal).
+   * The start of a sample period (IDLE). A period in which nothing else happens — nothing
+   * scheduled before it ends, the OTA task asleep, no confirmation due — is lived in one
+   * step (its SEND attempts, backoff sleeps and charge computed in a loop) rather than as
+   * three or more events: a week of once-a-minute samples is 10 080 periods, and their events
+   * were most of a quiet week's time. Its random numbers come from the life's application
+   * stream in the order the event path would draw them, and a period that turns out not to
+   * be quiet is handed back to the event path with the numbers already drawn, so both paths
+   * live the same life (a test holds them equal).
    */
   private cycle(first = false): void {
     const life = this.life;
     const o = this.o;
     let t = life.sched.now;
-    if (!first && !life.slowPath && this.drawn === undefined && !this.awaitingConfirm && !this.ota.parked) {
-      const c = life.energy.currents;
-      const cycleCharge = c.active * o.idleMs + c.radio * o.sendMs + c.sleep * (o.sendPeriodMs - o.idleMs - o.sendMs);
-      const limit = Math.min(life.sched.next, life.sched.horizon);
+    if (!first && !life.slowPath && !this.ota.parked) {
       this.account(t);
-      while (t + o.sendPeriodMs <= limit) {
-        const sendEnd = t + o.idleMs + o.sendMs;
-        if (!this.sendGoesThrough(sendEnd)) {
-          this.drawn = false;
-          break;
-        }
-        life.guard.critical(sendEnd - o.sendMs, sendEnd);
-        life.energy.add(cycleCharge, 1);
-        life.stats.sends.ok++;
-        this.sendsOk++;
-        t += o.sendPeriodMs;
+      const limit = Math.min(life.sched.next, life.sched.horizon);
+      for (;;) {
+        const next = this.quietPeriod(t, limit);
+        if (next < 0) break;
+        t = next;
       }
       if (t > life.sched.now) {
         this.since = t;
         this.state = 'WAIT';
         this.nextCriticalAt = t + o.idleMs;
-        life.at(t, () => this.cycle());
+        life.at(t, this.onCycle);
         return;
       }
     }
@@ -152,13 +143,67 @@ export class Application {
     this.sendAttempt = 0;
     this.enter('IDLE', t);
     this.nextCriticalAt = t + o.idleMs;
-    life.at(t + o.idleMs, () => this.sendStart());
+    life.at(t + o.idleMs, this.onSendStart);
     if (first) this.ota.start();
     else this.ota.wake();
   }
 
+  // The three events of every sample period, made once (measured: their closures were a
+  // visible share of a life's garbage-collector time).
+  private readonly onCycle = () => this.cycle();
+  private readonly onSendStart = () => this.sendStart();
+  private readonly onSendEnd = () => this.sendEnd();
+
+  /** SEND start times of the quiet period being tried (reused). */
+  private readonly quietSends: number[] = [];
+
+  /**
+   * Lives the period starting at `t` in one step if it ends by `limit` and needs no
+   * confirmation; returns when the next period starts, or -1 (nothing changed but the
+   * numbers it drew, which go back to the stream for the event path).
+   */
+  private quietPeriod(t: number, limit: number): number {
+    const life = this.life;
+    const o = this.o;
+    if (t + o.sendPeriodMs > limit || life.appDrawsPending) return -1;
+    const tape = life.recordAppDraws();
+    const sends = this.quietSends;
+    sends.length = 0;
+    let send = t + o.idleMs;
+    let ok = 0;
+    let next = -1;
+    for (let attempt = 1; ; attempt++) {
+      sends.push(send);
+      const end = send + o.sendMs;
+      if (this.sendGoesThrough(end)) {
+        ok++;
+        const confirms = this.awaitingConfirm && this.sendsOk + ok >= o.confirmAfterSends && this.firmware.behaviour !== 'fail-health-check';
+        if (!confirms) next = Math.max(t + o.sendPeriodMs, end);
+        break;
+      }
+      if (attempt >= o.retry.maxAttempts) {
+        next = Math.max(t + o.sendPeriodMs, end);
+        break;
+      }
+      send = end + fullJitter(o.retry, attempt - 1, life.appRandom);
+    }
+    if (next < 0 || next > limit) {
+      life.replayAppDraws(tape);
+      return -1;
+    }
+    life.stopRecording();
+    const c = life.energy.currents;
+    const radioMs = sends.length * o.sendMs;
+    life.energy.add(1, c.active * o.idleMs + c.radio * radioMs + c.sleep * (next - t - o.idleMs - radioMs));
+    for (const s0 of sends) life.guard.critical(s0, s0 + o.sendMs);
+    life.stats.sends.ok += ok;
+    life.stats.sends.failed += sends.length - ok;
+    this.sendsOk += ok;
+    return next;
+  }
+
   private sendGoesThrough(t: number): boolean {
-    const r = this.life.rnd.app();
+    const r = this.life.appRandom();
     return this.firmware.behaviour !== 'send-fails' && !this.life.net.isDown(t) && r >= this.life.net.options.sendLoss;
   }
 
@@ -168,7 +213,7 @@ export class Application {
     this.sendStartedAt = t;
     this.nextCriticalAt = t;
     this.life.aimTimed('send', t, this.o.sendMs);
-    this.life.at(t + this.o.sendMs, () => this.sendEnd());
+    this.life.at(t + this.o.sendMs, this.onSendEnd);
   }
 
   private sendEnd(): void {
@@ -176,15 +221,14 @@ export class Application {
     const o = this.o;
     const t = life.sched.now;
     life.guard.critical(this.sendStartedAt, t);
-    const ok = this.drawn ?? this.sendGoesThrough(t);
-    this.drawn = undefined;
+    const ok = this.sendGoesThrough(t);
     this.enter('WAIT', t);
     if (ok) {
       life.stats.sends.ok++;
       this.sendsOk++;
       const next = Math.max(this.cycleStart + o.sendPeriodMs, t);
       this.nextCriticalAt = next + o.idleMs;
-      life.at(next, () => this.cycle());
+      life.at(next, this.onCycle);
       // A health check that never passes never confirms: the health window resets it.
       if (this.awaitingConfirm && this.sendsOk >= o.confirmAfterSends && this.firmware.behaviour !== 'fail-health-check') {
         if (!this.confirm()) return;
@@ -193,13 +237,13 @@ export class Application {
       life.stats.sends.failed++;
       this.sendAttempt++;
       if (this.sendAttempt < o.retry.maxAttempts) {
-        const delay = fullJitter(o.retry, this.sendAttempt - 1, life.rnd.app);
+        const delay = fullJitter(o.retry, this.sendAttempt - 1, life.appRandom);
         this.nextCriticalAt = t + delay;
-        life.at(t + delay, () => this.sendStart());
+        life.at(t + delay, this.onSendStart);
       } else {
         const next = Math.max(this.cycleStart + o.sendPeriodMs, t);
         this.nextCriticalAt = next + o.idleMs;
-        life.at(next, () => this.cycle());
+        life.at(next, this.onCycle);
       }
     }
     this.ota.wake();

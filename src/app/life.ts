@@ -148,6 +148,47 @@ export class DeviceLife {
   };
   /** Every uneventful sample period as its own events (the fast path's baseline, for tests). */
   slowPath = false;
+  /** Application draws taken ahead by a quiet period that was handed back, to be returned first. */
+  private tape: number[] = [];
+  private tapePos = 0;
+  private recording: number[] | null = null;
+
+  /**
+   * The application's random numbers (SEND outcomes, SEND backoff). They outlive any one
+   * run of the firmware, like the world's randomness they stand for: numbers a quiet period
+   * drew ahead and handed back are the next ones anyone gets, even after a reset.
+   */
+  readonly appRandom = (): number => {
+    if (this.tapePos < this.tape.length) {
+      const r = this.tape[this.tapePos++]!;
+      if (this.tapePos === this.tape.length) {
+        this.tape = [];
+        this.tapePos = 0;
+      }
+      return r;
+    }
+    const r = this.rnd.app();
+    if (this.recording) this.recording.push(r);
+    return r;
+  };
+
+  get appDrawsPending(): boolean {
+    return this.tapePos < this.tape.length;
+  }
+
+  recordAppDraws(): number[] {
+    return (this.recording = []);
+  }
+
+  stopRecording(): void {
+    this.recording = null;
+  }
+
+  replayAppDraws(tape: number[]): void {
+    this.recording = null;
+    this.tape = tape;
+    this.tapePos = 0;
+  }
   /** A rollback the device worked out at this boot, for the OTA task to report. */
   rollback: { version: ImageVersion; cause: ResetCause; blame: boolean } | undefined;
   app: Application | undefined;
@@ -464,7 +505,7 @@ export class DeviceLife {
     const before = this.running;
     const firmware = readFirmwareInfo(primary, 'primary slot');
     this.running = firmware;
-    this.runningSha = undefined;
+    if (this.lastBootMoved) this.runningSha = undefined; // the primary's bytes are as they were at the last boot otherwise
     if (moved && !this.knownImages().some((img) => equalBytes(primary.subarray(0, img.length), img))) this.stats.unknownImageBoots++;
     const trailer = this.device.readSwapState(1);
     const unconfirmed = trailer.magic === 'good' && trailer.imageOk === 'unset';

@@ -45,6 +45,8 @@ export class OtaTask implements OtaContext {
   parked: Step | undefined;
   /** The task's own time: where its current work has got to (≥ the clock). */
   private t = 0;
+  /** Steps taken in a row without an event (see request). */
+  private inline = 0;
   private attempt = 0;
   private lastCheckAt = -Infinity;
   /** Bumped when a sleeping task is woken early, so the check it was sleeping until is dropped. */
@@ -127,12 +129,27 @@ export class OtaTask implements OtaContext {
 
   // ---- requests --------------------------------------------------------------------------
 
-  /** A request whose response carries `bytes` bytes; the radio is on until it is done. */
+  /**
+   * A request whose response carries `bytes` bytes; the radio is on until it is done. When
+   * nothing else is scheduled before the response, the task carries on at its own time
+   * instead of waiting for an event (nothing could change in between); a few such steps in
+   * a row at most, then an event, so that a long download does not nest its chunks.
+   */
   private request(bytes: number, done: (tr: Transfer) => void): void {
     const life = this.life;
     const tr = life.net.transfer(this.t, bytes);
     life.energy.add(life.energy.currents.radio, tr.doneAt - this.t, true);
     life.stats.ota.requests++;
+    if (this.inline < 16 && tr.doneAt < life.sched.next && tr.doneAt <= life.sched.horizon) {
+      this.t = tr.doneAt;
+      this.inline++;
+      try {
+        done(tr);
+      } finally {
+        this.inline--;
+      }
+      return;
+    }
     life.at(tr.doneAt, () => this.step(() => done(tr)));
   }
 
