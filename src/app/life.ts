@@ -80,6 +80,8 @@ export interface LifeStats {
   cuts: CutRecord[];
   /** For each boot_set_pending: the release whose bytes the secondary held (`unknown` if none). */
   upgradesRequested: string[];
+  /** Releases whose download started (their bytes went to flash), in order. */
+  downloadsStarted: string[];
   /** Power-ons that moved images and then booted bytes that are no installed image. */
   unknownImageBoots: number;
 }
@@ -144,6 +146,7 @@ export class DeviceLife {
     otaOpsInCriticalState: 0,
     cuts: [],
     upgradesRequested: [],
+    downloadsStarted: [],
     unknownImageBoots: 0,
   };
   /** Every uneventful sample period as its own events (the fast path's baseline, for tests). */
@@ -511,7 +514,7 @@ export class DeviceLife {
     const unconfirmed = trailer.magic === 'good' && trailer.imageOk === 'unset';
     this.runningConfirmed = !unconfirmed;
     const v = formatVersion(firmware.version);
-    if (moved) this.milestone('image-swapped', `${r.resumed ? 'resumed interrupted swap, ' : ''}swap type ${r.requested}: ${before ? formatVersion(before.version) : '-'} → ${v}`, t);
+    if (moved) this.milestone('image-swapped', `${r.resumed ? 'resumed the interrupted swap' : `swap type ${r.requested}`}: ${before ? formatVersion(before.version) : '-'} → ${v}`, t);
     // A boot that moved images and left a newer image in the secondary put the older one back.
     const rolledBack = moved ? this.secondaryVersion() : undefined;
     if (rolledBack && compareVersions(rolledBack, firmware.version, true) > 0) {

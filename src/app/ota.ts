@@ -385,6 +385,7 @@ export class OtaTask implements OtaContext {
       this.chunk = from;
       this.durableTo = Math.min(from * m.chunkSize, m.size);
       this.downloadStats = { refetched: 0, resumedFrom: this.durableTo };
+      life.stats.downloadsStarted.push(m.release.name);
       this.bytesWritten = this.durableTo;
       this.downloadInProgress = true;
       if (from > 0) life.milestone('download-resumed', `${formatVersion(m.version)} from offset ${this.durableTo} of ${m.size}`, this.t);

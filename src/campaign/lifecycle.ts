@@ -11,7 +11,7 @@
  * good release, or where a bad one must leave it (reverted by the bootloader; or, when it
  * cannot be reverted — overwrite-only, a permanent request — still on it); never run an OTA
  * flash operation in SENSOR_INIT or SEND; never request an upgrade for a corrupted,
- * incompatible or untrusted image; explain every reboot in its log; and after each power
+ * incompatible or untrusted image, nor write an incompatible or untrusted one to flash; explain every reboot in its log; and after each power
  * loss mid-download re-download no more than that loss could have damaged.
  */
 import { UsageError } from '../errors.js';
@@ -38,6 +38,7 @@ export type LifeRule =
   | 'wrong-end-state'
   | 'ota-in-critical-state'
   | 'requested-bad-image'
+  | 'wrote-incompatible-image'
   | 'unexplained-reboot'
   | 'redownload-exceeds-damage'
   | 'wrong-image'
@@ -258,6 +259,13 @@ function judge(plan: LifePlan, report: ReturnType<DeviceLife['report']>): { ok: 
   const names = new Map<string, ReleaseKind>(plan.releases.map((k, i) => [i === 0 ? k : 'good 3.0.0', k]));
   const bad = stats.upgradesRequested.filter((n) => n === 'unknown' || REFUSED.has(names.get(n) ?? 'good'));
   if (bad.length) return fail('requested-bad-image', `boot_set_pending for ${bad.join(', ')}`);
+  // Refused before writing anything: all but a corrupted file, which only its hash gives away.
+  const refusedBeforeWriting = (n: string) => {
+    const k = names.get(n);
+    return k !== undefined && k !== 'corrupted' && REFUSED.has(k);
+  };
+  const written = stats.downloadsStarted.filter(refusedBeforeWriting);
+  if (written.length) return fail('wrote-incompatible-image', `downloaded ${written.join(', ')} into the secondary before refusing it`);
   const explained = milestones.filter((m) => m.event === 'reboot').reduce((n, m) => n + 1 + (m.repeat ?? 0), 0);
   if (stats.boots !== explained + 1) return fail('unexplained-reboot', `${stats.boots} power-ons, ${explained} reboots in the log`);
   const over = stats.cuts.find((c) => c.redownloadedBytes > c.boundBytes);
