@@ -15,3 +15,5 @@ export { CampaignRunner, type ScenarioResult } from './campaign/runner.js';
 export { CampaignPool } from './campaign/pool.js';
 export { scenarioId, parseScenarioId, UPGRADES, PLANS, type CampaignSpec, type ScenarioRef, type Upgrade, type Plan } from './campaign/spec.js';
 export { VARIANTS, type Variant } from './campaign/variants.js';
+export * from './app/index.js';
+export { LifecycleRunner, planLife, lifeId, parseLifeId, expectedEnd, RELEASE_KINDS, type LifecycleSpec, type LifePlan, type LifeResult, type ReleaseKind } from './campaign/lifecycle.js';
