@@ -40,6 +40,9 @@ import { checkSignature, digestOf, equalBytes, KnownDigests } from './verify.js'
 
 export type ResetCause = RebootReason | 'power-on';
 
+/** What a power loss cut: a bootloader run, an application call into MCUboot, or a download operation. */
+export type CutCall = 'boot' | 'boot_set_pending' | 'boot_set_confirmed' | 'download' | 'none';
+
 /** What one power loss during a download cost, and the most it could have cost. */
 export interface CutRecord {
   tMs: number;
@@ -78,6 +81,8 @@ export interface LifeStats {
   otaOpsInCriticalState: number;
   /** One record per reset that interrupted a download. */
   cuts: CutRecord[];
+  /** The flash call each power loss cut, in order (`none`: it fell where no flash operation ran). */
+  interrupted: CutCall[];
   /** For each boot_set_pending: the release whose bytes the secondary held (`unknown` if none). */
   upgradesRequested: string[];
   /** Releases whose download started (their bytes went to flash), in order. */
@@ -145,6 +150,7 @@ export class DeviceLife {
     ota: { checks: 0, requests: 0, failedRequests: 0, giveUps: 0, truncated: 0, corrupted: 0, chunks: 0, bytesDownloaded: 0, metadataBytes: 0, redownloadedBytes: 0, erases: 0, programs: 0, refused: {} },
     otaOpsInCriticalState: 0,
     cuts: [],
+    interrupted: [],
     upgradesRequested: [],
     downloadsStarted: [],
     unknownImageBoots: 0,
@@ -381,9 +387,10 @@ export class DeviceLife {
   }
 
   /** The power is failing at `p` during a flash operation that has just been cut: nothing else happens before. */
-  private dying(p: number, aimed: boolean, during: string): void {
+  private dying(p: number, aimed: boolean, call: CutCall, during: string): void {
     this.sched.epoch++;
     this.lastCut = during;
+    this.stats.interrupted.push(call);
     if (aimed) this.sched.at(p, () => this.powerLoss(p));
   }
 
@@ -626,7 +633,7 @@ export class DeviceLife {
       if (into < 0) {
         // The power fails before the call touches flash.
         this.port.restore();
-        this.dying(p, false, `the ${phase === 'boot' ? 'bootloader' : phase}, before its first flash operation`);
+        this.dying(p, false, 'none', `the ${phase === 'boot' ? 'bootloader' : phase}, before its first flash operation`);
         return { cut: true };
       }
     }
@@ -636,7 +643,7 @@ export class DeviceLife {
     const r = call({ at, fault, seed: faultSeed(this.rnd.faults) });
     if (!(r instanceof PowerCut)) throw new Error(`a ${phase} re-run with a cut at op ${at} did not stop there`);
     const what = phase === 'boot' ? (aimed?.phase ?? 'boot') : phase === 'pending' ? 'boot_set_pending' : 'boot_set_confirmed';
-    this.dying(lossAt, !!aimed, `${what} (${r.kind} ${at} of ${ops})`);
+    this.dying(lossAt, !!aimed, phase === 'boot' ? 'boot' : phase === 'pending' ? 'boot_set_pending' : 'boot_set_confirmed', `${what} (${r.kind} ${at} of ${ops})`);
     return { cut: true };
   }
 
@@ -655,7 +662,7 @@ export class DeviceLife {
     const cut = lossAt < 0 ? undefined : { fault: this.options.power.fault, seed: faultSeed(this.rnd.faults) };
     const r = this.port.op(2, op.kind, op.offset, op.kind === 'E' ? op.length : op.data!, cut);
     if (!r) return true;
-    this.dying(lossAt, aimed >= 0, `the download (${op.kind === 'E' ? 'erase' : 'program'} of ${op.length} bytes at 0x${op.offset.toString(16)} of the secondary)`);
+    this.dying(lossAt, aimed >= 0, 'download', `the download (${op.kind === 'E' ? 'erase' : 'program'} of ${op.length} bytes at 0x${op.offset.toString(16)} of the secondary)`);
     return false;
   }
 
