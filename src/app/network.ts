@@ -100,6 +100,17 @@ export class Network {
     return false;
   }
 
+  /** Whether an outage overlaps [from, to). */
+  downDuring(from: number, to: number): boolean {
+    this.isDown(to); // generates the windows up to `to`
+    const o = this.outages;
+    for (let i = o.length - 2; i >= 0; i -= 2) {
+      if (o[i + 1]! <= from) return false;
+      if (o[i]! < to) return true;
+    }
+    return false;
+  }
+
   /** A request at `t` whose response carries `bytes` bytes. */
   transfer(t: number, bytes: number): Transfer {
     const o = this.options;
