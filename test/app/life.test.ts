@@ -74,7 +74,12 @@ describe('a corrupted download', () => {
 
   it('that the server itself serves (its hash does not match) is refused after the download and never installed', async () => {
     const life = await lifeWith({ device: 'k64f', strategy: 'swap-move' }, [{ version: '2.0.0', corrupt: true }]);
+    life.run({ ms: 1 });
+    const secondary = life.geometry.areas.find((a) => a.id === 2)!;
+    const outside = (dump: Uint8Array) => [dump.slice(0, secondary.start), dump.slice(secondary.start + secondary.size)];
+    const before = outside(life.device.core.dump());
     const r = life.run({ days: 1 });
+    expect(outside(life.device.core.dump())).toEqual(before);
     expect(find(r.milestones, 'update-refused')[0]!.detail).toMatch(/^2\.0\.0\+0: hash-mismatch/);
     expect(find(r.milestones, 'upgrade-requested')).toHaveLength(0);
     expect(r.stats.upgradesRequested).toEqual([]);
