@@ -135,13 +135,16 @@ export class Application {
         this.sendsOk += n;
         t += n * o.sendPeriodMs;
       }
+      let waitFrom = t;
       for (;;) {
         const next = this.quietPeriod(t, limit);
         if (next < 0) break;
         t = next;
+        waitFrom = this.quietWaitFrom;
+        if (waitFrom < t) break; // lived up to its last SEND only: something happens in its WAIT
       }
       if (t > life.sched.now) {
-        this.since = t;
+        this.since = waitFrom;
         this.state = 'WAIT';
         this.nextCriticalAt = t + o.idleMs;
         life.at(t, this.onCycle);
@@ -153,8 +156,7 @@ export class Application {
     this.enter('IDLE', t);
     this.nextCriticalAt = t + o.idleMs;
     life.at(t + o.idleMs, this.onSendStart);
-    if (first) this.ota.start();
-    else this.ota.wake();
+    if (!first) this.ota.wake();
   }
 
   // The three events of every sample period, made once (measured: their closures were a
@@ -163,18 +165,23 @@ export class Application {
   private readonly onSendStart = () => this.sendStart();
   private readonly onSendEnd = () => this.sendEnd();
 
-  /** SEND start times of the quiet period being tried (reused, `quietCount` of them valid). */
+  /** SEND start times of the quiet period being tried (reused). */
   private readonly quietSends: number[] = [];
+  /** Where the last quiet period's WAIT began, when it was lived only that far (else its end). */
+  private quietWaitFrom = 0;
+  private otaStarted = false;
 
   /**
-   * Lives the period starting at `t` in one step if it ends by `limit` and needs no
-   * confirmation; returns when the next period starts, or -1 (nothing changed but the
-   * numbers it drew, which go back to the stream for the event path).
+   * Lives the period starting at `t` in one step if it needs no confirmation and its last
+   * SEND ends by `limit` — to its end if that is by `limit` too, else up to its WAIT (then
+   * `quietWaitFrom` says where the WAIT began); returns when the next period starts, or -1
+   * (nothing changed but the numbers it drew, which go back to the stream for the event
+   * path).
    */
   private quietPeriod(t: number, limit: number): number {
     const life = this.life;
     const o = this.o;
-    if (t + o.sendPeriodMs > limit || life.appDrawsPending) return -1;
+    if (t + o.idleMs + o.sendMs > limit || life.appDrawsPending) return -1;
     life.recordAppDraws();
     const sends = this.quietSends;
     let count = 0;
@@ -196,14 +203,17 @@ export class Application {
       }
       send = end + fullJitter(o.retry, attempt - 1, life.appRandom);
     }
-    if (next < 0 || next > limit) {
+    const lastEnd = sends[count - 1]! + o.sendMs;
+    if (next < 0 || lastEnd > limit) {
       life.replayAppDraws();
       return -1;
     }
     life.stopRecording();
     const c = life.energy.currents;
     const radioMs = count * o.sendMs;
-    life.energy.add(1, c.active * o.idleMs + c.radio * radioMs + c.sleep * (next - t - o.idleMs - radioMs));
+    const waitFrom = next <= limit ? next : lastEnd;
+    this.quietWaitFrom = waitFrom;
+    life.energy.add(1, c.active * o.idleMs + c.radio * radioMs + c.sleep * (waitFrom - t - o.idleMs - radioMs));
     for (let i = 0; i < count; i++) life.guard.critical(sends[i]!, sends[i]! + o.sendMs);
     life.stats.sends.ok += ok;
     life.stats.sends.failed += count - ok;
@@ -274,7 +284,10 @@ export class Application {
         life.at(next, this.onCycle);
       }
     }
-    this.ota.wake();
+    if (this.otaStarted) return this.ota.wake();
+    // The OTA task starts in the first WAIT after boot, once the first sample is out.
+    this.otaStarted = true;
+    this.ota.start();
   }
 
   /** boot_set_confirmed, in IDLE or WAIT. False when the power failed during it. */

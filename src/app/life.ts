@@ -176,7 +176,10 @@ export class DeviceLife {
   readonly appRandom = (): number => {
     if (this.tapePos < this.tapeEnd) return this.tape[this.tapePos++]!;
     const r = this.rnd.app();
-    if (this.recording) this.tape[this.tapeEnd++] = r;
+    if (this.recording) {
+      this.tape[this.tapeEnd++] = r;
+      this.tapePos = this.tapeEnd; // recorded as used; a replay rewinds
+    }
     return r;
   };
 
@@ -222,6 +225,8 @@ export class DeviceLife {
   private loop = { version: '', reason: '', at: -1, period: -1, total: 0, ota: 0 };
   private lastBootMoved = false;
   private runningSha: Uint8Array | undefined;
+  /** The running firmware's facts and trailer state, while nothing has written the primary since. */
+  private primaryRead: { firmware: FirmwareInfo; unconfirmed: boolean } | undefined;
 
   private constructor(setup: LifeSetup, profile: ResolvedProfile, device: Device, running: Uint8Array) {
     this.sched = new Scheduler();
@@ -395,6 +400,7 @@ export class DeviceLife {
     this.sched.epoch++;
     this.lastCut = during;
     this.stats.interrupted.push(call);
+    this.primaryRead = undefined;
     if (aimed) this.sched.at(p, () => this.powerLoss(p));
   }
 
@@ -517,12 +523,17 @@ export class DeviceLife {
     const core = this.device.core;
     const primary = core.peekArea(1);
     const before = this.running;
-    const firmware = readFirmwareInfo(primary, 'primary slot');
+    if (this.lastBootMoved) this.primaryRead = undefined;
+    // What the firmware reads from its own slot, read again only when something wrote there
+    // (a crash or health-check loop boots the same bytes hundreds of times).
+    if (!this.primaryRead) {
+      const trailer = this.device.readSwapState(1);
+      this.primaryRead = { firmware: readFirmwareInfo(primary, 'primary slot'), unconfirmed: trailer.magic === 'good' && trailer.imageOk === 'unset' };
+      this.runningSha = undefined;
+    }
+    const { firmware, unconfirmed } = this.primaryRead;
     this.running = firmware;
-    if (this.lastBootMoved) this.runningSha = undefined; // the primary's bytes are as they were at the last boot otherwise
     if (moved && !this.knownImages().some((img) => equalBytes(primary.subarray(0, img.length), img))) this.stats.unknownImageBoots++;
-    const trailer = this.device.readSwapState(1);
-    const unconfirmed = trailer.magic === 'good' && trailer.imageOk === 'unset';
     this.runningConfirmed = !unconfirmed;
     const v = formatVersion(firmware.version);
     if (moved) this.milestone('image-swapped', `${r.resumed ? 'resumed the interrupted swap' : `swap type ${r.requested}`}: ${before ? formatVersion(before.version) : '-'} → ${v}`, t);
@@ -674,6 +685,7 @@ export class DeviceLife {
   confirmRunning(t: number): boolean {
     const res = this.timedCall('confirm', t, 0, (cut) => this.device.setConfirmed(cut ?? {}));
     if (res.cut) return false;
+    this.primaryRead = undefined;
     this.guard.flashOp(t, t + res.ms);
     this.energy.add(this.energy.currents.flash, res.ms, true);
     if (res.result !== 0) return true;

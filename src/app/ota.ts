@@ -103,7 +103,7 @@ export class OtaTask implements OtaContext {
     p();
   }
 
-  /** The first IDLE after boot: check for an update at once. */
+  /** The first WAIT after boot: check for an update at once. */
   start(): void {
     this.step(() => this.check());
   }
