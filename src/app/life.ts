@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
 import { PowerCut, type FaultModel } from '../core.js';
 import { Device, type BootResult } from '../device/device.js';
 import type { Geometry } from '../device/geometry.js';
-import { assertStrategyAllowed, findProfile, resolveProfile, type ResolvedProfile } from '../device/profiles.js';
+import { assertStrategyAllowed, findProfile, resolveProfile, type DeviceProfile, type ResolvedProfile } from '../device/profiles.js';
 import type { Strategy } from '../device/strategy.js';
 import { compareVersions, decodeHeader, formatVersion, type ImageVersion } from '../image/header.js';
 import { publicKeyOf } from '../image/keys.js';
@@ -116,6 +116,14 @@ function hashedRegion(img: Uint8Array): Uint8Array | null {
     }
     hashedRegions.set(img, r);
   }
+  return r;
+}
+
+/** A profile object resolved once (a campaign builds thousands of lives from one). */
+const resolved = new WeakMap<DeviceProfile, ResolvedProfile>();
+function resolvedOnce(profile: DeviceProfile): ResolvedProfile {
+  let r = resolved.get(profile);
+  if (!r) resolved.set(profile, (r = resolveProfile(profile)));
   return r;
 }
 
@@ -257,7 +265,7 @@ export class DeviceLife {
    * generated v1.0.0 of the largest size its strategy takes), with an empty update server.
    */
   static async create(setup: LifeSetup = {}): Promise<DeviceLife> {
-    const profile = typeof setup.device === 'object' ? resolveProfile(setup.device) : resolveProfile(findProfile(setup.device ?? 'nrf52840'));
+    const profile = typeof setup.device === 'object' ? resolvedOnce(setup.device) : resolveProfile(findProfile(setup.device ?? 'nrf52840'));
     const strategy = setup.strategy ?? 'swap-scratch';
     assertStrategyAllowed(profile, strategy);
     const keys = (setup.keys ?? []).map(publicKeyOf);

@@ -17,7 +17,7 @@
 import { UsageError } from '../errors.js';
 import { FAULT_MODELS, type FaultModel } from '../core.js';
 import { Device } from '../device/device.js';
-import { findProfile, resolveProfile, assertStrategyAllowed } from '../device/profiles.js';
+import { findProfile, resolveProfile, assertStrategyAllowed, type DeviceProfile } from '../device/profiles.js';
 import { parseStrategy, type Strategy } from '../device/strategy.js';
 import { parseKey, type PrivateKey } from '../image/keys.js';
 import { DeviceLife } from '../app/life.js';
@@ -96,13 +96,18 @@ export function planLife(spec: LifecycleSpec, index: number): LifePlan {
   return { index, device, strategy, releases, upgrade, chunkSize, aimed };
 }
 
+const pairsOf = new WeakMap<LifecycleSpec, Array<[string, Strategy]>>();
+
 export function lifePairs(spec: LifecycleSpec): Array<[string, Strategy]> {
+  const known = pairsOf.get(spec);
+  if (known) return known;
   const pairs: Array<[string, Strategy]> = [];
   for (const d of spec.devices) {
     const excluded = findProfile(d).excluded;
     for (const s of spec.strategies) if (!excluded.includes(s)) pairs.push([d, s]);
   }
   if (!pairs.length) throw new UsageError(`none of the strategies ${spec.strategies.join(', ')} runs on ${spec.devices.join(', ')}`);
+  pairsOf.set(spec, pairs);
   return pairs;
 }
 
@@ -135,6 +140,7 @@ function fixedKey(byte: number): PrivateKey {
 }
 
 interface Kit {
+  profile: DeviceProfile;
   device: Device;
   running: Uint8Array;
   releases: Map<ReleaseKind | 'second', Release>;
@@ -180,7 +186,7 @@ export class LifecycleRunner {
     await add('untrusted', probe.buildFirmware({ version: '2.0.0', key: this.untrusted }));
     await add('too-large', build('2.0.0', { size: max + profile.geometry.areas.find((a) => a.id === 2)!.sectorSizes[0]! }));
     await add('second', build('3.0.0'));
-    return { device, running: await build('1.0.0'), releases };
+    return { profile: profile.profile, device, running: await build('1.0.0'), releases };
   }
 
   /** Life `index`, ready to run. */
@@ -189,7 +195,7 @@ export class LifecycleRunner {
     const kit = await this.kit(plan.device, plan.strategy);
     const life = await DeviceLife.create({
       reuseDevice: kit.device,
-      device: plan.device,
+      device: kit.profile,
       strategy: plan.strategy,
       keys: [this.trusted.publicKey],
       running: kit.running,
