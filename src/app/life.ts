@@ -232,6 +232,8 @@ export class DeviceLife {
   private scheduledLoss = Infinity;
   private loop = { version: '', reason: '', at: -1, period: -1, total: 0, ota: 0 };
   private lastBootMoved = false;
+  private resetSig = '';
+  private sameResets = 0;
   private runningSha: Uint8Array | undefined;
   /** The running firmware's facts and trailer state, while nothing has written the primary since. */
   private primaryRead: { firmware: FirmwareInfo; unconfirmed: boolean } | undefined;
@@ -337,7 +339,8 @@ export class DeviceLife {
   /**
    * Lets the device settle: no more power losses or outages from now, then up to `maxMs` of
    * life until it runs a confirmed image with nothing left to download. Returns whether it
-   * settled (a device stuck on an image that cannot confirm itself does not).
+   * settled; a device stuck on an image that resets itself again and again, changing nothing
+   * (three identical resets in a row), does not, and is left as it is.
    */
   settle(maxMs = 2 * 86_400_000): boolean {
     if (!this.started) this.begin();
@@ -346,6 +349,7 @@ export class DeviceLife {
     this.net.calm(t0);
     while (!this.bricked && this.sched.now < t0 + maxMs) {
       if (this.isSettled()) return true;
+      if (this.sameResets >= 3) return false;
       this.sched.run(Math.min(t0 + maxMs, this.sched.now + 3_600_000));
     }
     return this.isSettled();
@@ -425,6 +429,7 @@ export class DeviceLife {
   /** The running firmware resets itself (or is reset by the watchdog, or crashes) now. */
   reset(reason: RebootReason): void {
     const t = this.sched.now;
+    this.noteReset(reason);
     this.milestone('reboot', REASONS[reason], t);
     this.endRun(t, reason);
     let at = t;
@@ -432,6 +437,19 @@ export class DeviceLife {
     else this.loop.version = '';
     if (at === t) this.powerOn(t, reason);
     else this.sched.at(at, () => this.powerOn(this.sched.now, reason));
+  }
+
+  /**
+   * Counts resets that change nothing: the same firmware resetting itself for the same
+   * reason, with no flash written by the application or the bootloader in between and the
+   * server offering the same thing. After a few, settling is pointless: the device is stuck.
+   */
+  private noteReset(reason: RebootReason): void {
+    const offer = this.server.offer(this.deviceId)?.release.name ?? '';
+    const sig = `${reason}|${this.running ? formatVersion(this.running.version) : '-'}|${this.stats.ota.erases + this.stats.ota.programs}|${offer}|${this.stats.interrupted.length}`;
+    const same = sig === this.resetSig && !this.lastBootMoved;
+    this.resetSig = sig;
+    this.sameResets = same ? this.sameResets + 1 : 0;
   }
 
   /** The OTA task reboots into the bootloader at `t`, once the upgrade is requested. */
