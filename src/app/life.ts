@@ -176,43 +176,6 @@ export class DeviceLife {
   private tapeEnd = 0;
   private recording = false;
 
-  /**
-   * The application's random numbers (SEND outcomes, SEND backoff). They outlive any one
-   * run of the firmware, like the world's randomness they stand for: numbers a quiet period
-   * drew ahead and handed back are the next ones anyone gets, even after a reset.
-   */
-  readonly appRandom = (): number => {
-    if (this.tapePos < this.tapeEnd) return this.tape[this.tapePos++]!;
-    const r = this.rnd.app();
-    if (this.recording) {
-      this.tape[this.tapeEnd++] = r;
-      this.tapePos = this.tapeEnd; // recorded as used; a replay rewinds
-    }
-    return r;
-  };
-
-  get appDrawsPending(): boolean {
-    return this.tapePos < this.tapeEnd;
-  }
-
-  /** Starts recording draws (only when none are pending). */
-  recordAppDraws(): void {
-    this.tapePos = this.tapeEnd = 0;
-    this.recording = true;
-  }
-
-  /** The recorded draws were used: forget them. */
-  stopRecording(): void {
-    this.recording = false;
-    this.tapePos = this.tapeEnd = 0;
-  }
-
-  /** The recorded draws go back: the next draws return them, in order. */
-  replayAppDraws(): void {
-    this.recording = false;
-    this.tapePos = 0;
-  }
-
   /** A rollback the device worked out at this boot, for the OTA task to report. */
   rollback: { version: ImageVersion; cause: ResetCause; blame: boolean } | undefined;
   app: Application | undefined;
@@ -229,7 +192,6 @@ export class DeviceLife {
   private lastCut: string | undefined;
   private currentCut: CutRecord | undefined;
   private received: { release: Release; marks: Uint8Array } | undefined;
-  private scheduledLoss = Infinity;
   private loop = { version: '', reason: '', at: -1, period: -1, total: 0, ota: 0 };
   private lastBootMoved = false;
   private resetSig = '';
@@ -272,6 +234,9 @@ export class DeviceLife {
     assertStrategyAllowed(profile, strategy);
     const keys = (setup.keys ?? []).map(publicKeyOf);
     const fault: FaultModel = setup.power?.fault ?? 'cut';
+    if (setup.reuseDevice && setup.reuseDevice.options.strategy !== strategy) {
+      throw new UsageError(`reuseDevice runs ${setup.reuseDevice.options.strategy}, not the life's strategy ${strategy}`);
+    }
     const device = setup.reuseDevice ?? new Device(profile.geometry, { strategy, keys }, { strict: fault === 'cut' });
     device.core.setStrict(fault === 'cut');
     const max = Math.min(device.maxImageSize(0), device.maxImageSize(1));
@@ -299,6 +264,45 @@ export class DeviceLife {
     const release = image instanceof Uint8Array ? makeRelease(image, name ?? `v${formatVersion(readFirmwareInfo(image).version)}`) : image;
     this.server.publish(release);
     return release;
+  }
+
+  // ---- the application's random numbers ------------------------------------------------------
+
+  /**
+   * The application's random numbers (SEND outcomes, SEND backoff). They outlive any one
+   * run of the firmware, like the world's randomness they stand for: numbers a quiet period
+   * drew ahead and handed back are the next ones anyone gets, even after a reset.
+   */
+  readonly appRandom = (): number => {
+    if (this.tapePos < this.tapeEnd) return this.tape[this.tapePos++]!;
+    const r = this.rnd.app();
+    if (this.recording) {
+      this.tape[this.tapeEnd++] = r;
+      this.tapePos = this.tapeEnd; // recorded as used; a replay rewinds
+    }
+    return r;
+  };
+
+  get appDrawsPending(): boolean {
+    return this.tapePos < this.tapeEnd;
+  }
+
+  /** Starts recording draws (only when none are pending). */
+  recordAppDraws(): void {
+    this.tapePos = this.tapeEnd = 0;
+    this.recording = true;
+  }
+
+  /** The recorded draws were used: forget them. */
+  stopRecording(): void {
+    this.recording = false;
+    this.tapePos = this.tapeEnd = 0;
+  }
+
+  /** The recorded draws go back: the next draws return them, in order. */
+  replayAppDraws(): void {
+    this.recording = false;
+    this.tapePos = 0;
   }
 
   // ---- the clock ----------------------------------------------------------------------------
@@ -389,7 +393,6 @@ export class DeviceLife {
 
   private scheduleRandomLoss(): void {
     const p = this.power.nextLoss;
-    this.scheduledLoss = p;
     if (p === Infinity) return;
     this.sched.at(p, () => {
       if (this.power.nextLoss !== p) return; // calmed since
