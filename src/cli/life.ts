@@ -148,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     return release;
   });
   const running = str('running') === undefined ? undefined : readImageFile(str('running')!, 'running image').bytes;
+  if (keys.length && !running) throw new UsageError('a signed build (--key) boots only signed images: give --running FILE, signed with that key');
 
   const life = await DeviceLife.create({
     device: profile.profile,

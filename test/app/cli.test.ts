@@ -89,9 +89,11 @@ describe('brickproof life', () => {
     ['an unknown power-loss phase', ['--power-loss-at', 'lunch'], /unknown power-loss phase 'lunch'/],
     ['a release that is not an MCUboot image', ['--release', 'NOT_AN_IMAGE'], /is not an MCUboot image/],
     ['a release larger than the slot', ['--release', 'HUGE'], /larger than nrf52840's secondary slot \(212992 bytes\)/],
+    ['a signed build with no signed running image', ['--key', 'KEY'], /a signed build \(--key\) boots only signed images: give --running FILE/],
   ] as const) {
     it(`refuses ${what} with one line and exit 2`, async () => {
-      const args = argv.map((a) => (a === 'NOT_AN_IMAGE' ? path('not-an-image.bin') : a === 'HUGE' ? path('huge.bin') : a));
+      const files: Record<string, string> = { NOT_AN_IMAGE: path('not-an-image.bin'), HUGE: path('huge.bin'), KEY: path('key.pem') };
+      const args = argv.map((a) => files[a] ?? a);
       const { code, stderr, stdout } = await cli(['life', ...args]);
       expect(code).toBe(2);
       expect(stdout).toBe('');
