@@ -2,8 +2,9 @@
 // what firmware calls to request an upgrade or confirm the running image. It only writes
 // trailers; it never decides how boot happens.
 
-import { FLAG_UNSET, MAGIC_BAD, MAGIC_GOOD, MAGIC_UNSET, SWAP_PERM, SWAP_TEST, SwapState, readSwapState, writeImageOk, writeMagic, writeSwapInfo } from './trailer';
-import { AREA_PRIMARY, AREA_SECONDARY } from './swap/common';
+import { AREA_PRIMARY, AREA_SECONDARY, SWAP_PERM, SWAP_TEST } from './ctrl';
+import { FLAG_UNSET, MAGIC_BAD, MAGIC_GOOD, MAGIC_UNSET, SwapState, readSwapState, writeImageOk, writeMagic, writeSwapInfo } from './trailer';
+import { chooseStrategy } from './swap/registry';
 
 export const APP_OK: i32 = 0;
 export const APP_EBADIMAGE: i32 = 3; // BOOT_EBADIMAGE
@@ -14,6 +15,7 @@ const st = new SwapState();
 
 /** boot_set_pending(permanent): magic first, then image_ok if permanent, then swap_info. */
 export function appSetPending(permanent: bool): i32 {
+  chooseStrategy(); // trailer offsets depend on the strategy the bootloader is built with
   readSwapState(AREA_SECONDARY, st);
   if (st.magic == MAGIC_GOOD) return APP_OK; // already scheduled
   if (st.magic == MAGIC_BAD) return APP_EBADIMAGE;
@@ -25,6 +27,7 @@ export function appSetPending(permanent: bool): i32 {
 
 /** boot_set_confirmed: image_ok in the primary, when its magic is GOOD and image_ok unset. */
 export function appSetConfirmed(): i32 {
+  chooseStrategy();
   readSwapState(AREA_PRIMARY, st);
   if (st.magic == MAGIC_UNSET) return APP_OK; // an image without a trailer is permanent
   if (st.magic == MAGIC_BAD) return APP_EBADVECT;

@@ -5,8 +5,12 @@
 // a reset. What a real device keeps across a reset — the flash, and what the simulator
 // measures about it (geometry, counters, wear, the operation log, the power-cut budget) —
 // lives in memory below `__memory_base`, laid out by the host (src/core.ts) and described by
-// this block at address 0. The offsets are exported as globals so that the host reads them
-// from the module instead of keeping a copy.
+// this block at address 0.
+//
+// The host keeps no copy of anything here: scripts/build-wasm.js mirrors these constants into
+// src/ctrl-layout.ts — the offsets and sizes as `CTRL`, and the values that cross the
+// boundary as named tables keyed by the names TypeScript uses (see "Values that cross the
+// boundary" below).
 
 export const CTRL_MAGIC_VALUE: u32 = 0x42524b50; // "BRKP"
 
@@ -14,15 +18,14 @@ export const CTRL_MAGIC: u32 = 0;
 /** Absolute address and size of the whole flash (all devices concatenated in id order). */
 export const CTRL_FLASH_PTR: u32 = 4;
 export const CTRL_FLASH_SIZE: u32 = 8;
-/** Unused (was a programmed-since-erase shadow; erased state is now read from the bytes). */
-export const CTRL_SHADOW_PTR: u32 = 12;
+// (12 is free.)
 /** Device table: CTRL_DEV_COUNT entries of DEV_SIZE bytes. */
 export const CTRL_DEV_PTR: u32 = 16;
 export const CTRL_DEV_COUNT: u32 = 20;
 /** Sector table: entries of SECTOR_SIZE bytes in address order over all devices. */
 export const CTRL_SECTOR_PTR: u32 = 24;
 export const CTRL_SECTOR_COUNT: u32 = 28;
-/** Area table indexed by area id (1 primary, 2 secondary, 3 scratch, 4/5 next pair...). */
+/** Area table indexed by area id (AREA_*). */
 export const CTRL_AREA_PTR: u32 = 32;
 export const CTRL_AREA_COUNT: u32 = 36;
 /** Erase count per sector (u32, same index as the sector table). */
@@ -36,7 +39,7 @@ export const FLAG_STRICT: u32 = 1;
 export const CTRL_OP_INDEX: u32 = 48; // ops since the budget was armed (1-based index of the last op)
 export const CTRL_ERASE_OPS: u32 = 52;
 export const CTRL_WRITE_OPS: u32 = 56;
-export const CTRL_READ_OPS: u32 = 60;
+// (60 is free.)
 export const CTRL_BYTES_PROGRAMMED: u32 = 64; // u64
 export const CTRL_BYTES_ERASED: u32 = 72; // u64
 export const CTRL_VIOLATIONS: u32 = 80; // programs over programmed units (non-strict mode)
@@ -45,11 +48,7 @@ export const CTRL_FAILED_WRITES: u32 = 84; // writes refused by a bad region
 // Power cut.
 /** Cut before op K (1-based, counted from CTRL_OP_INDEX = 0); 0 = never. */
 export const CTRL_BUDGET: u32 = 88;
-export const CTRL_FAULT_MODEL: u32 = 92;
-export const FAULT_CUT: u32 = 0;
-export const FAULT_TORN_WRITE: u32 = 1;
-export const FAULT_TORN_ERASE: u32 = 2;
-export const FAULT_BIT_NOISE: u32 = 3;
+export const CTRL_FAULT_MODEL: u32 = 92; // FAULT_*
 export const CTRL_PRNG: u32 = 96; // u64 state of the fault PRNG
 export const CTRL_POWER_CUT: u32 = 104; // 1 once the budget ran out (the core then traps)
 export const CTRL_CUT_KIND: u32 = 108; // OP_ERASE / OP_WRITE of the interrupted op
@@ -96,10 +95,10 @@ export const CTRL_BOOT_MAX_SECTORS: u32 = 200; // MCUBOOT_MAX_IMG_SECTORS
 export const CTRL_BOOT_COPY_BUF: u32 = 204; // bytes per copy write (MCUboot's 1024-byte buffer)
 export const CTRL_BOOT_OPTIONS: u32 = 208; // OPT_* bits
 export const CTRL_BOOT_SIG_TYPE: u32 = 212; // TLV type of the signature the build checks; 0 = hash only
-export const CTRL_BOOT_RC: u32 = 216; // 0 = an image was found to boot
-export const CTRL_BOOT_SWAP_TYPE: u32 = 220; // swap type left in the loader state
-export const CTRL_BOOT_REQUESTED: u32 = 224; // swap type the trailers asked for at power-on
-export const CTRL_BOOT_SLOT: u32 = 228; // area id of the slot to jump to
+export const CTRL_BOOT_RC: u32 = 216; // OUTCOME_*
+export const CTRL_BOOT_SWAP_TYPE: u32 = 220; // SWAP_* left in the loader state
+export const CTRL_BOOT_REQUESTED: u32 = 224; // SWAP_* the trailers asked for at power-on
+export const CTRL_BOOT_SLOT: u32 = 228; // AREA_* of the slot to jump to
 export const CTRL_BOOT_IMAGE_OFF: u32 = 232; // offset of the booted image's header in that area
 export const CTRL_BOOT_VERSION: u32 = 236; // major | minor << 8 | revision << 16
 export const CTRL_BOOT_BUILD: u32 = 240; // build number of the booted image
@@ -139,40 +138,6 @@ export const CTRL_DIRTY_PTR: u32 = 284;
 
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
-/** swap-scratch before #485 (2019): no swap type in the trailer; a resumed swap guesses it. */
-export const BUG_PR485: u32 = 1;
-/** swap-scratch between 4cab08e3 and 2ac79767 (2024): headers re-read from the swapped slots after a resume. */
-export const BUG_PR2109: u32 = 2;
-/** swap-scratch before f76fba70 (2025): scratch erased forward after its trailer moved to the primary. */
-export const BUG_SCRATCH_FORWARD_ERASE: u32 = 4;
-/** swap-move before 4f393563 (#1966 / PR #2100, 2024): the REVERT table row needs the secondary magic UNSET. */
-export const BUG_PR2100: u32 = 8;
-/** swap-move before 74530753 (#1588 / PR #1597, 2023): the header lookup compares move progress with a "last index" never computed on this boot. */
-export const BUG_PR1597: u32 = 16;
-/** swap-move before ce115975 (#829 / PR #855, 2020): status source "primary" does not look at the secondary magic. */
-export const BUG_PR855: u32 = 32;
-/** swap-move before 33094fc5 (PR #2199, 2025): a revert with an empty secondary leaves the primary trailer as it is. */
-export const BUG_PR2199: u32 = 64;
-/** swap-offset before 7330df7c (PR #2214, 2025): the last index is the sector count (one too many). */
-export const BUG_PR2214: u32 = 128;
-/** swap-scratch before fbd2267e (PR #2205, 2025): find_last_sector_idx advances one index shared by both slots. */
-export const BUG_PR2205: u32 = 256;
-/** swap-scratch before the PR #2206 series (2025): no padding in the maximum image size, no clamp of the copy at the scratch trailer. */
-export const BUG_PR2206: u32 = 512;
-
-export const STRATEGY_OVERWRITE: u32 = 0;
-export const STRATEGY_SCRATCH: u32 = 1;
-export const STRATEGY_MOVE: u32 = 2;
-export const STRATEGY_OFFSET: u32 = 3;
-
-export const OPT_VALIDATE_PRIMARY: u32 = 1;
-export const OPT_OVERWRITE_FAST: u32 = 2;
-export const OPT_DOWNGRADE_PREVENTION: u32 = 4;
-/**
- * Not an MCUboot option: skip hashing and signature checks (images are taken as valid when
- * their header and TLV area parse). For measuring the swap engine alone (bench/boot.ts).
- */
-export const OPT_SKIP_IMAGE_CHECKS: u32 = 8;
 
 export const CTRL_SIZE: u32 = 512;
 
@@ -191,8 +156,7 @@ export const FN_MAX_IMAGE_SIZE: u32 = 9;
 export const FN_APP_SET_PENDING: u32 = 10;
 export const FN_APP_SET_CONFIRMED: u32 = 11;
 export const FN_BENCH: u32 = 12;
-export const FN_HEAP_BASE: u32 = 13;
-export const FN_ARENA_LIMIT: u32 = 14;
+export const FN_ARENA_LIMIT: u32 = 13;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32
@@ -222,11 +186,100 @@ export const OP_WRITE: u32 = 2;
 
 /**
  * Everything below this address belongs to the host-laid arena (control block, tables,
- * flash, shadow, log, snapshots); the module's own data and heap start here. Must equal
+ * flash, log, snapshots); the module's own data and heap start here. Must equal
  * `memoryBase` in asconfig.json (test/core.test.ts checks it against the module).
  */
 export const ARENA_LIMIT: u32 = 67108864;
 
-export function heapBase(): usize {
-  return __heap_base;
+// ---- Values that cross the boundary ------------------------------------------------------
+//
+// Every value the host writes into the control block or reads back from it, named once. The
+// build turns each prefix into a table for TypeScript, keyed by the name TypeScript uses:
+//
+//   STRATEGY_*  STRATEGY_IDS     STRATEGY_SWAP_MOVE         → STRATEGY_IDS['swap-move']
+//   OPT_*       OPTION_BITS      OPT_VALIDATE_PRIMARY       → OPTION_BITS.validatePrimary
+//   FAULT_*     FAULT_MODEL_IDS  FAULT_TORN_WRITE           → FAULT_MODEL_IDS['torn-write']
+//   BUG_*       BUG_BITS         BUG_PR2100                 → BUG_BITS.pr2100
+//   AREA_*      AREA_IDS         AREA_PRIMARY_1             → AREA_IDS.primary1
+//   SWAP_*      SWAP_TYPES       SWAP_REVERT                → SWAP_TYPES.revert
+//   OUTCOME_*   BOOT_OUTCOMES    OUTCOME_NO_IMAGE           → BOOT_OUTCOMES['no-image']
+//
+// So name a new value after what TypeScript calls it (a strategy as the CLI spells it, an
+// option as its BootloaderOptions field, a variant by the suffix of its `strategy@bug` name).
+// `*_SIZE` constants are layout (table entry sizes), never values.
+
+/** Upgrade strategies (reference/mcuboot.md §5.1–5.4; one file each in assembly/swap/). */
+export const STRATEGY_OVERWRITE_ONLY: u32 = 0;
+export const STRATEGY_SWAP_SCRATCH: u32 = 1;
+export const STRATEGY_SWAP_MOVE: u32 = 2;
+export const STRATEGY_SWAP_OFFSET: u32 = 3;
+
+/** Build options (CTRL_BOOT_OPTIONS bits). */
+export const OPT_VALIDATE_PRIMARY: u32 = 1;
+export const OPT_OVERWRITE_FAST: u32 = 2;
+export const OPT_DOWNGRADE_PREVENTION: u32 = 4;
+/**
+ * Not an MCUboot option: skip hashing and signature checks (images are taken as valid when
+ * their header and TLV area parse). For measuring the swap engine alone (bench/boot.ts).
+ */
+export const OPT_SKIP_IMAGE_CHECKS: u32 = 8;
+
+/** What a power cut does to the interrupted operation (CTRL_FAULT_MODEL; DESIGN.md, "Faults"). */
+export const FAULT_CUT: u32 = 0;
+export const FAULT_TORN_WRITE: u32 = 1;
+export const FAULT_TORN_ERASE: u32 = 2;
+export const FAULT_BIT_NOISE: u32 = 3;
+
+// Test-only variants (CTRL_BOOT_BUGS bits, src/campaign/variants.ts): behave as a historical
+// MCUboot release did. Code reads them through `bug()` only.
+/** swap-scratch before #485 (2019): no swap type in the trailer; a resumed swap guesses it. */
+export const BUG_PR485: u32 = 1;
+/** swap-scratch between 4cab08e3 and 2ac79767 (2024): headers re-read from the swapped slots after a resume. */
+export const BUG_PR2109: u32 = 2;
+/** swap-scratch before f76fba70 (2025): scratch erased forward after its trailer moved to the primary. */
+export const BUG_F76FBA70: u32 = 4;
+/** swap-move before 4f393563 (#1966 / PR #2100, 2024): the REVERT table row needs the secondary magic UNSET. */
+export const BUG_PR2100: u32 = 8;
+/** swap-move before 74530753 (#1588 / PR #1597, 2023): the header lookup compares move progress with a "last index" never computed on this boot. */
+export const BUG_PR1597: u32 = 16;
+/** swap-move before ce115975 (#829 / PR #855, 2020): status source "primary" does not look at the secondary magic. */
+export const BUG_PR855: u32 = 32;
+/** swap-move before 33094fc5 (PR #2199, 2025): a revert with an empty secondary leaves the primary trailer as it is. */
+export const BUG_PR2199: u32 = 64;
+/** swap-offset before 7330df7c (PR #2214, 2025): the last index is the sector count (one too many). */
+export const BUG_PR2214: u32 = 128;
+/** swap-scratch before fbd2267e (PR #2205, 2025): find_last_sector_idx advances one index shared by both slots. */
+export const BUG_PR2205: u32 = 256;
+/** swap-scratch before the PR #2206 series (2025): no padding in the maximum image size, no clamp of the copy at the scratch trailer. */
+export const BUG_PR2206: u32 = 512;
+
+/** The test-only variant with this BUG_* bit is selected. */
+@inline export function bug(bit: u32): bool {
+  return (ctrl(CTRL_BOOT_BUGS) & bit) != 0;
 }
+
+/**
+ * Flash area ids (the area table's index, and the area in traces and flash calls). Image n's
+ * pair (n ≥ 1) is primary 2n+2, secondary 2n+3; 0 is the bootloader's own area.
+ */
+export const AREA_BOOTLOADER: u32 = 0;
+export const AREA_PRIMARY: u32 = 1;
+export const AREA_SECONDARY: u32 = 2;
+export const AREA_SCRATCH: u32 = 3;
+export const AREA_PRIMARY_1: u32 = 4;
+export const AREA_SECONDARY_1: u32 = 5;
+
+/** Swap types (reference/mcuboot.md §4; CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_REQUESTED, swap_info). */
+export const SWAP_NONE: u8 = 1;
+export const SWAP_TEST: u8 = 2;
+export const SWAP_PERM: u8 = 3;
+export const SWAP_REVERT: u8 = 4;
+export const SWAP_FAIL: u8 = 5;
+export const SWAP_PANIC: u8 = 0xff;
+
+/** What a boot ends in (CTRL_BOOT_RC). */
+export const OUTCOME_OK: i32 = 0;
+/** No valid image in the primary slot: the device does not boot. */
+export const OUTCOME_NO_IMAGE: i32 = 1;
+/** MCUboot hangs on purpose. */
+export const OUTCOME_PANIC: i32 = 2;

@@ -8,11 +8,12 @@
 // src/core.ts turns that back into named, typed methods.
 import {
   ARENA_LIMIT, FN_APP_SET_CONFIRMED, FN_APP_SET_PENDING, FN_ARENA_LIMIT, FN_BENCH, FN_BOOT, FN_FLASH_ERASE, FN_FLASH_READ,
-  FN_FLASH_WRITE, FN_HEAP_BASE, FN_MAX_IMAGE_SIZE, FN_SHA256, FN_SHA256_FINAL, FN_SHA256_INIT, FN_SHA256_UPDATE,
+  FN_FLASH_WRITE, FN_MAX_IMAGE_SIZE, FN_SHA256, FN_SHA256_FINAL, FN_SHA256_INIT, FN_SHA256_UPDATE,
 } from './ctrl';
 import { flashErase, flashRead, flashWrite } from './flash';
 import { sha256, sha256Final, sha256Init, sha256Update } from './sha256';
-import { boot, maxImageSize } from './boot';
+import { boot } from './boot/swap-flow';
+import { chooseStrategy } from './swap/registry';
 import { appSetConfirmed, appSetPending } from './app';
 import { bench } from './bench';
 
@@ -26,11 +27,10 @@ export function call(fn: u32, a: u32, b: u32, c: u32, d: u32): u32 {
     case FN_SHA256_UPDATE: sha256Update(<usize>a, <usize>b); return 0;
     case FN_SHA256_FINAL: sha256Final(<usize>a); return 0;
     case FN_BOOT: return <u32>boot();
-    case FN_MAX_IMAGE_SIZE: return maxImageSize(<i32>a);
+    case FN_MAX_IMAGE_SIZE: return chooseStrategy().maxImageSize(<i32>a);
     case FN_APP_SET_PENDING: return <u32>appSetPending(a != 0);
     case FN_APP_SET_CONFIRMED: return <u32>appSetConfirmed();
     case FN_BENCH: return bench(a, b, c, d);
-    case FN_HEAP_BASE: return <u32>__heap_base;
     case FN_ARENA_LIMIT: return ARENA_LIMIT;
   }
   throw new Error('unknown core function');

@@ -2,14 +2,9 @@
 // field sits at the end of a slot (or of the scratch area), how it is encoded, and how it
 // is written. Everything else asks this file for offsets.
 
-import {
-  CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, STRATEGY_SCRATCH, ctrl,
-} from './ctrl';
+import { AREA_PRIMARY, AREA_SCRATCH, CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, SWAP_NONE, SWAP_REVERT, ctrl } from './ctrl';
 import { areaAlign, areaErasedVal, areaPtr, areaSize, flashWrite } from './flash';
-
-export const AREA_PRIMARY: u32 = 1;
-export const AREA_SECONDARY: u32 = 2;
-export const AREA_SCRATCH: u32 = 3;
+import { strategy } from './swap/strategy';
 
 // Magic states (§3.4) and flag states.
 export const MAGIC_GOOD: u8 = 1;
@@ -21,14 +16,6 @@ export const FLAG_SET: u8 = 1;
 export const FLAG_BAD: u8 = 2;
 export const FLAG_UNSET: u8 = 3;
 export const FLAG_ANY: u8 = 4;
-
-// Swap types (§4).
-export const SWAP_NONE: u8 = 1;
-export const SWAP_TEST: u8 = 2;
-export const SWAP_PERM: u8 = 3;
-export const SWAP_REVERT: u8 = 4;
-export const SWAP_FAIL: u8 = 5;
-export const SWAP_PANIC: u8 = 0xff;
 
 export const BOOT_MAGIC_SZ: u32 = 16;
 
@@ -60,15 +47,15 @@ const fieldBuf: usize = memory.data(64);
   return (n + a - 1) & ~(a - 1);
 }
 
-/** BOOT_STATUS_STATE_COUNT: 3 for scratch and move (and overwrite-only, unused), 2 for offset. */
-export function stateCount(): u32 {
-  return ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OFFSET ? 2 : 3;
+/** BOOT_STATUS_STATE_COUNT. */
+@inline export function stateCount(): u32 {
+  return strategy().statusStates;
 }
 
 /** BOOT_WRITE_SZ: the primary's write size, and for swap-scratch the larger of it and the scratch's. */
 export function bootWriteSz(): u32 {
   let sz = areaAlign(AREA_PRIMARY);
-  if (ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_SCRATCH) {
+  if (strategy().usesScratch) {
     const s = areaAlign(AREA_SCRATCH);
     if (s > sz) sz = s;
   }
@@ -83,7 +70,7 @@ export function magicAlignSize(): u32 {
 
 export function trailerInfoSz(): u32 {
   let sz = 4 * maxAlign() + magicAlignSize();
-  if (ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OFFSET) sz += maxAlign();
+  if (strategy().trailerHasUnprotTlvSizes) sz += maxAlign();
   return sz;
 }
 
@@ -120,13 +107,13 @@ export function swapInfoOff(area: u32): u32 {
   return copyDoneOff(area) - maxAlign();
 }
 
-/** swap-offset only: the two u16 unprotected TLV sizes. */
+/** Swap-offset only (trailerHasUnprotTlvSizes): the two u16 unprotected TLV sizes. */
 export function unprotTlvSizesOff(area: u32): u32 {
   return swapInfoOff(area) - maxAlign();
 }
 
 export function swapSizeOff(area: u32): u32 {
-  if (ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OFFSET) return unprotTlvSizesOff(area) - maxAlign();
+  if (strategy().trailerHasUnprotTlvSizes) return unprotTlvSizesOff(area) - maxAlign();
   return swapInfoOff(area) - maxAlign();
 }
 

@@ -16,7 +16,7 @@
 import * as loader from '@assemblyscript/loader';
 import { UsageError } from './errors.js';
 import type { Geometry, ResolvedArea } from './device/geometry.js';
-import { CTRL, type CtrlName } from './ctrl-layout.js';
+import { CTRL, FAULT_MODEL_IDS, type CtrlName } from './ctrl-layout.js';
 
 // ---- the compiled module -------------------------------------------------------------
 
@@ -95,7 +95,6 @@ export interface CoreExports {
   appSetConfirmed(): number;
   /** The benchmarks' entry point (assembly/bench.ts). */
   bench(kind: number, a: number, b: number, c: number): number;
-  heapBase(): number;
   arenaLimit(): number;
 }
 
@@ -117,7 +116,6 @@ function methods(call: Call): CoreExports {
     appSetPending: (permanent) => call(F.FN_APP_SET_PENDING, permanent, 0, 0, 0),
     appSetConfirmed: () => call(F.FN_APP_SET_CONFIRMED, 0, 0, 0, 0),
     bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
-    heapBase: () => call(F.FN_HEAP_BASE, 0, 0, 0, 0) >>> 0,
     arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
   };
 }
@@ -130,20 +128,27 @@ const NO_HOST = { hostFindKey: () => -1, hostVerify: () => 0 };
 
 let info: { module: WebAssembly.Module; arenaLimit: number; pages: number } | undefined;
 
-/** Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs. */
+/**
+ * Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs to be
+ * instantiated: the arena and one page for its data, which is what the module's memory import
+ * asks for (asconfig.json initialMemory; test/core.test.ts checks the two agree). Its heap
+ * grows the memory itself.
+ */
 function moduleInfo(module: WebAssembly.Module) {
   if (info?.module !== module) {
     const probe = new WebAssembly.Memory({ initial: 1100 });
     const ex = methods(loader.instantiateSync<{ call: Call }>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports.call);
-    info = { module, arenaLimit: ex.arenaLimit(), pages: Math.ceil((ex.heapBase() + PAGE) / PAGE) };
+    const arenaLimit = ex.arenaLimit();
+    info = { module, arenaLimit, pages: arenaLimit / PAGE + 1 };
   }
   return info;
 }
 
 // ---- results ----------------------------------------------------------------------------
 
-export type FaultModel = 'cut' | 'torn-write' | 'torn-erase' | 'bit-noise';
-export const FAULT_MODELS: readonly FaultModel[] = ['cut', 'torn-write', 'torn-erase', 'bit-noise'];
+export type FaultModel = keyof typeof FAULT_MODEL_IDS;
+/** The fault models the core implements (assembly/ctrl.ts FAULT_*), in id order. */
+export const FAULT_MODELS = Object.keys(FAULT_MODEL_IDS) as readonly FaultModel[];
 
 /** The power went off during operation `opIndex`; the core must be rebooted. */
 export class PowerCut {
@@ -570,7 +575,7 @@ export class Core {
     this.setCtrl('CTRL_OP_INDEX', 0);
     this.setCtrl('CTRL_BUDGET', atOp);
     this.setCtrl('CTRL_POWER_CUT', 0);
-    this.setCtrl('CTRL_FAULT_MODEL', FAULT_MODELS.indexOf(fault));
+    this.setCtrl('CTRL_FAULT_MODEL', FAULT_MODEL_IDS[fault]);
     this.setSeed(seed);
   }
 

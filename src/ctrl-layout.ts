@@ -4,7 +4,6 @@ export const CTRL = {
   CTRL_MAGIC: 0,
   CTRL_FLASH_PTR: 4,
   CTRL_FLASH_SIZE: 8,
-  CTRL_SHADOW_PTR: 12,
   CTRL_DEV_PTR: 16,
   CTRL_DEV_COUNT: 20,
   CTRL_SECTOR_PTR: 24,
@@ -17,17 +16,12 @@ export const CTRL = {
   CTRL_OP_INDEX: 48,
   CTRL_ERASE_OPS: 52,
   CTRL_WRITE_OPS: 56,
-  CTRL_READ_OPS: 60,
   CTRL_BYTES_PROGRAMMED: 64,
   CTRL_BYTES_ERASED: 72,
   CTRL_VIOLATIONS: 80,
   CTRL_FAILED_WRITES: 84,
   CTRL_BUDGET: 88,
   CTRL_FAULT_MODEL: 92,
-  FAULT_CUT: 0,
-  FAULT_TORN_WRITE: 1,
-  FAULT_TORN_ERASE: 2,
-  FAULT_BIT_NOISE: 3,
   CTRL_PRNG: 96,
   CTRL_POWER_CUT: 104,
   CTRL_CUT_KIND: 108,
@@ -82,24 +76,6 @@ export const CTRL = {
   MARK_SIZE: 8,
   CTRL_DIRTY_PTR: 284,
   CTRL_BOOT_BUGS: 272,
-  BUG_PR485: 1,
-  BUG_PR2109: 2,
-  BUG_SCRATCH_FORWARD_ERASE: 4,
-  BUG_PR2100: 8,
-  BUG_PR1597: 16,
-  BUG_PR855: 32,
-  BUG_PR2199: 64,
-  BUG_PR2214: 128,
-  BUG_PR2205: 256,
-  BUG_PR2206: 512,
-  STRATEGY_OVERWRITE: 0,
-  STRATEGY_SCRATCH: 1,
-  STRATEGY_MOVE: 2,
-  STRATEGY_OFFSET: 3,
-  OPT_VALIDATE_PRIMARY: 1,
-  OPT_OVERWRITE_FAST: 2,
-  OPT_DOWNGRADE_PREVENTION: 4,
-  OPT_SKIP_IMAGE_CHECKS: 8,
   CTRL_SIZE: 512,
   FN_FLASH_WRITE: 1,
   FN_FLASH_ERASE: 2,
@@ -113,8 +89,7 @@ export const CTRL = {
   FN_APP_SET_PENDING: 10,
   FN_APP_SET_CONFIRMED: 11,
   FN_BENCH: 12,
-  FN_HEAP_BASE: 13,
-  FN_ARENA_LIMIT: 14,
+  FN_ARENA_LIMIT: 13,
   DEV_SIZE: 16,
   SECTOR_SIZE: 12,
   AREA_SIZE: 32,
@@ -126,3 +101,68 @@ export const CTRL = {
 } as const;
 
 export type CtrlName = keyof typeof CTRL;
+
+/** Upgrade strategy ids (CTRL_BOOT_STRATEGY), by strategy name. From STRATEGY_* in assembly/ctrl.ts. */
+export const STRATEGY_IDS = {
+  'overwrite-only': 0,
+  'swap-scratch': 1,
+  'swap-move': 2,
+  'swap-offset': 3,
+} as const;
+
+/** Build option bits (CTRL_BOOT_OPTIONS), by BootloaderOptions field. From OPT_* in assembly/ctrl.ts. */
+export const OPTION_BITS = {
+  validatePrimary: 1,
+  overwriteFast: 2,
+  downgradePrevention: 4,
+  skipImageChecks: 8,
+} as const;
+
+/** Fault models (CTRL_FAULT_MODEL), by name. From FAULT_* in assembly/ctrl.ts. */
+export const FAULT_MODEL_IDS = {
+  cut: 0,
+  'torn-write': 1,
+  'torn-erase': 2,
+  'bit-noise': 3,
+} as const;
+
+/** Test-only variant bits (CTRL_BOOT_BUGS), by the suffix of the variant name (`swap-move@pr2100`). From BUG_* in assembly/ctrl.ts. */
+export const BUG_BITS = {
+  pr485: 1,
+  pr2109: 2,
+  f76fba70: 4,
+  pr2100: 8,
+  pr1597: 16,
+  pr855: 32,
+  pr2199: 64,
+  pr2214: 128,
+  pr2205: 256,
+  pr2206: 512,
+} as const;
+
+/** Flash area ids, by device-file area name. From AREA_* in assembly/ctrl.ts. */
+export const AREA_IDS = {
+  bootloader: 0,
+  primary: 1,
+  secondary: 2,
+  scratch: 3,
+  primary1: 4,
+  secondary1: 5,
+} as const;
+
+/** Swap types (CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_REQUESTED), by name. From SWAP_* in assembly/ctrl.ts. */
+export const SWAP_TYPES = {
+  none: 1,
+  test: 2,
+  perm: 3,
+  revert: 4,
+  fail: 5,
+  panic: 0xff,
+} as const;
+
+/** What a boot ends in (CTRL_BOOT_RC), by name. From OUTCOME_* in assembly/ctrl.ts. */
+export const BOOT_OUTCOMES = {
+  ok: 0,
+  'no-image': 1,
+  panic: 2,
+} as const;

@@ -1,64 +1,19 @@
-// What every upgrade strategy shares: the loader's in-RAM state for the image being booted
-// (boot_loader_state / boot_status), and MCUboot's flash primitives (§5.0) — region
-// erase one sector per call, 1024-byte copy chunks, trailer scrambling, status records,
-// status initialisation. All of it starts fresh at every power-on (a new instance).
+// What every upgrade strategy shares: MCUboot's flash primitives (§5.0) — region erase one
+// sector per call, 1024-byte copy chunks, trailer scrambling, status records, status
+// initialisation — and how asserts are counted. (The loader's RAM state they work on is in
+// assembly/boot/state.ts.)
 
 import {
-  BUG_PR485, CTRL_BOOT_BUGS, CTRL_BOOT_ASSERTS, CTRL_BOOT_OPTIONS, OPT_VALIDATE_PRIMARY, CTRL_BOOT_COPY_BUF, CTRL_BOOT_STATUS_FAILS, CTRL_BOOT_STRATEGY, STRATEGY_OFFSET, ctrl, setCtrl,
+  AREA_SECONDARY, BUG_PR485, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_OPTIONS, CTRL_BOOT_STATUS_FAILS,
+  OPT_VALIDATE_PRIMARY, SWAP_NONE, bug, ctrl, setCtrl,
 } from '../ctrl';
 import { areaPtr, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
-import { ImageHeader } from '../image';
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, FLAG_SET, SWAP_NONE, SwapState, bootWriteSz, isErased, readSwapInfoRaw,
-  readSwapState, statusEntries, statusOff, trailerSz, writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize,
-  writeUnprotTlvSizes,
+  FLAG_SET, SwapState, bootWriteSz, isErased, readSwapInfoRaw, readSwapState, statusEntries, statusOff, trailerSz,
+  writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize, writeUnprotTlvSizes,
 } from '../trailer';
-
-export const SLOT_PRIMARY: i32 = 0;
-export const SLOT_SECONDARY: i32 = 1;
-
-export const SOURCE_NONE: u8 = 0;
-export const SOURCE_SCRATCH: u8 = 1;
-export const SOURCE_PRIMARY: u8 = 2;
-
-export const OP_MOVE: u8 = 1;
-export const OP_SWAP: u8 = 2;
-
-/** boot_status: where an interrupted swap stands, and what it is. */
-export class BootStatus {
-  idx: u32 = 1;
-  state: u8 = 1;
-  op: u8 = OP_MOVE;
-  swapType: u8 = SWAP_NONE;
-  source: u8 = SOURCE_NONE;
-  useScratch: bool = false;
-  swapSize: u32 = 0;
-
-  reset(): void {
-    this.idx = 1;
-    this.state = 1;
-    this.op = OP_MOVE;
-    this.swapType = SWAP_NONE;
-    this.source = SOURCE_NONE;
-    this.useScratch = false;
-    this.swapSize = 0;
-  }
-
-  /** boot_status_is_reset: no progress recorded. */
-  isReset(): bool {
-    return this.op == OP_MOVE && this.idx == 1 && this.state == 1;
-  }
-}
-
-/** The loader state of the image being booted (single image: image 0, areas 1/2/3). */
-export const headers: StaticArray<ImageHeader> = [new ImageHeader(), new ImageHeader()];
-
-/** Swap-offset only (imgs[][].unprotected_tlv_size): each slot's unprotected TLV block size. */
-export const unprotTlvSizes: StaticArray<u32> = [0, 0];
-
-export function slotArea(slot: i32): u32 {
-  return slot == SLOT_PRIMARY ? AREA_PRIMARY : AREA_SECONDARY;
-}
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, unprotTlvSizes } from '../boot/state';
+import { strategy } from './strategy';
 
 /** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
 export function bootAssert(ok: bool): void {
@@ -175,13 +130,11 @@ const secondaryState = new SwapState();
 export function swapStatusInit(area: u32, bs: BootStatus): void {
   readSwapState(AREA_SECONDARY, secondaryState);
   // (Before MCUboot #485 there was no swap_info field to write.)
-  if (bs.swapType != SWAP_NONE && (ctrl(CTRL_BOOT_BUGS) & BUG_PR485) == 0) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
+  if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
   bootAssert(writeSwapSize(area, bs.swapSize) == 0);
-  if (ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OFFSET) {
+  if (strategy().trailerHasUnprotTlvSizes) {
     bootAssert(writeUnprotTlvSizes(area, (unprotTlvSizes[SLOT_SECONDARY] << 16) | (unprotTlvSizes[SLOT_PRIMARY] & 0xffff)) == 0);
   }
   bootAssert(writeMagic(area) == 0);
 }
-
-export { AREA_PRIMARY, AREA_SECONDARY, AREA_SCRATCH };

@@ -3,18 +3,35 @@
 // an interrupted copy simply starts again at the next boot because the secondary's
 // trailer still asks for it.
 
-import { CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ctrl } from '../ctrl';
+import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { bootWriteSz, swapInfoOff, trailerSz, writeMagic } from '../trailer';
-import { AREA_PRIMARY, AREA_SECONDARY, bootAssert, copyRegion, eraseRegion } from './common';
+import { BootStatus, slotArea } from '../boot/state';
+import { bootAssert, copyRegion, eraseRegion } from './common';
+import { Strategy } from './strategy';
 
-/** Largest image (header + payload + TLVs) the build accepts: up to swap_info. */
-export function maxImageSize(area: u32): u32 {
-  return swapInfoOff(area);
+export class OverwriteOnly extends Strategy {
+  constructor() {
+    super();
+    this.swaps = false;
+  }
+
+  slotsCompatible(maxSectors: u32): bool {
+    return areaSectorCount(AREA_PRIMARY) <= maxSectors && areaSectorCount(AREA_SECONDARY) <= maxSectors;
+  }
+
+  /** Largest image (header + payload + TLVs) the build accepts: up to swap_info. */
+  maxImageSize(slot: i32): u32 {
+    return swapInfoOff(slotArea(slot));
+  }
+
+  run(bs: BootStatus, copySize: u32): void {
+    copyImage(copySize);
+  }
 }
 
 /** boot_copy_image. `srcSize` is the secondary image's total size (used by the fast variant). */
-export function copyImage(srcSize: u32): void {
+function copyImage(srcSize: u32): void {
   const fast = (ctrl(CTRL_BOOT_OPTIONS) & OPT_OVERWRITE_FAST) != 0;
   const n = areaSectorCount(AREA_PRIMARY);
   let size: u32 = 0;

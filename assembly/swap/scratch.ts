@@ -3,70 +3,115 @@
 // scratch → primary, with three status records per region. The first region's status
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
-import { BUG_PR2205, BUG_PR2206, BUG_SCRATCH_FORWARD_ERASE, CTRL_BOOT_BUGS, ctrl } from '../ctrl';
+import {
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, SWAP_NONE, bug,
+} from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
-  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SWAP_NONE, SwapState, bootWriteSz, maxSectors,
+  FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
+import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH } from '../boot/state';
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, bootAssert,
-  copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
+  bootAssert, copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
 } from './common';
+import { Strategy } from './strategy';
 
-/** boot_slots_compatible: sector groups of both slots must line up and fit the scratch. */
-export function slotsCompatible(maxSectors: u32): bool {
-  const np = areaSectorCount(AREA_PRIMARY);
-  const ns = areaSectorCount(AREA_SECONDARY);
-  if (np > maxSectors || ns > maxSectors) return false;
-  const scratchSz = areaSize(AREA_SCRATCH);
-  let i: u32 = 0, j: u32 = 0;
-  let sz0: u32 = 0, sz1: u32 = 0, primarySz: u32 = 0, secondarySz: u32 = 0;
-  let smaller = 0;
-  while (i < np || j < ns) {
-    if (sz0 == sz1) {
-      if (i >= np || j >= ns) return false;
-      sz0 += areaSectorSize(AREA_PRIMARY, i++);
-      sz1 += areaSectorSize(AREA_SECONDARY, j++);
-    } else if (sz0 < sz1) {
-      if (i >= np) return false;
-      sz0 += areaSectorSize(AREA_PRIMARY, i++);
-      if (smaller == 2) return false;
-      smaller = 1;
-    } else {
-      if (j >= ns) return false;
-      sz1 += areaSectorSize(AREA_SECONDARY, j++);
-      if (smaller == 1) return false;
-      smaller = 2;
+export class SwapScratch extends Strategy {
+  constructor() {
+    super();
+    this.usesScratch = true;
+  }
+
+  /** boot_slots_compatible: sector groups of both slots must line up and fit the scratch. */
+  slotsCompatible(maxSectors: u32): bool {
+    const np = areaSectorCount(AREA_PRIMARY);
+    const ns = areaSectorCount(AREA_SECONDARY);
+    if (np > maxSectors || ns > maxSectors) return false;
+    const scratchSz = areaSize(AREA_SCRATCH);
+    let i: u32 = 0, j: u32 = 0;
+    let sz0: u32 = 0, sz1: u32 = 0, primarySz: u32 = 0, secondarySz: u32 = 0;
+    let smaller = 0;
+    while (i < np || j < ns) {
+      if (sz0 == sz1) {
+        if (i >= np || j >= ns) return false;
+        sz0 += areaSectorSize(AREA_PRIMARY, i++);
+        sz1 += areaSectorSize(AREA_SECONDARY, j++);
+      } else if (sz0 < sz1) {
+        if (i >= np) return false;
+        sz0 += areaSectorSize(AREA_PRIMARY, i++);
+        if (smaller == 2) return false;
+        smaller = 1;
+      } else {
+        if (j >= ns) return false;
+        sz1 += areaSectorSize(AREA_SECONDARY, j++);
+        if (smaller == 1) return false;
+        smaller = 2;
+      }
+      if (sz0 == sz1) {
+        primarySz += sz0;
+        secondarySz += sz1;
+        if (sz0 > scratchSz || sz1 > scratchSz) return false;
+        smaller = 0;
+        sz0 = 0;
+        sz1 = 0;
+      }
     }
-    if (sz0 == sz1) {
-      primarySz += sz0;
-      secondarySz += sz1;
-      if (sz0 > scratchSz || sz1 > scratchSz) return false;
-      smaller = 0;
-      sz0 = 0;
-      sz1 = 0;
+    return i == np && j == ns && primarySz == secondarySz;
+  }
+
+  /**
+   * bootutil_max_image_size: the slot minus its trailer, minus padding when the part of the
+   * trailer inside its first sector is smaller than the scratch trailer (trailers larger
+   * than a sector), so that the last region's data and the scratch trailer fit together.
+   * (Before d00b11dc, PR #2206, the test-only variant: no padding.)
+   */
+  maxImageSize(slot: i32): u32 {
+    const size = areaSize(AREA_PRIMARY);
+    const tsz = trailerSz(bootWriteSz());
+    const trailerStart = size - tsz;
+    const firstTrailerSector = trailerSectorOff(AREA_PRIMARY);
+    const inFirstSector = areaSectorOffEnd(firstTrailerSector) - trailerStart;
+    const scratchTrailer = scratchTrailerSz(bootWriteSz());
+    let padding: u32 = 0;
+    if (inFirstSector < scratchTrailer && !bug(BUG_PR2206)) padding = scratchTrailer - inFirstSector;
+    return trailerStart - padding;
+  }
+
+  /** swap_status_source, first matching row of §5.2's table. */
+  statusSource(): u8 {
+    readSwapState(AREA_PRIMARY, primaryState);
+    readSwapState(AREA_SCRATCH, scratchState);
+    const p = primaryState, s = scratchState;
+    if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_SET) return SOURCE_NONE;
+    if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
+    if (magicMatches(MAGIC_GOOD, s.magic)) return SOURCE_SCRATCH;
+    if (magicMatches(MAGIC_UNSET, p.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
+    return SOURCE_NONE;
+  }
+
+  /** Parses the records of the status source into (idx, state). */
+  readStatusBytes(area: u32, bs: BootStatus): void {
+    const n = scanStatusForward(area);
+    if (n < 0) return;
+    const count = <i32>stateCount();
+    bs.idx = <u32>(n / count) + 1;
+    bs.state = <u8>(n % count) + 1;
+  }
+
+  /** swap_run: the regions from the top down, resuming at bs.idx. */
+  run(bs: BootStatus, copySize: u32): void {
+    let last = findLastSectorIdx(copySize);
+    let swapIdx: u32 = 0;
+    while (last >= 0) {
+      const r = copySz(last);
+      const sz = <u32>r;
+      const first = <i32>(r >> 32);
+      if (swapIdx >= bs.idx - 1) swapSectors(<u32>first, sz, bs);
+      last = first - 1;
+      swapIdx++;
     }
   }
-  return i == np && j == ns && primarySz == secondarySz;
-}
-
-/**
- * bootutil_max_image_size: the slot minus its trailer, minus padding when the part of the
- * trailer inside its first sector is smaller than the scratch trailer (trailers larger
- * than a sector), so that the last region's data and the scratch trailer fit together.
- * (Before d00b11dc, PR #2206, the test-only variant: no padding.)
- */
-export function maxImageSize(): u32 {
-  const size = areaSize(AREA_PRIMARY);
-  const tsz = trailerSz(bootWriteSz());
-  const trailerStart = size - tsz;
-  const firstTrailerSector = trailerSectorOff(AREA_PRIMARY);
-  const inFirstSector = areaSectorOffEnd(firstTrailerSector) - trailerStart;
-  const scratchTrailer = scratchTrailerSz(bootWriteSz());
-  let padding: u32 = 0;
-  if (inFirstSector < scratchTrailer && (ctrl(CTRL_BOOT_BUGS) & BUG_PR2206) == 0) padding = scratchTrailer - inFirstSector;
-  return trailerStart - padding;
 }
 
 /** End offset of the primary sector starting at `off`. */
@@ -88,27 +133,6 @@ function magicMatches(want: u8, have: u8): bool {
   return want == have;
 }
 
-/** swap_status_source, first matching row of §5.2's table. */
-export function statusSource(): u8 {
-  readSwapState(AREA_PRIMARY, primaryState);
-  readSwapState(AREA_SCRATCH, scratchState);
-  const p = primaryState, s = scratchState;
-  if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_SET) return SOURCE_NONE;
-  if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
-  if (magicMatches(MAGIC_GOOD, s.magic)) return SOURCE_SCRATCH;
-  if (magicMatches(MAGIC_UNSET, p.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
-  return SOURCE_NONE;
-}
-
-/** Parses the records of the status source into (idx, state). */
-export function readStatusBytes(area: u32, bs: BootStatus): void {
-  const n = scanStatusForward(area);
-  if (n < 0) return;
-  const count = <i32>stateCount();
-  bs.idx = <u32>(n / count) + 1;
-  bs.state = <u8>(n % count) + 1;
-}
-
 /** boot_status_internal_off: record (idx−1)·3 + (state−1). */
 function internalOff(bs: BootStatus, elem: u32): u32 {
   return (bs.idx - 1) * stateCount() * elem + (<u32>bs.state - 1) * elem;
@@ -121,7 +145,7 @@ function writeStatus(bs: BootStatus): i32 {
 
 /** find_last_sector_idx: the last primary sector that holds `copySize` bytes, on both slots' sector grids. */
 function findLastSectorIdx(copySize: u32): i32 {
-  if ((ctrl(CTRL_BOOT_BUGS) & BUG_PR2205) != 0) return findLastSectorIdxShared(copySize);
+  if (bug(BUG_PR2205)) return findLastSectorIdxShared(copySize);
   let psz: u32 = 0, ssz: u32 = 0;
   let pi: u32 = 0, si: u32 = 0;
   const np = areaSectorCount(AREA_PRIMARY), ns = areaSectorCount(AREA_SECONDARY);
@@ -172,19 +196,6 @@ function copySz(last: i32): u64 {
   return (<u64>(i + 1) << 32) | <u64>sz;
 }
 
-export function swapRun(bs: BootStatus, copySize: u32): void {
-  let last = findLastSectorIdx(copySize);
-  let swapIdx: u32 = 0;
-  while (last >= 0) {
-    const r = copySz(last);
-    const sz = <u32>r;
-    const first = <i32>(r >> 32);
-    if (swapIdx >= bs.idx - 1) swapSectors(<u32>first, sz, bs);
-    last = first - 1;
-    swapIdx++;
-  }
-}
-
 /** boot_swap_sectors: one region, resuming at bs.state. */
 function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
   const imgOff = areaSectorOff(AREA_PRIMARY, idx);
@@ -198,7 +209,7 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
     // The scratch keeps its own trailer: the data must not run into it (66d41e73, PR #2206;
     // the test-only variant copies on, over the scratch's status records).
     const scratchTrailerOff = statusOff(AREA_SCRATCH);
-    if (copySz > scratchTrailerOff && (ctrl(CTRL_BOOT_BUGS) & BUG_PR2206) == 0) copySz = scratchTrailerOff;
+    if (copySz > scratchTrailerOff && !bug(BUG_PR2206)) copySz = scratchTrailerOff;
   }
   bs.useScratch = bs.idx == 1 && copySz != sz;
 
@@ -258,7 +269,7 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
     if (eraseScratch) {
       // Trailer end first, so a reset mid-erase never leaves a valid scratch trailer over
       // half-erased data (MCUboot f76fba70; the test-only variant erases forward as before).
-      const backwards = (ctrl(CTRL_BOOT_BUGS) & BUG_SCRATCH_FORWARD_ERASE) == 0;
+      const backwards = !bug(BUG_F76FBA70);
       bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), backwards) == 0);
     }
   }

@@ -11,8 +11,13 @@
 import { PowerCut, type FaultModel } from '../core.js';
 import type { Device } from '../device/device.js';
 import type { FlashTiming } from '../device/profiles.js';
+import type { ResolvedArea, ResolvedSector } from '../device/geometry.js';
+import { FlashTimes } from '../bench/timing.js';
+import { GENERIC_TIMING } from './options.js';
 
 const snapshots = new WeakMap<Device, number>();
+// Flash timing is priced by src/bench/timing.ts (FlashTimes), the one owner of datasheet
+// figures: maxima, per flash device, per sector size where a part's sectors differ.
 
 export interface TimedOp {
   kind: 'E' | 'W';
@@ -22,9 +27,12 @@ export interface TimedOp {
 }
 
 export class DevicePort {
+  /** The profile's datasheet figures (maxima), with GENERIC_TIMING for a flash device that has none. */
+  private readonly times: FlashTimes;
   /**
-   * Erase time per byte, at the primary slot's first sector size: exact on uniform sectors;
-   * on mixed layouts an erase is timed by its bytes at that rate.
+   * Per-byte rates of the primary's flash device, for a call's time from the flash model's
+   * counters (exact on uniform sectors of one part; an estimate when a call touches parts
+   * with other figures — its cut point, when one is needed, is timed op by op).
    */
   readonly eraseMsPerByte: number;
   readonly programMsPerByte: number;
@@ -33,17 +41,48 @@ export class DevicePort {
 
   constructor(
     readonly dev: Device,
-    readonly timing: FlashTiming,
+    timing: FlashTiming | FlashTiming[] | undefined,
   ) {
-    const primary = dev.geometry.areas.find((a) => a.id === 1)!;
-    this.eraseMsPerByte = timing.eraseMs / primary.sectorSizes[0]!;
-    this.programMsPerByte = timing.programUs / 1000 / timing.programBytes;
-    const size = dev.geometry.size;
-    this.boundMs = 3 * size * (this.eraseMsPerByte + this.programMsPerByte) + 3 * dev.geometry.sectors.length * timing.eraseMs;
+    const list = timing === undefined ? [] : Array.isArray(timing) ? timing : [timing];
+    this.times = new FlashTimes(dev.geometry, [...list, GENERIC_TIMING]);
+    const g = dev.geometry;
+    const primary = g.areas.find((a) => a.id === 1)!;
+    const sector = g.sectors[primary.firstSector]!;
+    this.eraseMsPerByte = this.eraseMs(sector) / sector.size;
+    const unit = this.times.timingOf(primary.device)?.programBytes ?? GENERIC_TIMING.programBytes;
+    this.programMsPerByte = this.writeMs(primary, 0, unit) / unit;
+    const slowestErase = Math.max(...g.sectors.map((x) => this.eraseMs(x) / x.size));
+    const slowestProgram = Math.max(...g.areas.map((a) => this.writeMs(a, 0, 4096) / 4096));
+    this.boundMs = 3 * g.size * (slowestErase + slowestProgram) + 3 * g.sectors.length * this.eraseMs(sector);
   }
 
-  opMs(kind: 'E' | 'W', length: number): number {
-    return kind === 'E' ? length * this.eraseMsPerByte : Math.ceil(length / this.timing.programBytes) * (this.timing.programUs / 1000);
+  private eraseMs(sector: ResolvedSector): number {
+    const d = this.times.erase(sector).max;
+    // A sector size the datasheet does not list: priced at the generic rate rather than free.
+    return d === null ? (GENERIC_TIMING.eraseMs! * sector.size) / 4096 : d / 1000;
+  }
+
+  private writeMs(area: ResolvedArea, offset: number, length: number): number {
+    const d = this.times.write(area, offset, length).max;
+    return d === null ? (Math.ceil(length / GENERIC_TIMING.programBytes) * GENERIC_TIMING.programUs) / 1000 : d / 1000;
+  }
+
+  /** How long one operation on `area` takes on the part (datasheet maxima). */
+  opMs(areaId: number, kind: 'E' | 'W', offset: number, length: number): number {
+    const area = this.area(areaId);
+    if (kind === 'W') return this.writeMs(area, offset, length);
+    let ms = 0;
+    const g = this.dev.geometry;
+    for (let i = area.firstSector, at = 0; i < area.firstSector + area.sectorCount; i++) {
+      const s = g.sectors[i]!;
+      if (at >= offset && at < offset + length) ms += this.eraseMs(s);
+      at += s.size;
+    }
+    return ms;
+  }
+
+  private area(id: number): ResolvedArea {
+    return this.dev.geometry.areas.find((a) => a.id === id)!;
   }
 
   /** Flash time of the last call, from the flash model's counters. */
@@ -64,7 +103,7 @@ export class DevicePort {
     let t = 0;
     for (const e of this.dev.core.log()) {
       if (e.kind === 'F') continue;
-      const d = this.opMs(e.kind, e.length);
+      const d = this.opMs(e.area, e.kind, e.offset, e.length);
       out.push({ kind: e.kind, start: t, end: t + d });
       t += d;
     }

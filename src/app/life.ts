@@ -31,7 +31,7 @@ import { CriticalGuard } from './guard.js';
 import { buildFirmware, type FirmwareSpec } from './images.js';
 import { formatMilestone, type Milestone, type MilestoneEvent, type RebootReason } from './milestones.js';
 import { Network } from './network.js';
-import { GENERIC_TIMING, resolveOptions, type LifeOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, type LifeOptions, type ResolvedOptions } from './options.js';
 import { PowerModel, type AimPhase, type AimedCut } from './power.js';
 import { faultSeed, stream } from './random.js';
 import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release } from './server.js';
@@ -207,7 +207,7 @@ export class DeviceLife {
     this.strategy = device.options.strategy;
     this.geometry = profile.geometry;
     this.device = device;
-    this.port = new DevicePort(device, setup.timing ?? profile.timing ?? GENERIC_TIMING);
+    this.port = new DevicePort(device, setup.timing ?? profile.timing);
     this.board = setup.board ?? profile.name;
     this.deviceId = setup.deviceId ?? 'device';
     this.server = new UpdateServer(o.ota.chunkSize);

@@ -109,8 +109,8 @@ export interface LifeOptions {
   power?: Partial<PowerOptions>;
   /** Currents per state (mA). */
   currents?: Partial<Currents>;
-  /** Flash timing; default the profile's, else GENERIC_TIMING. */
-  timing?: FlashTiming;
+  /** Flash timing (one for every flash device, or one per device); default the profile's, else GENERIC_TIMING. */
+  timing?: FlashTiming | FlashTiming[];
   /** The bootloader's own time per power-on, besides its flash operations (ms). */
   bootMs?: number;
 }

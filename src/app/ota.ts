@@ -441,7 +441,7 @@ export class OtaTask implements OtaContext {
     const life = this.life;
     for (; i < ops.length; i++) {
       const op = ops[i]!;
-      const ms = life.port.opMs(op.kind, op.length);
+      const ms = life.port.opMs(2, op.kind, op.offset, op.length);
       if (this.t > life.sched.now && life.sched.next <= this.t) {
         // Something else happens first: continue once the clock gets here.
         const from = i;

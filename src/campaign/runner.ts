@@ -13,6 +13,7 @@ import { Device } from '../device/device.js';
 import { UsageError } from '../errors.js';
 import { prng } from '../util/prng.js';
 import { getDevice } from '../device/device-file.js';
+import { SECONDARY } from '../device/geometry.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { bugBits, baseStrategy } from './variants.js';
 import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
@@ -148,7 +149,7 @@ export class CampaignRunner {
     core.loadDump(this.start);
     let left = g;
     const perform = (kind: CallKind, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
-      kind === 'boot' ? this.device.boot(cut) : kind === 'confirm' ? this.device.setConfirmed(cut) : this.device.eraseArea(2, cut);
+      kind === 'boot' ? this.device.boot(cut) : kind === 'confirm' ? this.device.setConfirmed(cut) : this.device.eraseArea(SECONDARY, cut);
     for (const call of this.calls) {
       if (left > call.ops) {
         const r = perform(call.kind);

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { Device, versionString, type BootResult } from '../device/device.js';
 import { decodeTrailerState } from '../device/trailer-state.js';
 import { signImage } from '../image/index.js';
-import type { Geometry } from '../device/geometry.js';
+import { PRIMARY, SECONDARY, type Geometry } from '../device/geometry.js';
 import type { Strategy } from '../device/strategy.js';
 import type { Upgrade, V1Trailer } from './spec.js';
 
@@ -55,7 +55,7 @@ export async function buildImages(dev: Device, size: number | 'max', strategy: S
   }
   const make = (t: number, seed: number, version: string) => signImage(payload(t - HEADER_SIZE - TLV_SIZE, seed), { headerSize: HEADER_SIZE, padHeader: true, version });
   const [v1, v2] = await Promise.all([make(totals[0], 1, '1.0.0'), make(totals[1], 2, '2.0.0')]);
-  const secondary = dev.geometry.areas.find((a) => a.id === 2)!;
+  const secondary = dev.geometry.areas.find((a) => a.id === SECONDARY)!;
   return { v1, v2, secondaryOffset: strategy.startsWith('swap-offset') ? secondary.sectorSizes[0] : 0 };
 }
 
@@ -65,9 +65,9 @@ export async function buildImages(dev: Device, size: number | 'max', strategy: S
  */
 export function stage(dev: Device, images: UpdateImages, upgrade: Upgrade, geometry: Geometry, v1Trailer?: V1Trailer): void {
   for (const d of geometry.devices) dev.core.flash.fill(d.erasedValue, d.base, d.base + d.size);
-  dev.core.place(1, 0, images.v1);
-  if (v1Trailer) padTrailer(dev, 1, v1Trailer === 'pad-confirm');
-  dev.core.place(2, images.secondaryOffset, images.v2);
+  dev.core.place(PRIMARY, 0, images.v1);
+  if (v1Trailer) padTrailer(dev, PRIMARY, v1Trailer === 'pad-confirm');
+  dev.core.place(SECONDARY, images.secondaryOffset, images.v2);
   const rc = dev.setPending(upgrade === 'perm');
   if (isPowerCut(rc) || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
 }
@@ -90,7 +90,7 @@ export type Which = 'v1' | 'v2';
 
 /** Which installed image the primary slot holds, byte for byte, or null. */
 export function primaryImage(dev: Device, images: UpdateImages): Which | null {
-  const primary = dev.core.peekArea(1);
+  const primary = dev.core.peekArea(PRIMARY);
   if (bytesEqual(primary.subarray(0, images.v2.length), images.v2)) return 'v2';
   if (bytesEqual(primary.subarray(0, images.v1.length), images.v1)) return 'v1';
   return null;
@@ -190,8 +190,8 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, record
       if (isPowerCut(c)) throw new Error('unexpected power cut');
       appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
       calls.push({ kind: 'confirm', ops: record ? recorded(dev) : [] });
-    } else if (upgrade === 'erase-secondary' && image === 'v2' && primaryImageOk(dev) === 'unset' && !areaErased(dev, 2)) {
-      const c = dev.eraseArea(2);
+    } else if (upgrade === 'erase-secondary' && image === 'v2' && primaryImageOk(dev) === 'unset' && !areaErased(dev, SECONDARY)) {
+      const c = dev.eraseArea(SECONDARY);
       if (isPowerCut(c)) throw new Error('unexpected power cut');
       appOps = dev.core.counters().writeOps + dev.core.counters().eraseOps;
       calls.push({ kind: 'erase', ops: record ? recorded(dev) : [] });
@@ -222,8 +222,8 @@ function erasedValue(dev: Device, area: number): number {
  * swap-offset also one sector in.
  */
 export function secondaryHeaderErased(dev: Device, images: UpdateImages): boolean {
-  const bytes = dev.core.peekArea(2);
-  const e = erasedValue(dev, 2);
+  const bytes = dev.core.peekArea(SECONDARY);
+  const e = erasedValue(dev, SECONDARY);
   for (const off of images.secondaryOffset ? [0, images.secondaryOffset] : [0]) {
     for (let i = 0; i < 4; i++) if (bytes[off + i] !== e) return false;
   }
@@ -232,7 +232,7 @@ export function secondaryHeaderErased(dev: Device, images: UpdateImages): boolea
 
 /** The primary trailer asks for a revert (§4.1 row 3: magic GOOD, image_ok UNSET, copy_done SET). */
 export function revertRequested(dev: Device): boolean {
-  const t = decodeTrailerState(dev, 1);
+  const t = decodeTrailerState(dev, PRIMARY);
   return t.magic === 'good' && t.imageOk === 'unset' && t.copyDone === 'set';
 }
 
@@ -245,5 +245,5 @@ function areaErased(dev: Device, area: number): boolean {
 
 /** image_ok of the primary trailer, read at the build's BOOT_MAX_ALIGN offsets. */
 export function primaryImageOk(dev: Device): 'set' | 'unset' | 'bad' {
-  return decodeTrailerState(dev, 1).imageOk;
+  return decodeTrailerState(dev, PRIMARY).imageOk;
 }

@@ -5,32 +5,33 @@
  * normal strategy.
  */
 import { UsageError } from '../errors.js';
+import { BUG_BITS } from '../ctrl-layout.js';
+import type { FaultModel } from '../core.js';
 import { parseStrategy, type Strategy } from '../device/strategy.js';
 import type { CampaignSpec, Upgrade } from './spec.js';
 
 export interface Variant {
   name: string;
   strategy: Strategy;
-  /** BUG_* bit of assembly/ctrl.ts CTRL_BOOT_BUGS. */
+  /** Its CTRL_BOOT_BUGS bit: BUG_BITS of the name's `@` suffix (assembly/ctrl.ts BUG_*). */
   bit: number;
   summary: string;
   /**
    * The campaign that exposes it (what the reference describes), for tests and docs: the
    * spec's fields besides strategy, plan ('exhaustive'), image size ('max') and seed (1).
    */
-  exposedBy: { upgrade: Upgrade; device: string; fault: 'cut' | 'torn-write' | 'torn-erase' | 'bit-noise' } & Pick<CampaignSpec, 'v1Size' | 'v1Trailer' | 'maxAlign' | 'maxSectors'>;
+  exposedBy: { upgrade: Upgrade; device: string; fault: FaultModel } & Pick<CampaignSpec, 'v1Size' | 'v1Trailer' | 'maxAlign' | 'maxSectors'>;
   /** The bug shows in the uninterrupted update itself: the campaign is its one scenario, `…@0`. */
   control?: boolean;
   /** What the reference (mcuboot-known-bugs.md, tardigrade) reports for it. */
   reference: string;
 }
 
-/** Bits of CTRL_BOOT_BUGS (assembly/ctrl.ts BUG_*). */
-export const VARIANTS: Variant[] = [
+/** The variants, each with its core bit: BUG_BITS of its name's `@` suffix (`swap-move@pr2100` → BUG_BITS.pr2100). */
+const DEFINED: Array<Omit<Variant, 'bit'>> = [
   {
     name: 'swap-scratch@pr485',
     strategy: 'swap-scratch',
-    bit: 1,
     summary: 'MCUboot #480/#485 (2019): no swap type in the trailer; an interrupted revert resumes as a permanent upgrade and a second swap makes the rejected image permanent',
     exposedBy: { upgrade: 'revert', device: 'nrf52840', fault: 'cut' },
     reference: 'wrong image: any cut during the revert after status init (a wide window)',
@@ -38,7 +39,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2109',
     strategy: 'swap-scratch',
-    bit: 2,
     summary: 'MCUboot PR #2109 (2024): after finishing an interrupted swap, headers are read from the swapped slots, primary validation fails, and the next boot reverts the upgrade',
     // Only images of different sizes show it: with equal sizes the wrong header validates.
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut', v1Size: 150000 },
@@ -47,7 +47,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@f76fba70',
     strategy: 'swap-scratch',
-    bit: 4,
     summary: 'MCUboot f76fba70 (2025): the scratch area is erased forward after its trailer moved to the primary, so a reset mid-erase resumes from a half-erased scratch',
     // A multi-sector scratch (nrf52840: 13 sectors) gives the window between its erases.
     exposedBy: { upgrade: 'perm', device: 'nrf52840', fault: 'cut' },
@@ -56,7 +55,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr2100',
     strategy: 'swap-move',
-    bit: 8,
     summary: 'MCUboot #1966 / PR #2100 (2024): a revert torn inside the secondary magic write of fixup_revert leaves that magic BAD; the REVERT row wanted it UNSET, so no row matches and the unconfirmed image boots forever',
     // A torn program operation: nrf52840 writes 4 bytes at a time, so the 16-byte magic tears.
     exposedBy: { upgrade: 'revert', device: 'nrf52840', fault: 'torn-write' },
@@ -67,7 +65,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr1597',
     strategy: 'swap-move',
-    bit: 16,
     summary: 'MCUboot #1588 / PR #1597 (2023): after the last move record the header lookup still reads sector 0 (the last index it compares with was never computed on this boot), finds it erased, gives up the resume, and nothing boots again',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut' },
     reference: 'issue #1588: about 1 in 50 resets during the swap bricked the device; tardigrade publishes no rate. '
@@ -77,7 +74,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr855',
     strategy: 'swap-move',
-    bit: 32,
     summary: 'MCUboot #829 / PR #855 (2020): an imgtool --pad --confirm primary is taken for the status source, the new swap never writes swap_size, and any resume reads 0xffffffff and bricks',
     exposedBy: { upgrade: 'test', device: 'nrf52840', fault: 'cut', v1Trailer: 'pad-confirm' },
     reference: 'issue #829: a brick for nearly every mid-swap cut (a wide window). '
@@ -87,7 +83,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-move@pr2199',
     strategy: 'swap-move',
-    bit: 64,
     summary: 'MCUboot PR #2199 (2025): after a test upgrade the application erases the secondary; the REVERT request in the primary trailer is never cleared, every boot erases the secondary trailer again, and uploads are refused',
     exposedBy: { upgrade: 'erase-secondary', device: 'nrf52840', fault: 'cut' },
     control: true,
@@ -98,7 +93,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-offset@pr2214',
     strategy: 'swap-offset',
-    bit: 128,
     summary: 'MCUboot PR #2214 (2025): the last index is one too many, so an image needing every sector below the trailer is refused as "not enough free space" and never installed',
     // The optimal swap-offset layout (secondary one sector larger): the largest image needs
     // exactly first-trailer-index sectors.
@@ -111,7 +105,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2205',
     strategy: 'swap-scratch',
-    bit: 256,
     summary: 'MCUboot PR #2205 (2025): with primary sectors larger than the secondary\'s, the last sector index counts secondary sectors and runs past the primary\'s sector list; the swap then works on offsets outside the slot',
     exposedBy: { upgrade: 'test', device: 'stm32f4-spi-flash', fault: 'cut' },
     control: true,
@@ -121,7 +114,6 @@ export const VARIANTS: Variant[] = [
   {
     name: 'swap-scratch@pr2206',
     strategy: 'swap-scratch',
-    bit: 512,
     summary: 'MCUboot PR #2206 (2025): with a trailer larger than a sector the maximum image size keeps no padding, and the copy into scratch runs over the scratch trailer\'s status records',
     // MCUBOOT_MAX_IMG_SECTORS 1024 (tardigrade's geometry variant): a 7-sector trailer on k64f.
     exposedBy: { upgrade: 'test', device: 'k64f', fault: 'cut', maxSectors: 1024 },
@@ -131,6 +123,12 @@ export const VARIANTS: Variant[] = [
       + 'new image\'s last bytes in scratch); the same on nrf52840; swap-scratch: 0 of 490',
   },
 ];
+
+export const VARIANTS: Variant[] = DEFINED.map((v) => {
+  const bug = v.name.slice(v.name.indexOf('@') + 1);
+  if (!Object.hasOwn(BUG_BITS, bug)) throw new Error(`variant ${v.name}: assembly/ctrl.ts has no BUG_${bug.toUpperCase()}`);
+  return { ...v, bit: BUG_BITS[bug as keyof typeof BUG_BITS] };
+});
 
 export function baseStrategy(name: string): Strategy {
   return parseStrategy(name.split('@')[0]);

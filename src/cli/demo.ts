@@ -7,6 +7,7 @@
 import { isPowerCut, sha256 } from '../core.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { signImage } from '../image/index.js';
 import { describeBoot } from './bootloader-options.js';
 import { STRATEGIES } from '../device/strategy.js';
@@ -36,13 +37,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const strategy of STRATEGIES.filter((s) => !device.excluded.includes(s))) {
     const dev = new Device(g, { strategy });
-    const primarySize = g.areas.find((a) => a.id === 1)!.size;
+    const primarySize = g.areas.find((a) => a.id === PRIMARY)!.size;
     const v1 = await signImage(body(Math.floor(primarySize / 3), 1), { headerSize: 0x200, padHeader: true, version: '1.0.0', align: g.devices[0].writeAlign });
     const v2 = await signImage(body(Math.floor(primarySize / 2), 2), { headerSize: 0x200, padHeader: true, version: '2.0.0', align: g.devices[0].writeAlign });
     // swap-offset takes the update one sector into the secondary slot (§5.4).
-    const secondaryOffset = strategy === 'swap-offset' ? g.areas.find((a) => a.id === 2)!.sectorSizes[0] : 0;
-    dev.core.place(1, 0, v1);
-    dev.core.place(2, secondaryOffset, v2);
+    const secondaryOffset = strategy === 'swap-offset' ? g.areas.find((a) => a.id === SECONDARY)!.sectorSizes[0] : 0;
+    dev.core.place(PRIMARY, 0, v1);
+    dev.core.place(SECONDARY, secondaryOffset, v2);
     const steps: Array<{ step: string; detail: string }> = [];
     const pending = dev.setPending(false);
     steps.push({ step: 'app: boot_set_pending(test)', detail: `rc ${String(pending)}, ${dev.trace().length} writes` });
@@ -55,14 +56,14 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     const wear = dev.core.wear();
-    const digests = [1, 2].map((id) => {
+    const digests = [PRIMARY, SECONDARY].map((id) => {
       const area = dev.core.areaBytes(id);
       // After a swap-offset upgrade the old image sits at the start of the secondary.
       const at = [0, secondaryOffset].find((o) => new DataView(area.buffer, area.byteOffset + o).getUint32(0, true) === 0x96f3b83d) ?? 0;
       const bytes = area.subarray(at);
       const dv = new DataView(bytes.buffer, bytes.byteOffset);
       const hashed = dv.getUint32(0, true) === 0x96f3b83d ? dv.getUint16(8, true) + dv.getUint32(12, true) + dv.getUint16(10, true) : 0;
-      return { area: id === 1 ? 'primary' : 'secondary', version: hashed ? `${bytes[20]}.${bytes[21]}.${dv.getUint16(22, true)}` : null, sha256: hashed ? toHex(sha256(bytes.subarray(0, hashed))) : null };
+      return { area: id === PRIMARY ? 'primary' : 'secondary', version: hashed ? `${bytes[20]}.${bytes[21]}.${dv.getUint16(22, true)}` : null, sha256: hashed ? toHex(sha256(bytes.subarray(0, hashed))) : null };
     });
     report.push({ strategy, steps, digests, maxSectorErases: Math.max(...wear) });
     if (!args.bool('json')) {

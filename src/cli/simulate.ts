@@ -10,6 +10,7 @@
 import { isPowerCut } from '../core.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult } from '../device/device.js';
+import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { decodeTrailerState, type SlotTrailerState } from '../device/trailer-state.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './bootloader-options.js';
@@ -47,17 +48,17 @@ export async function run(argv: string[]): Promise<number> {
   const dev = choice.make();
   const g = choice.device.geometry;
   const slot = (id: number) => g.areas.find((a) => a.id === id)!;
-  const secondaryOffset = choice.strategy === 'swap-offset' ? slot(2).sectorSizes[0] : 0;
-  for (const [what, bytes, id, off] of [['primary', primary, 1, 0], ['secondary', secondary, 2, secondaryOffset]] as const) {
-    const max = dev.maxImageSize(id === 1 ? 0 : 1);
+  const secondaryOffset = choice.strategy === 'swap-offset' ? slot(SECONDARY).sectorSizes[0] : 0;
+  for (const [what, bytes, id, off] of [['primary', primary, PRIMARY, 0], ['secondary', secondary, SECONDARY, secondaryOffset]] as const) {
+    const max = dev.maxImageSize(id === PRIMARY ? 0 : 1);
     const imageSize = imageTotalSize(bytes);
     if (imageSize !== undefined && imageSize > max) {
       throw new UsageError(`${what} image is ${imageSize} bytes (header + body + TLVs) but ${choice.strategy} on ${g.name} allows at most ${max}`);
     }
     if (off + bytes.length > slot(id).size) throw new UsageError(`${what} image file is ${bytes.length} bytes, larger than the ${slot(id).size}-byte ${what} slot`);
   }
-  dev.core.place(1, 0, primary);
-  dev.core.place(2, secondaryOffset, secondary);
+  dev.core.place(PRIMARY, 0, primary);
+  dev.core.place(SECONDARY, secondaryOffset, secondary);
   const pending = dev.setPending(upgrade === 'perm');
   if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
 
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!args.bool('json')) process.stdout.write(`app: boot_set_confirmed() -> ${String(isPowerCut(c) ? 'cut' : c)}\n`);
     }
   }
-  const final = { primary: decodeTrailerState(dev, 1), secondary: decodeTrailerState(dev, 2) };
+  const final = { primary: decodeTrailerState(dev, PRIMARY), secondary: decodeTrailerState(dev, SECONDARY) };
   const dumpPath = args.string('dump-flash');
   if (dumpPath) writeImageFile(dumpPath, dev.core.dump());
   if (args.bool('json')) {

@@ -12,7 +12,7 @@ import { parseStrategy, type Strategy } from './strategy.js';
 const TOP_KEYS = ['name', 'flash', 'areas', 'excluded', 'timing'];
 const FLASH_KEYS = ['id', 'sectors', 'writeAlign', 'erasedValue'];
 const AREA_KEYS = ['flash', 'offset', 'size'];
-const TIMING_KEYS = ['eraseMs', 'programUs', 'programBytes'];
+const TIMING_KEYS = ['flash', 'eraseMs', 'eraseMsTypical', 'eraseBytes', 'eraseBySize', 'programUs', 'programUsTypical', 'programBytes', 'endurance'];
 
 type Json = Record<string, unknown>;
 
@@ -96,13 +96,54 @@ function excluded(where: string, v: unknown): Strategy[] {
   return out;
 }
 
-function timing(where: string, v: unknown): FlashTiming {
-  const o = object(where, v, TIMING_KEYS, TIMING_KEYS);
-  return {
-    eraseMs: positive(`${where}.eraseMs`, o.eraseMs),
+function timing(where: string, v: unknown, flashIds: number[]): FlashTiming | FlashTiming[] {
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw new UsageError(`${where} must be one set of figures or a non-empty list of them, got []`);
+    const list = v.map((t, i) => timingFor(`${where}[${i}]`, t, flashIds, true));
+    const seen = new Set<number>();
+    for (const [i, t] of list.entries()) {
+      if (seen.has(t.flash!)) throw new UsageError(`${where}[${i}] describes flash ${t.flash} again`);
+      seen.add(t.flash!);
+    }
+    return list;
+  }
+  return timingFor(where, v, flashIds, false);
+}
+
+/** One set of datasheet figures; in a list each names its flash device. */
+function timingFor(where: string, v: unknown, flashIds: number[], inList: boolean): FlashTiming {
+  const o = object(where, v, TIMING_KEYS, inList ? ['flash', 'programUs', 'programBytes'] : ['programUs', 'programBytes']);
+  if (!('eraseMs' in o) && !('eraseBySize' in o)) throw new UsageError(`${where} is missing 'eraseMs' (or 'eraseBySize')`);
+  const t: FlashTiming = {
     programUs: positive(`${where}.programUs`, o.programUs),
     programBytes: integer(`${where}.programBytes`, o.programBytes, 1),
   };
+  if ('flash' in o) {
+    t.flash = integer(`${where}.flash`, o.flash, 0);
+    if (!flashIds.includes(t.flash)) throw new UsageError(`${where}.flash ${t.flash} is not a flash device of this file (it has ${flashIds.join(', ')})`);
+  }
+  if ('eraseMs' in o) t.eraseMs = positive(`${where}.eraseMs`, o.eraseMs);
+  if ('eraseMsTypical' in o) t.eraseMsTypical = positive(`${where}.eraseMsTypical`, o.eraseMsTypical);
+  if ('eraseBytes' in o) t.eraseBytes = integer(`${where}.eraseBytes`, o.eraseBytes, 1);
+  if ('programUsTypical' in o) t.programUsTypical = positive(`${where}.programUsTypical`, o.programUsTypical);
+  if ('endurance' in o) t.endurance = integer(`${where}.endurance`, o.endurance, 1);
+  if ('eraseBySize' in o) {
+    if (!Array.isArray(o.eraseBySize) || o.eraseBySize.length === 0) throw new UsageError(`${where}.eraseBySize must be a non-empty list of [sectorSize, maxMs, typicalMs?], got ${show(o.eraseBySize)}`);
+    t.eraseBySize = o.eraseBySize.map((row: unknown, i) => {
+      const at = `${where}.eraseBySize[${i}]`;
+      if (!Array.isArray(row) || row.length < 2 || row.length > 3) throw new UsageError(`${at} must be [sectorSize, maxMs, typicalMs?], got ${show(row)}`);
+      const size = integer(`${at} sectorSize`, row[0], 1);
+      const max = positive(`${at} maxMs`, row[1]);
+      if (row.length === 2) return [size, max];
+      const typical = positive(`${at} typicalMs`, row[2]);
+      if (typical > max) throw new UsageError(`${at} typicalMs ${typical} is above maxMs ${max} (typical figures cannot exceed the maximum)`);
+      return [size, max, typical];
+    });
+  }
+  for (const [typ, max] of [['eraseMsTypical', 'eraseMs'], ['programUsTypical', 'programUs']] as const) {
+    if (t[typ] !== undefined && t[max] !== undefined && t[typ]! > t[max]!) throw new UsageError(`${where}.${typ} ${t[typ]} is above ${max} ${t[max]} (typical figures cannot exceed the maximum)`);
+  }
+  return t;
 }
 
 /**
@@ -130,7 +171,7 @@ function readDeviceFile(text: string, source: string, defaultName: string): Reso
     areas: areas(`${source}: areas`, o.areas),
     excluded: 'excluded' in o ? excluded(`${source}: excluded`, o.excluded) : [],
   };
-  if ('timing' in o) profile.timing = timing(`${source}: timing`, o.timing);
+  if ('timing' in o) profile.timing = timing(`${source}: timing`, o.timing, profile.flash.map((f) => f.id));
   try {
     return resolveProfile(profile);
   } catch (e) {

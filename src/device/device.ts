@@ -6,9 +6,10 @@
 import { Core, PowerCut, type CoreOptions, type FaultModel } from '../core.js';
 import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
-import type { Geometry } from './geometry.js';
+import { SCRATCH, type Geometry } from './geometry.js';
 import { signatureHost, type SignatureHost } from './host.js';
 import { decodeTrailer } from '../image/trailer.js';
+import { BOOT_OUTCOMES, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
 import type { Strategy } from './strategy.js';
 
 export interface BootloaderOptions {
@@ -33,8 +34,15 @@ export interface BootloaderOptions {
   skipImageChecks?: boolean;
 }
 
-export const SWAP_TYPES: Record<number, string> = { 1: 'none', 2: 'test', 3: 'perm', 4: 'revert', 5: 'fail', 255: 'panic' };
-export type SwapTypeName = 'none' | 'test' | 'perm' | 'revert' | 'fail' | 'panic';
+/** A table of the core's values (src/ctrl-layout.ts) turned around: names by value. */
+function byValue<K extends string>(table: Record<K, number>): Record<number, K | undefined> {
+  return Object.fromEntries(Object.entries(table).map(([name, value]) => [value, name]));
+}
+
+export type SwapTypeName = keyof typeof SWAP_TYPE_IDS;
+/** Swap type names by the core's value (assembly/ctrl.ts SWAP_*). */
+export const SWAP_TYPES = byValue(SWAP_TYPE_IDS);
+const OUTCOMES = byValue(BOOT_OUTCOMES);
 
 export interface Version {
   major: number;
@@ -45,7 +53,7 @@ export interface Version {
 
 export interface BootResult {
   /** 'ok': an image was found to jump to; 'no-image': the device does not boot; 'panic': MCUboot hangs. */
-  outcome: 'ok' | 'no-image' | 'panic';
+  outcome: keyof typeof BOOT_OUTCOMES;
   /** What the trailers asked for at power-on. */
   requested: SwapTypeName;
   /** The swap type left in the loader state (MCUboot reports NONE after finishing a resumed swap). */
@@ -61,7 +69,12 @@ export interface BootResult {
   statusFails: number;
 }
 
-const STRATEGY_IDS: Record<Strategy, number> = { 'overwrite-only': 0, 'swap-scratch': 1, 'swap-move': 2, 'swap-offset': 3 };
+/** CTRL_BOOT_OPTIONS: the bit of every option that is on (each OPT_* is named after its field here). */
+function optionBits(o: Record<keyof typeof OPTION_BITS, boolean>): number {
+  let bits = 0;
+  for (const [name, bit] of Object.entries(OPTION_BITS) as Array<[keyof typeof OPTION_BITS, number]>) if (o[name]) bits |= bit;
+  return bits;
+}
 
 export function versionString(v: Version | undefined): string {
   return v ? `${v.major}.${v.minor}.${v.revision}+${v.build}` : '-';
@@ -93,7 +106,7 @@ export class Device {
     for (const d of geometry.devices) {
       if (d.writeAlign > o.maxAlign) throw new UsageError(`${geometry.name}: flash ${d.id} writes ${d.writeAlign} bytes at a time, more than BOOT_MAX_ALIGN ${o.maxAlign}`);
     }
-    if (o.strategy === 'swap-scratch' && !geometry.areas.some((a) => a.id === 3)) {
+    if (o.strategy === 'swap-scratch' && !geometry.areas.some((a) => a.id === SCRATCH)) {
       throw new UsageError(`${geometry.name} has no scratch area, which swap-scratch needs`);
     }
     this.options = o;
@@ -104,7 +117,7 @@ export class Device {
     core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
     core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);
     core.setCtrl('CTRL_BOOT_COPY_BUF', o.copyBuffer);
-    core.setCtrl('CTRL_BOOT_OPTIONS', (o.validatePrimary ? 1 : 0) | (o.overwriteFast ? 2 : 0) | (o.downgradePrevention ? 4 : 0) | (o.skipImageChecks ? 8 : 0));
+    core.setCtrl('CTRL_BOOT_OPTIONS', optionBits(o));
     core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
     core.setCtrl('CTRL_BOOT_BUGS', o.bugs);
   }
@@ -127,12 +140,12 @@ export class Device {
     const v = c.ctrl('CTRL_BOOT_VERSION');
     const counters = c.counters();
     return {
-      outcome: r === 0 ? 'ok' : r === 2 ? 'panic' : 'no-image',
-      requested: (SWAP_TYPES[c.ctrl('CTRL_BOOT_REQUESTED')] ?? 'none') as SwapTypeName,
-      swapType: (SWAP_TYPES[c.ctrl('CTRL_BOOT_SWAP_TYPE')] ?? 'none') as SwapTypeName,
+      outcome: OUTCOMES[r] ?? 'no-image',
+      requested: SWAP_TYPES[c.ctrl('CTRL_BOOT_REQUESTED')] ?? 'none',
+      swapType: SWAP_TYPES[c.ctrl('CTRL_BOOT_SWAP_TYPE')] ?? 'none',
       resumed: c.ctrl('CTRL_BOOT_RESUMED') === 1,
-      slot: r === 0 ? c.ctrl('CTRL_BOOT_SLOT') : 0,
-      version: r === 0 ? { major: v & 0xff, minor: (v >> 8) & 0xff, revision: v >>> 16, build: c.ctrl('CTRL_BOOT_BUILD') } : undefined,
+      slot: r === BOOT_OUTCOMES.ok ? c.ctrl('CTRL_BOOT_SLOT') : 0,
+      version: r === BOOT_OUTCOMES.ok ? { major: v & 0xff, minor: (v >> 8) & 0xff, revision: v >>> 16, build: c.ctrl('CTRL_BOOT_BUILD') } : undefined,
       ops: { erase: counters.eraseOps, write: counters.writeOps },
       asserts: c.ctrl('CTRL_BOOT_ASSERTS'),
       statusFails: c.ctrl('CTRL_BOOT_STATUS_FAILS'),
@@ -177,7 +190,7 @@ export class Device {
     if (!a) throw new UsageError(`${this.geometry.name}: no flash area with id ${area}`);
     const erasedVal = this.geometry.devices.find((d) => d.id === a.device)!.erasedValue;
     const t = decodeTrailer(this.core.peekArea(area), { maxAlign: this.options.maxAlign, erasedVal });
-    return { magic: t.magic, swapType: (SWAP_TYPES[t.swapType] ?? 'none') as SwapTypeName, imageNum: t.imageIndex, copyDone: t.copyDone, imageOk: t.imageOk };
+    return { magic: t.magic, swapType: SWAP_TYPES[t.swapType] ?? 'none', imageNum: t.imageIndex, copyDone: t.copyDone, imageOk: t.imageOk };
   }
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */

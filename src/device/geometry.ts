@@ -5,6 +5,12 @@
  * absolute tables the WebAssembly flash model reads.
  */
 import { UsageError } from '../errors.js';
+import { AREA_IDS } from '../ctrl-layout.js';
+
+/** Area ids of the first image's slots and the scratch area (assembly/ctrl.ts AREA_*). */
+export const PRIMARY = AREA_IDS.primary;
+export const SECONDARY = AREA_IDS.secondary;
+export const SCRATCH = AREA_IDS.scratch;
 
 export interface FlashDeviceSpec {
   id: number;
@@ -46,7 +52,7 @@ export interface ResolvedSector {
 
 export interface ResolvedArea {
   name: string;
-  /** The id in traces: 1 primary, 2 secondary, 3 scratch, 4/5 the second pair, … (0 bootloader). */
+  /** The id in traces (AREA_IDS): 1 primary, 2 secondary, 3 scratch, 4/5 the second pair, … (0 bootloader). */
   id: number;
   device: number;
   /** Offset within its flash device, as the device file gives it. */
@@ -73,12 +79,10 @@ export interface Geometry {
 
 /** Area names and their trace ids. */
 export function areaId(name: string): number {
-  if (name === 'bootloader') return 0;
-  if (name === 'primary') return 1;
-  if (name === 'secondary') return 2;
-  if (name === 'scratch') return 3;
+  if (Object.hasOwn(AREA_IDS, name)) return AREA_IDS[name as keyof typeof AREA_IDS];
+  // Image n's pair follows image 1's, two ids per image.
   const m = /^(primary|secondary)([1-9])$/.exec(name);
-  if (m) return 2 + 2 * Number(m[2]) + (m[1] === 'primary' ? 0 : 1);
+  if (m) return AREA_IDS[`${m[1] as 'primary' | 'secondary'}1`] + 2 * (Number(m[2]) - 1);
   throw new UsageError(`unknown flash area '${name}' (expected bootloader, primary, secondary, scratch, primaryN or secondaryN)`);
 }
 

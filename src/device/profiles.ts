@@ -20,18 +20,44 @@ import { UsageError } from '../errors.js';
 import { resolveGeometry, type AreaSpec, type Geometry, type GeometrySpec } from './geometry.js';
 import { STRATEGIES, type Strategy } from './strategy.js';
 
-/** Datasheet figures for time estimates: one sector erase, one program unit of `programBytes`. */
+/**
+ * Datasheet figures for time and wear estimates (`brickproof bench`). The first form of a
+ * device file's `timing` had three fields, all maxima: one sector erase (`eraseMs`), one
+ * program unit (`programUs` per `programBytes`). Everything else is optional, so that such
+ * files stay valid; a figure the datasheet does not give is left out, never guessed.
+ */
 export interface FlashTiming {
-  eraseMs: number;
+  /** The flash device (its id) these figures describe; absent: every flash device of the profile. */
+  flash?: number;
+  /** Maximum time of one sector erase (or of one `eraseBytes` erase, when given). */
+  eraseMs?: number;
+  /** Typical time of the same erase, when the datasheet gives one. */
+  eraseMsTypical?: number;
+  /**
+   * The erase command's size when it is smaller than the layout's sectors (a NOR part's
+   * 4 KiB sector erase under a layout of 8 KiB sectors): a sector takes size / eraseBytes
+   * of them. Absent: `eraseMs` is per sector, whatever its size.
+   */
+  eraseBytes?: number;
+  /**
+   * Erase times of parts whose sectors differ in size (STM32F4): `[sectorSize, maxMs,
+   * typicalMs?]`. When given, a sector of a size it does not list has no erase time.
+   */
+  eraseBySize?: Array<[number, number] | [number, number, number]>;
+  /** Maximum time to program one unit of `programBytes` (a word, a phrase, a NOR page). */
   programUs: number;
+  programUsTypical?: number;
   programBytes: number;
+  /** Erase cycles each sector is specified to survive (the datasheet's minimum endurance). */
+  endurance?: number;
 }
 
 export interface DeviceProfile extends GeometrySpec {
   name: string;
   /** Strategies this layout cannot run (MCUboot's simulator skips them too). */
   excluded: Strategy[];
-  timing?: FlashTiming;
+  /** One set of figures for every flash device, or one per device (`flash` names it). */
+  timing?: FlashTiming | FlashTiming[];
 }
 
 /** A profile checked and flattened: what the rest of brickproof builds a device from. */
@@ -40,7 +66,7 @@ export interface ResolvedProfile {
   profile: DeviceProfile;
   geometry: Geometry;
   excluded: Strategy[];
-  timing?: FlashTiming;
+  timing?: FlashTiming | FlashTiming[];
 }
 
 export const DEFAULT_DEVICE = 'nrf52840';
@@ -55,12 +81,64 @@ const STM32F4_SECTORS: Array<[number, number]> = [
 /** One bank of the STM32F769 in dual-bank mode (1 MiB): 16K×4, 64K, 128K×7. */
 const STM32F769_BANK: Array<[number, number]> = [[16 * KiB, 4], [64 * KiB, 1], [128 * KiB, 7]];
 
+// ---- datasheet timing (issue 12) ------------------------------------------------------------
+// Each figure names the document and table it comes from. Where a datasheet gives only a
+// maximum, there is no typical here: estimates built on maxima are upper bounds.
+
 /**
- * nRF52840 internal flash (Product Specification, NVMC electrical specification): tERASEPAGE
- * 85 ms per 4 KiB page and tWRITE 41 µs per 32-bit word, both maxima. The same figures as the
- * example in DESIGN.md, "Device files".
+ * nRF52840 internal flash. nRF52840 Product Specification v1.11, NVMC chapter, "Electrical
+ * specification" (flash programming): tWRITE, time to write one 32-bit word, 41 µs;
+ * tERASEPAGE, time to erase one 4 KiB page, 85 ms. Both are maxima; the PS gives no typical.
+ * Endurance: "Absolute maximum ratings", flash endurance 10 000 write/erase cycles.
+ * (The first two figures are the example of DESIGN.md, "Device files".)
  */
-const NRF52840_TIMING: FlashTiming = { eraseMs: 85, programUs: 41, programBytes: 4 };
+const NRF52840_TIMING: FlashTiming = { eraseMs: 85, programUs: 41, programBytes: 4, endurance: 10_000 };
+
+/**
+ * nRF5340 application core flash. nRF5340 Product Specification, NVMC chapter,
+ * "Electrical specification": tWRITE 43 µs per 32-bit word, tERASEPAGE 87.5 ms per 4 KiB
+ * page, maxima only (the same figures Nordic's nRF hardware models use for the nRF5340:
+ * nrf_hw_config.h, NHW_NVMC_FLASH_T_WRITE 43, NHW_NVMC_FLASH_T_ERASEPAGE 87500 µs).
+ * Endurance: "Absolute maximum ratings", 10 000 write/erase cycles.
+ */
+const NRF5340_TIMING: FlashTiming = { eraseMs: 87.5, programUs: 43, programBytes: 4, endurance: 10_000 };
+
+/**
+ * STM32F405/407 internal flash. DS8626 (STM32F405xx/STM32F407xx datasheet), §6.3.12
+ * "Flash memory characteristics", Table 40 "Flash memory programming", at program/erase
+ * parallelism x8 (PSIZE = 00: byte programming, the profile's 1-byte write unit):
+ * t_prog 16 µs typical / 100 µs maximum; t_ERASE16KB 400 / 800 ms; t_ERASE64KB 1200 /
+ * 2400 ms; t_ERASE128KB 2 / 4 s. The part has no 32 KiB sectors (MCUboot's simulator layout
+ * does), so those have no erase time. Endurance: Table 42, N_END 10 kcycles minimum.
+ */
+const STM32F4_TIMING: FlashTiming = {
+  eraseBySize: [[16 * 1024, 800, 400], [64 * 1024, 2400, 1200], [128 * 1024, 4000, 2000]],
+  programUs: 100,
+  programUsTypical: 16,
+  programBytes: 1,
+  endurance: 10_000,
+};
+
+/**
+ * Kinetis K64 (MK64FN1M0) program flash. K64 Sub-Family Data Sheet (K64P144M120SF5) Rev. 7,
+ * "Flash (FTFE) electrical specifications", table "Flash command timing specifications":
+ * t_pgm8, Program Phrase (8 bytes) execution time, 90 µs typical / 150 µs maximum;
+ * t_ersscr, Erase Flash Sector (4 KiB) execution time, 15 ms typical / 115 ms maximum.
+ * "NVM reliability specifications": n_nvmcycp 10 000 cycles minimum. The erase is per
+ * 4 KiB, so k64f-big's 128 KiB sectors take 32 of them.
+ */
+const K64F_TIMING: FlashTiming = { eraseMs: 115, eraseMsTypical: 15, eraseBytes: 4096, programUs: 150, programUsTypical: 90, programBytes: 8, endurance: 10_000 };
+
+/**
+ * The external SPI/QSPI NOR of the `-spi-flash` profiles: Winbond W25Q64JV (64 Mbit).
+ * W25Q64JV datasheet Revision I (2017-11-22), §9.6 "AC Electrical Characteristics": tPP,
+ * page program (256 bytes), 0.4 ms typical / 3 ms maximum; tSE, sector erase (4 KiB),
+ * 45 ms typical / 400 ms maximum. §2 "Features": more than 100 000 erase/program cycles.
+ * MCUboot's simulator gives these profiles 8 KiB sectors: each takes two 4 KiB erases. A
+ * write shorter than a page is counted as a whole page program (an upper bound: the part
+ * programs short writes faster).
+ */
+const W25Q64JV_TIMING: Omit<FlashTiming, 'flash'> = { eraseMs: 400, eraseMsTypical: 45, eraseBytes: 4096, programUs: 3000, programUsTypical: 400, programBytes: 256, endurance: 100_000 };
 
 /**
  * Alignments by part: Kinetis K64 programs 8-byte phrases (FTFE "program phrase"); the nRF52840
@@ -90,6 +168,7 @@ const BUILT_IN: BuiltIn[] = [
       // overwrite-only handle non-uniform sectors (§5.3, §5.4).
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x20000), secondary: area(0x40000, 0x20000), scratch: area(0x60000, 0x20000) },
       excluded: ['swap-move', 'swap-offset'],
+      timing: STM32F4_TIMING,
     },
   },
   {
@@ -103,6 +182,7 @@ const BUILT_IN: BuiltIn[] = [
       ],
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x20000), secondary: area(0, 0x20000, 1), scratch: area(0x20000, 0x20000, 1) },
       excluded: ['swap-move', 'swap-offset'],
+      timing: [{ ...STM32F4_TIMING, flash: 0 }, { ...W25Q64JV_TIMING, flash: 1 }],
     },
   },
   {
@@ -125,6 +205,7 @@ const BUILT_IN: BuiltIn[] = [
       flash: k64fFlash(128),
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x20000), secondary: area(0x40000, 0x20000), scratch: area(0x60000, 0x1000) },
       excluded: [],
+      timing: K64F_TIMING,
     },
   },
   {
@@ -140,6 +221,7 @@ const BUILT_IN: BuiltIn[] = [
       flash: [{ id: 0, sectors: [[4 * KiB, 32], [128 * KiB, 3]], writeAlign: ALIGN.k64f }],
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x20000), secondary: area(0x40000, 0x20000), scratch: area(0x60000, 0x20000) },
       excluded: ['swap-move', 'swap-offset'],
+      timing: K64F_TIMING,
     },
   },
   {
@@ -189,7 +271,32 @@ const BUILT_IN: BuiltIn[] = [
       ],
       areas: { bootloader: area(0, 0x8000), primary: area(0x8000, 0x68000), secondary: area(0, 0x68000, 1), scratch: area(0x68000, 0x18000, 1) },
       excluded: ['swap-move', 'swap-offset'],
-      // No timing: the two flashes erase and program at different speeds, and a profile has one figure.
+      timing: [{ ...NRF52840_TIMING, flash: 0 }, { ...W25Q64JV_TIMING, flash: 1 }],
+    },
+  },
+  {
+    profile: {
+      name: 'nrf52840dk',
+      // The nRF52840 DK as Zephyr partitioned it while MCUboot's default was swap-scratch
+      // (boards/arm/nrf52840dk_nrf52840/nrf52840dk_nrf52840.dts): MCUboot in 48 KiB, two
+      // 412 KiB slots, a 120 KiB scratch, 32 KiB of storage. Images of 256 KiB fit here,
+      // not in MCUboot's simulator layout (nrf52840).
+      flash: [{ id: 0, sectors: [[4 * KiB, 256]], writeAlign: ALIGN.nrf52840 }],
+      areas: { bootloader: area(0, 0xc000), primary: area(0xc000, 0x67000), secondary: area(0x73000, 0x67000), scratch: area(0xda000, 0x1e000) },
+      excluded: [],
+      timing: NRF52840_TIMING,
+    },
+  },
+  {
+    profile: {
+      name: 'nrf5340',
+      // The application core's 1 MiB of 4 KiB pages, partitioned as Zephyr does for the
+      // nRF5340 DK (dts/common/nordic/nrf5340_cpuapp_partition.dtsi): MCUboot in 64 KiB,
+      // then two 256 KiB slots, no scratch. The board of MCUboot PR #2162's measurements.
+      flash: [{ id: 0, sectors: [[4 * KiB, 256]], writeAlign: 4 }],
+      areas: { bootloader: area(0, 0x10000), primary: area(0x10000, 0x40000), secondary: area(0x80000, 0x40000) },
+      excluded: ['swap-scratch'],
+      timing: NRF5340_TIMING,
     },
   },
   {
@@ -207,6 +314,7 @@ const BUILT_IN: BuiltIn[] = [
         secondary1: area(0xa0000, 0x20000),
       },
       excluded: [],
+      timing: K64F_TIMING,
     },
   },
   {

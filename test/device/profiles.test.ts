@@ -116,7 +116,19 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
     expect(getDevice('nrf52840').geometry.size).toBe(128 * 4 * KiB);
     // §7.4 (after MCUboot's comment) says this scratch does not divide the slot; it does, 4 × 13.
     expect(areaOf('nrf52840', 'primary').size % areaOf('nrf52840', 'scratch').size).toBe(0);
-    expect(getDevice('nrf52840').timing).toEqual({ eraseMs: 85, programUs: 41, programBytes: 4 });
+    expect(getDevice('nrf52840').timing).toEqual({ eraseMs: 85, programUs: 41, programBytes: 4, endurance: 10_000 });
+  });
+
+  it('nrf5340 (not in §7.4): the nRF5340 DK as Zephyr partitions it, 4 KiB pages, two 256 KiB slots, no scratch', () => {
+    expectArea('nrf5340', 'primary', 0, 0x10000, 4 * KiB, 64);
+    expectArea('nrf5340', 'secondary', 0, 0x80000, 4 * KiB, 64);
+    expect(getDevice('nrf5340').excluded).toEqual(['swap-scratch']);
+  });
+
+  it('nrf52840dk (not in §7.4): the nRF52840 DK as Zephyr partitioned it, 103-page slots and a 30-page scratch', () => {
+    expectArea('nrf52840dk', 'primary', 0, 0xc000, 4 * KiB, 103);
+    expectArea('nrf52840dk', 'secondary', 0, 0x73000, 4 * KiB, 103);
+    expectArea('nrf52840dk', 'scratch', 0, 0xda000, 4 * KiB, 30);
   });
 
   it('stm32f4: slots of 32K, 32K, 64K sectors and a single 128K scratch sector', () => {
@@ -324,6 +336,24 @@ describe('device files', () => {
     expect(d.geometry.areas.map((a) => [a.name, a.start, a.sectorCount])).toEqual([['primary', 131072, 1], ['secondary', 262144, 1], ['scratch', 393216, 1]]);
   });
 
+  it('reads the full timing form: typical figures, endurance, erase commands smaller than a sector, erase times by sector size', () => {
+    const timing = { eraseMs: 115, eraseMsTypical: 15, eraseBytes: 4096, programUs: 150, programUsTypical: 90, programBytes: 8, endurance: 10000 };
+    expect(parse(edit((o) => (o.timing = timing))).timing).toEqual(timing);
+    const bySize = { eraseBySize: [[16384, 800, 400], [65536, 2400], [131072, 4000, 2000]], programUs: 100, programBytes: 1 };
+    expect(parse(edit((o) => (o.timing = bySize))).timing).toEqual(bySize);
+  });
+
+  it('reads one set of timing figures per flash device', () => {
+    const d = parse(
+      edit((o) => {
+        o.flash.push({ id: 1, sectors: [[8192, 64]], writeAlign: 4 });
+        o.areas.scratch = { flash: 1, offset: 0, size: 131072 };
+        o.timing = [{ flash: 0, eraseMs: 85, programUs: 41, programBytes: 4 }, { flash: 1, eraseMs: 400, eraseMsTypical: 45, eraseBytes: 4096, programUs: 3000, programBytes: 256 }];
+      }),
+    );
+    expect(Array.isArray(d.timing) && d.timing.map((t) => t.flash)).toEqual([0, 1]);
+  });
+
   it('reads excluded strategies and a second image pair', () => {
     const d = parse(
       edit((o) => {
@@ -378,6 +408,13 @@ describe('device files', () => {
     ['a strategy excluded twice', edit((o) => (o.excluded = ['swap-move', 'swap-move'])), ['excluded', 'swap-move twice']],
     ['a negative erase time', edit((o) => (o.timing.eraseMs = -1)), ['timing.eraseMs', '-1']],
     ['a fractional program unit', edit((o) => (o.timing.programBytes = 2.5)), ['timing.programBytes', '2.5']],
+    ['timing without any erase time', edit((o) => delete o.timing.eraseMs), ['timing', "missing 'eraseMs'"]],
+    ['a typical time above the maximum', edit((o) => (o.timing.eraseMsTypical = 90)), ['timing.eraseMsTypical 90', 'eraseMs 85']],
+    ['a fractional endurance', edit((o) => (o.timing.endurance = 1.5)), ['timing.endurance', '1.5']],
+    ['an erase-by-size row that is not [size, max, typical?]', edit((o) => (o.timing.eraseBySize = [[16384]])), ['timing.eraseBySize[0]', '[16384]']],
+    ['timing for a flash device the file does not have', edit((o) => (o.timing = [{ ...o.timing, flash: 3 }])), ['timing[0].flash 3', 'not a flash device']],
+    ['a timing list entry without its flash id', edit((o) => (o.timing = [o.timing])), ['timing[0]', "missing 'flash'"]],
+    ['two timing entries for one flash device', edit((o) => (o.timing = [{ ...o.timing, flash: 0 }, { ...o.timing, flash: 0 }])), ['timing[1]', 'flash 0 again']],
     ['a second primary without its secondary', edit((o) => (o.areas.primary1 = { flash: 0, offset: 0, size: 65536 })), ['primary1', 'secondary1']],
   ])('rejects %s', (_what, input, fragments) => {
     usageError(() => parse(input), ...fragments);

@@ -1,0 +1,210 @@
+// One power-on of the bootloader (MCUboot's boot_go for swap and overwrite builds, single
+// image): choose the strategy, decide (reference/mcuboot.md §4), resume or perform the
+// upgrade with it (§5), validate the primary slot, and report which image to jump to.
+// All state here is RAM: it starts fresh at every power-on, as on a real device.
+
+import {
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_MAX_SECTORS,
+  CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION,
+  OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
+  SWAP_TEST, bug, ctrl, setCtrl,
+} from '../ctrl';
+import { areaSectorCount } from '../flash';
+import { IMAGE_MAGIC, imageTotalSize } from '../image';
+import { FLAG_UNSET, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
+import { bootAssert, sourceSwapType } from '../swap/common';
+import { strategy } from '../swap/strategy';
+import { chooseStrategy } from '../swap/registry';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers } from './state';
+import { isUpgrade, swapTypeFromTrailers } from './decide';
+import { VALIDATE_OK, validateSlot, validatedSwapType } from './validate';
+
+const bs = new BootStatus();
+let swapType: u8 = SWAP_NONE;
+
+/** boot_read_image_headers: a failing secondary is tolerated unless `requireAll`. */
+function readImageHeaders(requireAll: bool, useStatus: bool): i32 {
+  for (let i = 0; i < 2; i++) {
+    const rc = strategy().readImageHeader(i, headers[i], useStatus ? bs : null);
+    if (rc != 0) {
+      if (i > 0 && !requireAll) return 0;
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/** swap_read_status: find where the status lives, parse it, and read that area's swap_info. */
+function readStatus(): void {
+  bs.source = strategy().statusSource();
+  if (bs.source == SOURCE_NONE) return;
+  const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : AREA_PRIMARY;
+  strategy().readStatusBytes(area, bs);
+  bs.swapType = sourceSwapType(area);
+}
+
+// ---- performing (§4.3) --------------------------------------------------------------------
+
+/** boot_swap_image: the swap size from the headers for a new swap, from the trailer on resume. */
+function swapImage(): void {
+  const s = strategy();
+  let copySize: u32 = 0;
+  if (bs.isReset()) {
+    if (headers[SLOT_PRIMARY].magic == IMAGE_MAGIC) {
+      copySize = imageTotalSize(AREA_PRIMARY, s.imageBase(SLOT_PRIMARY), headers[SLOT_PRIMARY]);
+      bootAssert(copySize != 0);
+    }
+    if (headers[SLOT_SECONDARY].magic == IMAGE_MAGIC) {
+      const size = imageTotalSize(AREA_SECONDARY, s.imageBase(SLOT_SECONDARY), headers[SLOT_SECONDARY]);
+      bootAssert(size != 0);
+      if (size > copySize) copySize = size;
+    }
+    bs.swapSize = copySize;
+  } else {
+    const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : AREA_PRIMARY;
+    bs.swapSize = readSwapSize(area);
+    copySize = bs.swapSize;
+  }
+  s.run(bs, copySize);
+}
+
+const primaryState = new SwapState();
+
+/** swap_set_image_ok: only when still unset. */
+function setImageOk(): i32 {
+  readSwapState(AREA_PRIMARY, primaryState);
+  if (primaryState.imageOk == FLAG_UNSET) return writeImageOk(AREA_PRIMARY);
+  return 0;
+}
+
+/** After a swap: PERM and REVERT confirm the primary; any upgrade sets copy_done. */
+function finishSwap(t: u8): u8 {
+  if (t == SWAP_REVERT || t == SWAP_PERM) {
+    if (setImageOk() != 0) return SWAP_PANIC;
+  }
+  if (isUpgrade(t)) {
+    if (writeCopyDone(AREA_PRIMARY) != 0) return SWAP_PANIC;
+  }
+  return t;
+}
+
+/** boot_perform_update. */
+function performUpdate(): void {
+  if (!strategy().swaps) {
+    // boot_copy_image: the secondary's image over the primary.
+    strategy().run(bs, imageTotalSize(AREA_SECONDARY, 0, headers[SLOT_SECONDARY]));
+    return;
+  }
+  swapImage();
+  // Goes by the type decided before the swap, even when the strategy gave up on it
+  // (swap-move's "not enough free space" only clears bs.swapType), as boot_perform_update does.
+  swapType = finishSwap(swapType);
+}
+
+// ---- deciding (§4) ------------------------------------------------------------------------
+
+/** boot_prepare_image_for_update. */
+function prepareImageForUpdate(): void {
+  const s = strategy();
+  const max = ctrl(CTRL_BOOT_MAX_SECTORS);
+  if (areaSectorCount(AREA_PRIMARY) > max || areaSectorCount(AREA_SECONDARY) > max) {
+    swapType = SWAP_NONE;
+    return;
+  }
+  readImageHeaders(false, false);
+  if (!s.slotsCompatible(max)) {
+    swapType = SWAP_NONE;
+    return;
+  }
+  bs.reset();
+  if (s.swaps) readStatus();
+  if (s.headersFollowStatus) {
+    // The status may say the headers have moved.
+    if (readImageHeaders(!bs.isReset(), true) != 0) {
+      swapType = SWAP_NONE;
+      return;
+    }
+  }
+  if (!bs.isReset()) {
+    // A previous swap was interrupted: finish it with the type stored in swap_info.
+    setCtrl(CTRL_BOOT_RESUMED, 1);
+    swapImage();
+    let t = bs.swapType;
+    if (bug(BUG_PR485)) {
+      // Before #485 no swap type was stored: it was guessed from the finished trailers
+      // (NONE meant a permanent upgrade, REVERT a test one), and only copy_done written.
+      const table = swapTypeFromTrailers();
+      t = table == SWAP_NONE ? SWAP_PERM : table == SWAP_REVERT ? SWAP_TEST : table;
+      if (writeCopyDone(AREA_PRIMARY) != 0) t = SWAP_PANIC;
+    } else {
+      t = finishSwap(t);
+    }
+    if (t == SWAP_PANIC) {
+      swapType = SWAP_PANIC;
+      return;
+    }
+    if (bug(BUG_PR2109)) {
+      // The status-aware lookup of 4cab08e3: "every region is swapped, so each header now
+      // lives in the other slot".
+      headers[SLOT_PRIMARY].read(AREA_SECONDARY, 0);
+      headers[SLOT_SECONDARY].read(AREA_PRIMARY, 0);
+    } else {
+      readImageHeaders(false, false);
+    }
+    swapType = SWAP_NONE;
+  } else if (bs.swapType == SWAP_NONE) {
+    swapType = validatedSwapType(bs);
+  } else if (validateSlot(SLOT_SECONDARY, bs) != VALIDATE_OK) {
+    swapType = SWAP_FAIL;
+  } else {
+    swapType = bs.swapType;
+  }
+}
+
+/** One power-on. Results go to the control block (CTRL_BOOT_*); returns CTRL_BOOT_RC. */
+export function boot(): i32 {
+  const s = chooseStrategy();
+  setCtrl(CTRL_BOOT_RESUMED, 0);
+  setCtrl(CTRL_BOOT_REQUESTED, swapTypeFromTrailers());
+  swapType = SWAP_NONE;
+  prepareImageForUpdate();
+
+  if (swapType != SWAP_PANIC) {
+    const t = swapType;
+    // Single-image MCUboot does not reset the status between preparing and performing: a
+    // new swap still knows its status source (swap-move skips rebuilding a primary trailer
+    // that already describes it). Only a resumed swap advanced bs, and it leaves type NONE.
+    bs.swapType = t;
+    if (isUpgrade(t)) {
+      performUpdate();
+      // The update moved images: read the headers where they now are.
+      readImageHeaders(false, false);
+    } else if (t == SWAP_FAIL) {
+      // The staged image was invalid and is erased: make the state look like a finished
+      // revert so it is not retried.
+      if (s.swaps && setImageOk() != 0) swapType = SWAP_PANIC;
+    } else if (t != SWAP_NONE) {
+      swapType = SWAP_PANIC;
+    }
+  }
+  setCtrl(CTRL_BOOT_SWAP_TYPE, swapType);
+  if (swapType == SWAP_PANIC) return result(OUTCOME_PANIC);
+
+  const h = headers[SLOT_PRIMARY];
+  if (ctrl(CTRL_BOOT_OPTIONS) & OPT_VALIDATE_PRIMARY) {
+    if (validateSlot(SLOT_PRIMARY, null) != VALIDATE_OK) return result(OUTCOME_NO_IMAGE);
+  } else if (h.magic != IMAGE_MAGIC) {
+    return result(OUTCOME_NO_IMAGE);
+  }
+  setCtrl(CTRL_BOOT_SLOT, AREA_PRIMARY);
+  setCtrl(CTRL_BOOT_IMAGE_OFF, 0);
+  setCtrl(CTRL_BOOT_VERSION, <u32>h.major | (<u32>h.minor << 8) | (<u32>h.revision << 16));
+  setCtrl(CTRL_BOOT_BUILD, h.build);
+  return result(OUTCOME_OK);
+}
+
+function result(rc: i32): i32 {
+  setCtrl(CTRL_BOOT_RC, rc);
+  if (rc != OUTCOME_OK) setCtrl(CTRL_BOOT_SLOT, 0);
+  return rc;
+}
