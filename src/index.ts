@@ -25,3 +25,5 @@ export { VARIANTS, type Variant } from './campaign/variants.js';
 export { benchStrategies, benchCase, supportedStrategies, maxImageSizeOf, BENCH_UPGRADES, type BenchUpgrade, type BenchOptions, type StrategyResult } from './bench/strategies.js';
 export { strategyChart } from './bench/chart.js';
 export { formatTable as formatStrategyTable } from './bench/table.js';
+export * from './app/index.js';
+export { LifecycleRunner, planLife, lifeId, parseLifeId, expectedEnd, RELEASE_KINDS, type LifecycleSpec, type LifePlan, type LifeResult, type ReleaseKind } from './campaign/plans/lifecycle.js';

@@ -17,7 +17,7 @@ import type { Geometry, ResolvedArea } from '../device/geometry.js';
 import type { ResolvedProfile } from '../device/profiles.js';
 import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 import { signImage } from '../image/index.js';
-import { FlashTimes, ZERO, addDuration, scaleDuration, type Duration } from './timing.js';
+import { FlashTimes, ZERO, addDuration, scaleDuration, type Duration } from '../device/timing.js';
 
 /** A permanent upgrade (boot_set_pending(1)), or a test upgrade never confirmed, so the next power-on reverts it. */
 export const BENCH_UPGRADES = ['permanent', 'test-revert'] as const;

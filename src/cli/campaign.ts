@@ -27,12 +27,14 @@ import { completedUnits, mergeResults } from '../node/results.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson } from './image-io.js';
 import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './options.js';
+import { isLifeId } from '../campaign/plans/lifecycle.js';
+import { replayLife, runLifecycle } from './campaign-lifecycle.js';
 
 const SPECS: FlagSpecs = {
   ...DEVICE_FLAGS,
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
-  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random' },
+  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random; lifecycle: whole device lives (--lives N)' },
   fault: { type: 'string', metavar: 'MODEL', help: 'cut (default), torn-write, torn-erase, bit-noise' },
   'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
@@ -46,6 +48,9 @@ const SPECS: FlagSpecs = {
   resume: { type: 'boolean', help: 'continue the run recorded in --out, skipping what it already did' },
   replay: { type: 'string', metavar: 'ID', help: 're-run one scenario by its id and explain it' },
   trace: { type: 'boolean', help: 'with --replay: every flash operation after the cut' },
+  lives: { type: 'string', metavar: 'N', help: 'with --plan lifecycle: device lives to run (default 1000)' },
+  days: { type: 'string', metavar: 'N', help: 'with --plan lifecycle: virtual days per life (default 7)' },
+  log: { type: 'boolean', help: 'with --replay of a lifecycle id: print the life\'s milestone log' },
   json: { type: 'boolean', help: 'print the report as JSON (no progress bar)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
@@ -62,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText('campaign', 'Cut the power at every flash operation of an update and check the device always boots.', SPECS));
     return 0;
   }
+  if (args.string('replay') && isLifeId(args.string('replay')!)) return replayLife(args.string('replay')!, args.bool('log'), args.bool('json'));
+  if (args.string('plan') === 'lifecycle') return runLifecycle(args);
   if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);

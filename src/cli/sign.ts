@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { type CustomTlv, type Dependency, type HashName, type PrivateKey, parseImage, parseVersion, signImage, tlvName } from '../image/index.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson, readImageFile, readKeyFile, writeImageFile } from './image-io.js';
+import { firmwareTlvs, parseBehaviour, parseBoard } from '../app/firmware.js';
 
 const SPECS: FlagSpecs = {
   key: { type: 'string', short: 'k', metavar: 'FILE', help: 'private signing key (PKCS#8 PEM); none = hash-only image' },
@@ -32,6 +33,8 @@ const SPECS: FlagSpecs = {
   'non-bootable': { type: 'boolean', help: 'mark the image non-bootable' },
   sha: { type: 'string', metavar: '256|384|512', help: 'image hash (default 256)' },
   pure: { type: 'boolean', help: 'Ed25519 over the image itself (SIG_PURE)' },
+  behaviour: { type: 'string', metavar: 'NAME', help: 'simulated firmware behaviour (protected TLV 0x00b1): healthy, crash-at-boot, fail-health-check, hang, send-fails' },
+  board: { type: 'string', metavar: 'ID', help: 'board id the image is built for (protected TLV 0x00b2); none = any board' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
 };
 const POSITIONAL = { min: 2, max: 2, names: ['INFILE', 'OUTFILE'] };
@@ -100,7 +103,10 @@ export async function run(argv: string[]): Promise<number> {
     version: args.string('version'),
     securityCounter: sc === undefined ? undefined : sc === 'auto' ? 'auto' : parseInteger(sc, '--security-counter', { min: 0, max: 0xffffffff }),
     dependencies: args.has('dependencies') ? parseDependencies(args.string('dependencies')!) : undefined,
-    customTlvs: args.tuples('custom-tlv').map(parseCustomTlv),
+    customTlvs: [
+      ...args.tuples('custom-tlv').map(parseCustomTlv),
+      ...firmwareTlvs({ behaviour: args.has('behaviour') ? parseBehaviour(args.string('behaviour')!) : undefined, board: args.has('board') ? parseBoard(args.string('board')!) : undefined }),
+    ],
     slotSize: int('slot-size', { min: 1 }),
     pad: args.bool('pad'),
     confirm: args.bool('confirm'),

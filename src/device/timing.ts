@@ -4,8 +4,8 @@
  * take on the real part, at most and typically. The operations themselves come from the
  * flash model's counters, wear table and op log; this file only prices them.
  */
-import type { Geometry, ResolvedArea, ResolvedSector } from '../device/geometry.js';
-import type { FlashTiming } from '../device/profiles.js';
+import type { Geometry, ResolvedArea, ResolvedSector } from './geometry.js';
+import type { FlashTiming } from './profiles.js';
 
 /**
  * A time in microseconds: `max` from the datasheet maxima, `typical` from its typical

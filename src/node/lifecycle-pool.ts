@@ -1,0 +1,90 @@
+/**
+ * Runs lifecycle lives on all cores with worker_threads, streaming results as they come.
+ * Lives are dealt round-robin (life i to worker i mod N), so each worker meets every
+ * (device, strategy) pair and builds its images once; results come back in batches.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { LifecycleRunner, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
+
+export const defaultLifeWorkers = () => Math.max(1, availableParallelism());
+
+const workerUrl = new URL(`./lifecycle-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+
+interface Message {
+  id: number;
+  results?: LifeResult[];
+  done?: boolean;
+  error?: string;
+}
+
+export class LifecyclePool {
+  private threads: Worker[] = [];
+  private local?: LifecycleRunner;
+  private nextId = 1;
+
+  constructor(readonly workers: number) {}
+
+  private spawn(): Worker[] {
+    if (this.threads.length === 0) {
+      const fromSource = workerUrl.pathname.endsWith('.ts');
+      const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+      for (let i = 0; i < this.workers; i++) {
+        const t = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+        t.unref();
+        this.threads.push(t);
+      }
+    }
+    return this.threads;
+  }
+
+  async *run(spec: LifecycleSpec, units: number[]): AsyncGenerator<LifeResult> {
+    if (units.length === 0) return;
+    if (this.workers <= 1 || units.length < 2) {
+      this.local ??= new LifecycleRunner(spec);
+      for (const u of units) yield await this.local.run(u);
+      return;
+    }
+    const threads = this.spawn();
+    const id = this.nextId++;
+    const queue: LifeResult[] = [];
+    let wake: (() => void) | undefined;
+    let running = threads.length;
+    let failure: Error | undefined;
+    const onMessage = (m: Message) => {
+      if (m.id !== id) return;
+      if (m.error) failure = new Error(`lifecycle worker failed: ${m.error}`);
+      if (m.results) queue.push(...m.results);
+      if (m.done || m.error) running--;
+      wake?.();
+    };
+    const onError = (e: Error) => {
+      failure = e;
+      wake?.();
+    };
+    threads.forEach((t, w) => {
+      t.on('message', onMessage);
+      t.on('error', onError);
+      t.postMessage({ id, spec, units: units.filter((_, i) => i % threads.length === w) });
+    });
+    try {
+      while (true) {
+        while (queue.length) yield queue.shift()!;
+        if (failure) throw failure;
+        if (running === 0) break;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      for (const t of threads) {
+        t.off('message', onMessage);
+        t.off('error', onError);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+    this.threads = [];
+  }
+}
