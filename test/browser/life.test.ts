@@ -1,6 +1,6 @@
 /**
- * A device's life in a browser: headless Chromium loads the compiled library (dist/) as ES
- * modules and lives a day of a device (application, OTA task, server, power loss) with
+ * A device's life in a browser: headless Chromium loads the package entry (dist/, as package.json's
+ * exports name it) as ES modules and lives a day of a device (application, OTA task, server, power loss) with
  * src/app's code — which imports nothing from Node.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,15 +15,18 @@ const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
+/** Where package.json's exports send `import … from 'brickproof'`. */
+const entry = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, { default: string }> }).exports['.'].default.replace(/^\.\//, '/');
+
 const page = `<!doctype html><meta charset="utf-8"><title>brickproof life</title>
 <script type="importmap">{ "imports": {
+  "brickproof": "${entry}",
   "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js",
   "@noble/curves/": "/node_modules/@noble/curves/",
   "@noble/hashes/": "/node_modules/@noble/hashes/"
 } }</script>
 <script type="module">
-  import { initCore } from '/dist/core.js';
-  import { DeviceLife } from '/dist/app/index.js';
+  import { initCore, DeviceLife } from 'brickproof';
   try {
     await initCore('/build/brickproof.wasm');
     const life = await DeviceLife.create({ device: 'k64f', strategy: 'swap-move', seed: 3, power: { aimed: [{ phase: 'download', fraction: 0.5 }] } });
