@@ -76,6 +76,20 @@ export const CTRL = {
   MARK_SIZE: 8,
   CTRL_DIRTY_PTR: 284,
   CTRL_BOOT_BUGS: 272,
+  CTRL_NV_COUNTERS: 288,
+  CTRL_NV_READS: 304,
+  CTRL_NV_UPDATES: 308,
+  CTRL_BOOT_IMAGES: 312,
+  CTRL_RAM_PTR: 316,
+  CTRL_RAM_BASE: 320,
+  CTRL_RAM_SIZE: 324,
+  CTRL_BOOT_ACTIVE_SLOT: 328,
+  CTRL_BOOT_RAM_DST: 332,
+  CTRL_BOOT_RAM_SIZE: 336,
+  CTRL_BOOT_IMAGE_RESULTS: 340,
+  IMAGE_RESULT_SIZE: 4,
+  CTRL_BOOT_ENC: 356,
+  MAX_IMAGES: 4,
   CTRL_SIZE: 512,
   FN_FLASH_WRITE: 1,
   FN_FLASH_ERASE: 2,
@@ -90,6 +104,7 @@ export const CTRL = {
   FN_APP_SET_CONFIRMED: 11,
   FN_BENCH: 12,
   FN_ARENA_LIMIT: 13,
+  FN_APP_SET_NEXT: 14,
   DEV_SIZE: 16,
   SECTOR_SIZE: 12,
   AREA_SIZE: 32,
@@ -108,6 +123,10 @@ export const STRATEGY_IDS = {
   'swap-scratch': 1,
   'swap-move': 2,
   'swap-offset': 3,
+  'direct-xip': 4,
+  'direct-xip-revert': 5,
+  'ram-load': 6,
+  'ram-load-revert': 7,
 } as const;
 
 /** Build option bits (CTRL_BOOT_OPTIONS), by BootloaderOptions field. From OPT_* in assembly/ctrl.ts. */
@@ -116,6 +135,8 @@ export const OPTION_BITS = {
   overwriteFast: 2,
   downgradePrevention: 4,
   skipImageChecks: 8,
+  hwRollback: 16,
+  bootstrap: 32,
 } as const;
 
 /** Fault models (CTRL_FAULT_MODEL), by name. From FAULT_* in assembly/ctrl.ts. */

@@ -4,7 +4,7 @@
 // All state here is RAM: it starts fresh at every power-on, as on a real device.
 
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_MAX_SECTORS,
+  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_IMAGE_RESULTS, CTRL_BOOT_MAX_SECTORS,
   CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION,
   OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
   SWAP_TEST, bug, ctrl, setCtrl,
@@ -14,7 +14,6 @@ import { IMAGE_MAGIC, imageTotalSize } from '../image';
 import { FLAG_UNSET, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
 import { bootAssert, sourceSwapType } from '../swap/common';
 import { strategy } from '../swap/strategy';
-import { chooseStrategy } from '../swap/registry';
 import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers } from './state';
 import { isUpgrade, swapTypeFromTrailers } from './decide';
 import { VALIDATE_OK, validateSlot, validatedSwapType } from './validate';
@@ -161,9 +160,9 @@ function prepareImageForUpdate(): void {
   }
 }
 
-/** One power-on. Results go to the control block (CTRL_BOOT_*); returns CTRL_BOOT_RC. */
-export function boot(): i32 {
-  const s = chooseStrategy();
+/** One power-on of a swap or overwrite build. Results go to the control block (CTRL_BOOT_*); returns CTRL_BOOT_RC. */
+export function swapBoot(): i32 {
+  const s = strategy();
   setCtrl(CTRL_BOOT_RESUMED, 0);
   setCtrl(CTRL_BOOT_REQUESTED, swapTypeFromTrailers());
   swapType = SWAP_NONE;
@@ -188,6 +187,7 @@ export function boot(): i32 {
     }
   }
   setCtrl(CTRL_BOOT_SWAP_TYPE, swapType);
+  setCtrl(CTRL_BOOT_IMAGE_RESULTS, ctrl(CTRL_BOOT_REQUESTED) | (<u32>swapType << 8));
   if (swapType == SWAP_PANIC) return result(OUTCOME_PANIC);
 
   const h = headers[SLOT_PRIMARY];

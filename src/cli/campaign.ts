@@ -16,7 +16,7 @@ import { CheckFailed, UsageError } from '../errors.js';
 import { versionString } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
-import { BOOT_STRATEGIES } from '../image/strategy.js';
+import { SWAP_STRATEGIES } from '../image/strategy.js';
 import { campaignKey, formatTable, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
 import {
@@ -73,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = deviceFromArgs(args, deviceFile);
-  const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
+  const supported = SWAP_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
   const strategies = list(args.string('strategy'), supported, (v) => {
     const named = parseStrategyName(v);
     assertStrategyAllowed(device, named.strategy);

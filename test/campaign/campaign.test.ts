@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../../src/campaign/runner.js';
 import { parseScenarioId, scenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
-import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { cli, withoutTimes } from './cli-helpers.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({

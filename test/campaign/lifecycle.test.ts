@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedEnd, isLifeId, LifecycleRunner, lifeId, parseLifeId, planLife, type LifecycleSpec } from '../../src/campaign/plans/lifecycle.js';
 import { OtaTask } from '../../src/app/ota.js';
-import { BOOT_STRATEGIES as STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES as STRATEGIES } from '../../src/image/strategy.js';
 import { cli } from './cli-helpers.js';
 
 const FULL = process.env.BRICKPROOF_FULL === '1';

@@ -403,7 +403,7 @@ describe('device files', () => {
     ['a fractional offset', edit((o) => (o.areas.primary.offset = 1.5)), ['areas.primary.offset', '1.5']],
     ['a sector run that is not a pair', edit((o) => (o.flash[0].sectors[1] = [65536])), ['flash[0].sectors[1]', '[65536]']],
     ['a non-string name', edit((o) => (o.name = 7)), ['name', '7']],
-    ['an unknown excluded strategy', edit((o) => (o.excluded = ['swap-scratch', 'ram-load'])), ['excluded[1]', '"ram-load"']],
+    ['an unknown excluded strategy', edit((o) => (o.excluded = ['swap-scratch', 'xip-load'])), ['excluded[1]', '"xip-load"']],
     ['a strategy excluded twice', edit((o) => (o.excluded = ['swap-move', 'swap-move'])), ['excluded', 'swap-move twice']],
     ['a negative erase time', edit((o) => (o.timing.eraseMs = -1)), ['timing.eraseMs', '-1']],
     ['a fractional program unit', edit((o) => (o.timing.programBytes = 2.5)), ['timing.programBytes', '2.5']],

@@ -28,7 +28,7 @@ import { Device, type BootloaderOptions, type BootResult } from '../../src/devic
 import { allProfiles, findProfile, resolveProfile } from '../../src/device/profiles.js';
 import type { BootStrategy } from '../../src/image/strategy.js';
 import { updateOffset } from '../../src/device/staging.js';
-import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { publicKeyOf, signImage, type ImageVersion, type PrivateKey } from '../../src/image/index.js';
 import { bootMagic, bootTrailerSize } from '../../src/image/trailer.js';
 import { STRATEGY_INFO } from '../../src/image/strategy.js';
