@@ -393,8 +393,10 @@ export function modesStepDifferences(dev: Device, c: ModesCase, step: ModesStep,
       if (want.requested !== undefined && got?.requested.toUpperCase() !== want.requested) out.push(`image ${i} requested ${got?.requested.toUpperCase()}, real MCUboot ${want.requested}`);
       if (want.swapType !== undefined && got?.swapType.toUpperCase() !== want.swapType) out.push(`image ${i} swap type ${got?.swapType.toUpperCase()}, real MCUboot ${want.swapType}`);
       if (want.activeSlot !== undefined && r.activeSlot !== want.activeSlot) out.push(`active slot ${r.activeSlot}, real MCUboot ${want.activeSlot}`);
-      if (want.imgDst !== undefined && (r.ramLoad?.address !== want.imgDst || r.ramLoad?.size !== want.imgSz)) {
-        out.push(`loaded ${r.ramLoad ? `${r.ramLoad.size} bytes at ${hex(r.ramLoad.address)}` : 'nothing'} into RAM, real MCUboot ${want.imgSz} bytes at ${hex(want.imgDst)}`);
+      // A failed boot reports 0 bytes at 0, as MCUboot's cleared state does.
+      const ram = r.ramLoad ?? { address: 0, size: 0 };
+      if (want.imgDst !== undefined && (ram.address !== want.imgDst || ram.size !== want.imgSz)) {
+        out.push(`loaded ${ram.size} bytes at ${hex(ram.address)} into RAM, real MCUboot ${want.imgSz} bytes at ${hex(want.imgDst)}`);
       }
     });
   } else {
