@@ -6,12 +6,13 @@
 import {
   AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_IMAGE_RESULTS, CTRL_BOOT_MAX_SECTORS,
   CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION,
-  OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
+  OPT_HW_ROLLBACK, OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
   SWAP_TEST, bug, ctrl, setCtrl,
 } from '../ctrl';
 import { areaSectorCount } from '../flash';
 import { IMAGE_MAGIC, imageTotalSize } from '../image';
-import { FLAG_UNSET, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
+import { raiseSecurityCounter } from '../nv';
+import { FLAG_SET, FLAG_UNSET, MAGIC_GOOD, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
 import { bootAssert, sourceSwapType } from '../swap/common';
 import { strategy } from '../swap/strategy';
 import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers } from './state';
@@ -91,13 +92,18 @@ function finishSwap(t: u8): u8 {
 function performUpdate(): void {
   if (!strategy().swaps) {
     // boot_copy_image: the secondary's image over the primary.
+    // (It raises the security counter itself, before it erases the secondary: §5.1.)
     strategy().run(bs, imageTotalSize(AREA_SECONDARY, 0, headers[SLOT_SECONDARY]));
     return;
   }
+  const t = swapType;
   swapImage();
   // Goes by the type decided before the swap, even when the strategy gave up on it
   // (swap-move's "not enough free space" only clears bs.swapType), as boot_perform_update does.
   swapType = finishSwap(swapType);
+  // §6: a permanent swap raises the counter in the upgrade boot; a test swap only once the
+  // application has confirmed it (see swapBoot), a revert never by itself.
+  if (t == SWAP_PERM) raiseSecurityCounter(0, AREA_PRIMARY);
 }
 
 // ---- deciding (§4) ------------------------------------------------------------------------
@@ -195,6 +201,12 @@ export function swapBoot(): i32 {
     if (validateSlot(SLOT_PRIMARY, null) != VALIDATE_OK) return result(OUTCOME_NO_IMAGE);
   } else if (h.magic != IMAGE_MAGIC) {
     return result(OUTCOME_NO_IMAGE);
+  }
+  if (ctrl(CTRL_BOOT_OPTIONS) & OPT_HW_ROLLBACK) {
+    // A confirmed image (or one without a trailer, implicitly permanent) can no longer be
+    // reverted: from now on nothing older may run.
+    readSwapState(AREA_PRIMARY, primaryState);
+    if (primaryState.imageOk == FLAG_SET || primaryState.magic != MAGIC_GOOD) raiseSecurityCounter(0, AREA_PRIMARY);
   }
   setCtrl(CTRL_BOOT_SLOT, AREA_PRIMARY);
   setCtrl(CTRL_BOOT_IMAGE_OFF, 0);

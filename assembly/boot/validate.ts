@@ -38,7 +38,9 @@ export function validateSlot(slot: i32, bs: BootStatus | null): i32 {
     return VALIDATE_NO_IMAGE;
   }
   if (slot != SLOT_PRIMARY && (ctrl(CTRL_BOOT_OPTIONS) & OPT_DOWNGRADE_PREVENTION) != 0 && !headers[SLOT_PRIMARY].erased) {
-    if (compareVersion(h, headers[SLOT_PRIMARY]) < 0) {
+    // §6: an upgrade (TEST or PERM) may not go down; a revert back to the older image may.
+    const t = bs !== null && bs.swapType != SWAP_NONE ? bs.swapType : swapTypeFromTrailers();
+    if (t != SWAP_REVERT && compareVersion(h, headers[SLOT_PRIMARY]) < 0) {
       scrambleSlot(area);
       return VALIDATE_NO_IMAGE;
     }

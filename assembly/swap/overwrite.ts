@@ -7,6 +7,7 @@ import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ct
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { bootWriteSz, swapInfoOff, trailerSz, writeMagic } from '../trailer';
 import { BootStatus, slotArea } from '../boot/state';
+import { raiseSecurityCounter } from '../nv';
 import { bootAssert, copyRegion, eraseRegion } from './common';
 import { Strategy } from './strategy';
 
@@ -61,6 +62,9 @@ function copyImage(srcSize: u32): void {
   }
   if (copyRegion(AREA_SECONDARY, AREA_PRIMARY, 0, 0, size) != 0) return;
   if (fast && writeMagic(AREA_PRIMARY) != 0) return;
+  // §5.1 step 3: the copy cannot be undone, so the counter follows the new image at once —
+  // before the secondary's request is erased, so that a cut never leaves it behind.
+  raiseSecurityCounter(0, AREA_PRIMARY);
   // Erase the secondary's header and trailer, so that a later image written without a
   // trailer does not inherit a pending request.
   bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, 0), areaSectorSize(AREA_SECONDARY, 0), false) == 0);
