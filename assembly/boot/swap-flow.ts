@@ -6,7 +6,7 @@
 import {
   AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_IMAGE_RESULTS, CTRL_BOOT_MAX_SECTORS,
   CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION,
-  OPT_HW_ROLLBACK, OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
+  OPT_BOOTSTRAP, OPT_HW_ROLLBACK, OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
   SWAP_TEST, bug, ctrl, setCtrl,
 } from '../ctrl';
 import { areaSectorCount } from '../flash';
@@ -15,6 +15,7 @@ import { raiseSecurityCounter } from '../nv';
 import { FLAG_SET, FLAG_UNSET, MAGIC_GOOD, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
 import { bootAssert, sourceSwapType } from '../swap/common';
 import { strategy } from '../swap/strategy';
+import { copyImage } from '../swap/overwrite';
 import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers } from './state';
 import { isUpgrade, swapTypeFromTrailers } from './decide';
 import { VALIDATE_OK, validateSlot, validatedSwapType } from './validate';
@@ -166,13 +167,40 @@ function prepareImageForUpdate(): void {
   }
 }
 
+/** This boot installed the secondary's image into an empty primary (MCUBOOT_BOOTSTRAP). */
+let bootstrapped = false;
+
+/**
+ * MCUBOOT_BOOTSTRAP: with nothing requested and no valid image in the primary, a valid image
+ * in the secondary is copied over (not swapped: there is nothing to swap back), and the boot
+ * finishes as after a revert — image_ok and copy_done in the primary, swap type REVERT, as
+ * the recordings show. A secondary that fails validation is erased as for any request.
+ */
+function bootstrap(): void {
+  // The status-aware header read gave up at the empty primary: read both again (the
+  // secondary's status-aware, so that swap-offset finds its image one sector in).
+  const s0 = strategy();
+  s0.readImageHeader(SLOT_PRIMARY, headers[SLOT_PRIMARY], null);
+  s0.readImageHeader(SLOT_SECONDARY, headers[SLOT_SECONDARY], bs);
+  if (validateSlot(SLOT_PRIMARY, null) == VALIDATE_OK) return;
+  if (validateSlot(SLOT_SECONDARY, bs) != VALIDATE_OK) return;
+  const s = strategy();
+  const base = s.imageBase(SLOT_SECONDARY);
+  copyImage(imageTotalSize(AREA_SECONDARY, base, headers[SLOT_SECONDARY]), s.bootstrapsImageOnly, base);
+  readImageHeaders(false, false);
+  bootstrapped = true;
+  swapType = finishSwap(SWAP_REVERT);
+}
+
 /** One power-on of a swap or overwrite build. Results go to the control block (CTRL_BOOT_*); returns CTRL_BOOT_RC. */
 export function swapBoot(): i32 {
   const s = strategy();
   setCtrl(CTRL_BOOT_RESUMED, 0);
   setCtrl(CTRL_BOOT_REQUESTED, swapTypeFromTrailers());
   swapType = SWAP_NONE;
+  bootstrapped = false;
   prepareImageForUpdate();
+  if (swapType == SWAP_NONE && (ctrl(CTRL_BOOT_OPTIONS) & OPT_BOOTSTRAP) != 0 && ctrl(CTRL_BOOT_REQUESTED) == SWAP_NONE && ctrl(CTRL_BOOT_RESUMED) == 0) bootstrap();
 
   if (swapType != SWAP_PANIC) {
     const t = swapType;
@@ -180,7 +208,7 @@ export function swapBoot(): i32 {
     // new swap still knows its status source (swap-move skips rebuilding a primary trailer
     // that already describes it). Only a resumed swap advanced bs, and it leaves type NONE.
     bs.swapType = t;
-    if (isUpgrade(t)) {
+    if (isUpgrade(t) && !bootstrapped) {
       performUpdate();
       // The update moved images: read the headers where they now are.
       readImageHeaders(false, false);
@@ -188,7 +216,7 @@ export function swapBoot(): i32 {
       // The staged image was invalid and is erased: make the state look like a finished
       // revert so it is not retried.
       if (s.swaps && setImageOk() != 0) swapType = SWAP_PANIC;
-    } else if (t != SWAP_NONE) {
+    } else if (t != SWAP_NONE && !bootstrapped) {
       swapType = SWAP_PANIC;
     }
   }

@@ -28,6 +28,7 @@ import { Strategy } from './strategy';
 export class SwapMove extends Strategy {
   constructor() {
     super();
+    this.bootstrapsImageOnly = true;
     this.headersFollowStatus = true;
     this.clearsStuckRevert = true;
   }

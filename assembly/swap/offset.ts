@@ -28,6 +28,7 @@ import { Strategy } from './strategy';
 export class SwapOffset extends Strategy {
   constructor() {
     super();
+    this.bootstrapsImageOnly = true;
     this.statusStates = 2;
     this.trailerHasUnprotTlvSizes = true;
     this.headersFollowStatus = true;

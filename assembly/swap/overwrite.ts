@@ -3,7 +3,7 @@
 // an interrupted copy simply starts again at the next boot because the secondary's
 // trailer still asks for it.
 
-import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ctrl } from '../ctrl';
+import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, CTRL_BOOT_STRATEGY, OPT_OVERWRITE_FAST, STRATEGY_OVERWRITE_ONLY, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { bootWriteSz, swapInfoOff, trailerSz, writeMagic } from '../trailer';
 import { BootStatus, slotArea } from '../boot/state';
@@ -27,13 +27,18 @@ export class OverwriteOnly extends Strategy {
   }
 
   run(bs: BootStatus, copySize: u32): void {
-    copyImage(copySize);
+    copyImage(copySize, (ctrl(CTRL_BOOT_OPTIONS) & OPT_OVERWRITE_FAST) != 0, 0);
   }
 }
 
-/** boot_copy_image. `srcSize` is the secondary image's total size (used by the fast variant). */
-function copyImage(srcSize: u32): void {
-  const fast = (ctrl(CTRL_BOOT_OPTIONS) & OPT_OVERWRITE_FAST) != 0;
+/**
+ * boot_copy_image: the secondary's image over the primary. `srcSize` is the secondary image's
+ * total size (used by the fast variant), `srcOff` where it starts in the secondary. The fast
+ * variant erases only the image's sectors and the trailer's, copies the image alone and writes
+ * the magic; it leaves the secondary's header sector, erasing only its trailer. (Bootstrap
+ * installs with it on swap-move and swap-offset, §5.3–5.4 builds: see Strategy.)
+ */
+export function copyImage(srcSize: u32, fast: bool, srcOff: u32): void {
   const n = areaSectorCount(AREA_PRIMARY);
   let size: u32 = 0;
   for (let s: u32 = 0; s < n; s++) {
@@ -60,14 +65,16 @@ function copyImage(srcSize: u32): void {
     } while (sz < tsz && sector >= 0);
     bootAssert(eraseRegion(AREA_PRIMARY, off, sz, false) == 0);
   }
-  if (copyRegion(AREA_SECONDARY, AREA_PRIMARY, 0, 0, size) != 0) return;
+  if (copyRegion(AREA_SECONDARY, AREA_PRIMARY, srcOff, 0, size) != 0) return;
   if (fast && writeMagic(AREA_PRIMARY) != 0) return;
   // §5.1 step 3: the copy cannot be undone, so the counter follows the new image at once —
   // before the secondary's request is erased, so that a cut never leaves it behind.
   raiseSecurityCounter(0, AREA_PRIMARY);
   // Erase the secondary's header and trailer, so that a later image written without a
   // trailer does not inherit a pending request.
-  bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, 0), areaSectorSize(AREA_SECONDARY, 0), false) == 0);
+  if (!fast || ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OVERWRITE_ONLY) {
+    bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, 0), areaSectorSize(AREA_SECONDARY, 0), false) == 0);
+  }
   const last = areaSectorCount(AREA_SECONDARY) - 1;
   bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, last), areaSectorSize(AREA_SECONDARY, last), false) == 0);
 }

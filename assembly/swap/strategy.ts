@@ -39,6 +39,11 @@ export abstract class Strategy {
   selectRevert: bool = false;
   /** Ram-load: the chosen image is copied into the RAM window and validated there. */
   loadsToRam: bool = false;
+  /**
+   * MCUBOOT_BOOTSTRAP installs with the fast copy (the image's sectors only, then the magic)
+   * rather than the whole slot: as MCUboot's swap-move and swap-offset builds do.
+   */
+  bootstrapsImageOnly: bool = false;
 
   // ---- operations -------------------------------------------------------------------------
 
