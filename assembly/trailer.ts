@@ -2,9 +2,10 @@
 // field sits at the end of a slot (or of the scratch area), how it is encoded, and how it
 // is written. Everything else asks this file for offsets.
 
-import { AREA_PRIMARY, AREA_SCRATCH, CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, SWAP_NONE, SWAP_REVERT, ctrl } from './ctrl';
+import { AREA_SCRATCH, CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, SWAP_NONE, SWAP_REVERT, ctrl } from './ctrl';
 import { areaAlign, areaErasedVal, areaPtr, areaSize, flashWrite } from './flash';
 import { strategy } from './swap/strategy';
+import { primaryArea } from './boot/state';
 
 // Magic states (§3.4) and flag states.
 export const MAGIC_GOOD: u8 = 1;
@@ -54,7 +55,7 @@ const fieldBuf: usize = memory.data(64);
 
 /** BOOT_WRITE_SZ: the primary's write size, and for swap-scratch the larger of it and the scratch's. */
 export function bootWriteSz(): u32 {
-  let sz = areaAlign(AREA_PRIMARY);
+  let sz = areaAlign(primaryArea());
   if (strategy().usesScratch) {
     const s = areaAlign(AREA_SCRATCH);
     if (s > sz) sz = s;

@@ -4,7 +4,7 @@
 // All state here is RAM: it starts fresh at every power-on, as on a real device.
 
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_IMAGE_RESULTS, CTRL_BOOT_MAX_SECTORS,
+  AREA_SCRATCH, BUG_PR2109, BUG_PR485, CTRL_BOOT_BUILD, CTRL_BOOT_IMAGE_OFF, CTRL_BOOT_IMAGE_RESULTS, CTRL_BOOT_MAX_SECTORS,
   CTRL_BOOT_OPTIONS, CTRL_BOOT_RC, CTRL_BOOT_REQUESTED, CTRL_BOOT_RESUMED, CTRL_BOOT_SLOT, CTRL_BOOT_SWAP_TYPE, CTRL_BOOT_VERSION,
   OPT_BOOTSTRAP, OPT_HW_ROLLBACK, OPT_VALIDATE_PRIMARY, OUTCOME_NO_IMAGE, OUTCOME_OK, OUTCOME_PANIC, SWAP_FAIL, SWAP_NONE, SWAP_PANIC, SWAP_PERM, SWAP_REVERT,
   SWAP_TEST, bug, ctrl, setCtrl,
@@ -16,7 +16,7 @@ import { FLAG_SET, FLAG_UNSET, MAGIC_GOOD, SwapState, readSwapSize, readSwapStat
 import { bootAssert, sourceSwapType } from '../swap/common';
 import { strategy } from '../swap/strategy';
 import { copyImage } from '../swap/overwrite';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers } from './state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_SCRATCH, headers, primaryArea, secondaryArea } from './state';
 import { isUpgrade, swapTypeFromTrailers } from './decide';
 import { VALIDATE_OK, validateSlot, validatedSwapType } from './validate';
 
@@ -39,7 +39,7 @@ function readImageHeaders(requireAll: bool, useStatus: bool): i32 {
 function readStatus(): void {
   bs.source = strategy().statusSource();
   if (bs.source == SOURCE_NONE) return;
-  const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : AREA_PRIMARY;
+  const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : primaryArea();
   strategy().readStatusBytes(area, bs);
   bs.swapType = sourceSwapType(area);
 }
@@ -52,17 +52,17 @@ function swapImage(): void {
   let copySize: u32 = 0;
   if (bs.isReset()) {
     if (headers[SLOT_PRIMARY].magic == IMAGE_MAGIC) {
-      copySize = imageTotalSize(AREA_PRIMARY, s.imageBase(SLOT_PRIMARY), headers[SLOT_PRIMARY]);
+      copySize = imageTotalSize(primaryArea(), s.imageBase(SLOT_PRIMARY), headers[SLOT_PRIMARY]);
       bootAssert(copySize != 0);
     }
     if (headers[SLOT_SECONDARY].magic == IMAGE_MAGIC) {
-      const size = imageTotalSize(AREA_SECONDARY, s.imageBase(SLOT_SECONDARY), headers[SLOT_SECONDARY]);
+      const size = imageTotalSize(secondaryArea(), s.imageBase(SLOT_SECONDARY), headers[SLOT_SECONDARY]);
       bootAssert(size != 0);
       if (size > copySize) copySize = size;
     }
     bs.swapSize = copySize;
   } else {
-    const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : AREA_PRIMARY;
+    const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : primaryArea();
     bs.swapSize = readSwapSize(area);
     copySize = bs.swapSize;
   }
@@ -73,8 +73,8 @@ const primaryState = new SwapState();
 
 /** swap_set_image_ok: only when still unset. */
 function setImageOk(): i32 {
-  readSwapState(AREA_PRIMARY, primaryState);
-  if (primaryState.imageOk == FLAG_UNSET) return writeImageOk(AREA_PRIMARY);
+  readSwapState(primaryArea(), primaryState);
+  if (primaryState.imageOk == FLAG_UNSET) return writeImageOk(primaryArea());
   return 0;
 }
 
@@ -84,7 +84,7 @@ function finishSwap(t: u8): u8 {
     if (setImageOk() != 0) return SWAP_PANIC;
   }
   if (isUpgrade(t)) {
-    if (writeCopyDone(AREA_PRIMARY) != 0) return SWAP_PANIC;
+    if (writeCopyDone(primaryArea()) != 0) return SWAP_PANIC;
   }
   return t;
 }
@@ -94,7 +94,7 @@ function performUpdate(): void {
   if (!strategy().swaps) {
     // boot_copy_image: the secondary's image over the primary.
     // (It raises the security counter itself, before it erases the secondary: §5.1.)
-    strategy().run(bs, imageTotalSize(AREA_SECONDARY, 0, headers[SLOT_SECONDARY]));
+    strategy().run(bs, imageTotalSize(secondaryArea(), 0, headers[SLOT_SECONDARY]));
     return;
   }
   const t = swapType;
@@ -104,7 +104,7 @@ function performUpdate(): void {
   swapType = finishSwap(swapType);
   // §6: a permanent swap raises the counter in the upgrade boot; a test swap only once the
   // application has confirmed it (see swapBoot), a revert never by itself.
-  if (t == SWAP_PERM) raiseSecurityCounter(0, AREA_PRIMARY);
+  if (t == SWAP_PERM) raiseSecurityCounter(0, primaryArea());
 }
 
 // ---- deciding (§4) ------------------------------------------------------------------------
@@ -113,7 +113,7 @@ function performUpdate(): void {
 function prepareImageForUpdate(): void {
   const s = strategy();
   const max = ctrl(CTRL_BOOT_MAX_SECTORS);
-  if (areaSectorCount(AREA_PRIMARY) > max || areaSectorCount(AREA_SECONDARY) > max) {
+  if (areaSectorCount(primaryArea()) > max || areaSectorCount(secondaryArea()) > max) {
     swapType = SWAP_NONE;
     return;
   }
@@ -141,7 +141,7 @@ function prepareImageForUpdate(): void {
       // (NONE meant a permanent upgrade, REVERT a test one), and only copy_done written.
       const table = swapTypeFromTrailers();
       t = table == SWAP_NONE ? SWAP_PERM : table == SWAP_REVERT ? SWAP_TEST : table;
-      if (writeCopyDone(AREA_PRIMARY) != 0) t = SWAP_PANIC;
+      if (writeCopyDone(primaryArea()) != 0) t = SWAP_PANIC;
     } else {
       t = finishSwap(t);
     }
@@ -152,8 +152,8 @@ function prepareImageForUpdate(): void {
     if (bug(BUG_PR2109)) {
       // The status-aware lookup of 4cab08e3: "every region is swapped, so each header now
       // lives in the other slot".
-      headers[SLOT_PRIMARY].read(AREA_SECONDARY, 0);
-      headers[SLOT_SECONDARY].read(AREA_PRIMARY, 0);
+      headers[SLOT_PRIMARY].read(secondaryArea(), 0);
+      headers[SLOT_SECONDARY].read(primaryArea(), 0);
     } else {
       readImageHeaders(false, false);
     }
@@ -186,7 +186,7 @@ function bootstrap(): void {
   if (validateSlot(SLOT_SECONDARY, bs) != VALIDATE_OK) return;
   const s = strategy();
   const base = s.imageBase(SLOT_SECONDARY);
-  copyImage(imageTotalSize(AREA_SECONDARY, base, headers[SLOT_SECONDARY]), s.bootstrapsImageOnly, base);
+  copyImage(imageTotalSize(secondaryArea(), base, headers[SLOT_SECONDARY]), s.bootstrapsImageOnly, base);
   readImageHeaders(false, false);
   bootstrapped = true;
   swapType = finishSwap(SWAP_REVERT);
@@ -233,10 +233,10 @@ export function swapBoot(): i32 {
   if (ctrl(CTRL_BOOT_OPTIONS) & OPT_HW_ROLLBACK) {
     // A confirmed image (or one without a trailer, implicitly permanent) can no longer be
     // reverted: from now on nothing older may run.
-    readSwapState(AREA_PRIMARY, primaryState);
-    if (primaryState.imageOk == FLAG_SET || primaryState.magic != MAGIC_GOOD) raiseSecurityCounter(0, AREA_PRIMARY);
+    readSwapState(primaryArea(), primaryState);
+    if (primaryState.imageOk == FLAG_SET || primaryState.magic != MAGIC_GOOD) raiseSecurityCounter(0, primaryArea());
   }
-  setCtrl(CTRL_BOOT_SLOT, AREA_PRIMARY);
+  setCtrl(CTRL_BOOT_SLOT, primaryArea());
   setCtrl(CTRL_BOOT_IMAGE_OFF, 0);
   setCtrl(CTRL_BOOT_VERSION, <u32>h.major | (<u32>h.minor << 8) | (<u32>h.revision << 16));
   setCtrl(CTRL_BOOT_BUILD, h.build);

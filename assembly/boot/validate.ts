@@ -2,12 +2,12 @@
 // reference/mcuboot.md §2.5, §4.3): the header, then the image itself (assembly/image.ts).
 // A secondary that fails is erased so that it is not tried again.
 
-import { AREA_PRIMARY, BUG_PR2199, CTRL_BOOT_OPTIONS, OPT_DOWNGRADE_PREVENTION, SWAP_NONE, SWAP_REVERT, bug, ctrl } from '../ctrl';
+import { BUG_PR2199, CTRL_BOOT_OPTIONS, OPT_DOWNGRADE_PREVENTION, SWAP_NONE, SWAP_REVERT, bug, ctrl } from '../ctrl';
 import { areaSize } from '../flash';
 import { F_NON_BOOTABLE, VALID, compareVersion, headerValid, validateImage } from '../image';
 import { scrambleSlot, scrambleTrailerSectors } from '../swap/common';
 import { strategy } from '../swap/strategy';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, headers, slotArea } from './state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, headers, slotArea, primaryArea } from './state';
 import { isUpgrade, swapTypeFromTrailers } from './decide';
 
 export const VALIDATE_OK: i32 = 0;
@@ -28,7 +28,7 @@ export function validateSlot(slot: i32, bs: BootStatus | null): i32 {
       if (s.clearsStuckRevert && !bug(BUG_PR2199) && ((bs !== null && bs.swapType == SWAP_REVERT) || swapTypeFromTrailers() == SWAP_REVERT)) {
         // "Stuck revert" (MCUboot 33094fc5; the test-only variant leaves it as it was before):
         // a revert with nothing to revert to.
-        scrambleTrailerSectors(AREA_PRIMARY);
+        scrambleTrailerSectors(primaryArea());
       }
     }
     return VALIDATE_NO_IMAGE;

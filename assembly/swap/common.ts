@@ -4,7 +4,7 @@
 // assembly/boot/state.ts.)
 
 import {
-  AREA_SECONDARY, BUG_PR485, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_OPTIONS, CTRL_BOOT_STATUS_FAILS,
+  BUG_PR485, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_OPTIONS, CTRL_BOOT_STATUS_FAILS,
   OPT_VALIDATE_PRIMARY, SWAP_NONE, bug, ctrl, setCtrl,
 } from '../ctrl';
 import { areaPtr, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
@@ -12,7 +12,7 @@ import {
   FLAG_SET, SwapState, bootWriteSz, isErased, readSwapInfoRaw, readSwapState, statusEntries, statusOff, trailerSz,
   writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize, writeUnprotTlvSizes,
 } from '../trailer';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, unprotTlvSizes } from '../boot/state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, unprotTlvSizes, secondaryArea } from '../boot/state';
 import { strategy } from './strategy';
 
 /** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
@@ -128,7 +128,7 @@ const secondaryState = new SwapState();
  * swap_size, (swap-offset) the unprotected TLV sizes, then magic last (§3.5).
  */
 export function swapStatusInit(area: u32, bs: BootStatus): void {
-  readSwapState(AREA_SECONDARY, secondaryState);
+  readSwapState(secondaryArea(), secondaryState);
   // (Before MCUboot #485 there was no swap_info field to write.)
   if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);

@@ -2,10 +2,10 @@
 // the boot picks the slot with the highest valid version (assembly/boot/select-flow.ts). The
 // strategy only says so, and how large an image may be.
 
-import { AREA_PRIMARY, AREA_SECONDARY } from '../ctrl';
+import { AREA_SECONDARY } from '../ctrl';
 import { areaSectorCount } from '../flash';
 import { swapInfoOff } from '../trailer';
-import { BootStatus, slotArea } from '../boot/state';
+import { BootStatus, slotArea, primaryArea, secondaryArea } from '../boot/state';
 import { Strategy } from './strategy';
 
 export class DirectXip extends Strategy {
@@ -17,7 +17,7 @@ export class DirectXip extends Strategy {
   }
 
   slotsCompatible(maxSectors: u32): bool {
-    return areaSectorCount(AREA_PRIMARY) <= maxSectors && areaSectorCount(AREA_SECONDARY) <= maxSectors;
+    return areaSectorCount(primaryArea()) <= maxSectors && areaSectorCount(secondaryArea()) <= maxSectors;
   }
 
   /** bootutil_max_image_size: up to swap_info, as overwrite-only (the trailer holds no status). */
