@@ -12,7 +12,7 @@ import {
   FLAG_SET, SwapState, bootWriteSz, isErased, readSwapInfoRaw, readSwapState, statusEntries, statusOff, trailerSz,
   writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize, writeUnprotTlvSizes,
 } from '../trailer';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, unprotTlvSizes, secondaryArea } from '../boot/state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, currentImage, secondaryArea, unprotTlvSizes } from '../boot/state';
 import { strategy } from './strategy';
 
 /** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
@@ -130,7 +130,7 @@ const secondaryState = new SwapState();
 export function swapStatusInit(area: u32, bs: BootStatus): void {
   readSwapState(secondaryArea(), secondaryState);
   // (Before MCUboot #485 there was no swap_info field to write.)
-  if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
+  if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, <u8>currentImage()) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
   bootAssert(writeSwapSize(area, bs.swapSize) == 0);
   if (strategy().trailerHasUnprotTlvSizes) {

@@ -4,14 +4,14 @@
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
 import {
-  AREA_SCRATCH, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, SWAP_NONE, bug,
+  AREA_SCRATCH, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, CTRL_BOOT_IMAGES, SWAP_NONE, bug, ctrl,
 } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
   FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
-import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, primaryArea, secondaryArea } from '../boot/state';
+import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, primaryArea, secondaryArea, currentImage } from '../boot/state';
 import {
   bootAssert, copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
 } from './common';
@@ -85,7 +85,11 @@ export class SwapScratch extends Strategy {
     const p = primaryState, s = scratchState;
     if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_SET) return SOURCE_NONE;
     if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
-    if (magicMatches(MAGIC_GOOD, s.magic)) return SOURCE_SCRATCH;
+    if (magicMatches(MAGIC_GOOD, s.magic)) {
+      // The scratch is shared by every image: its trailer names whose swap it holds.
+      if (ctrl(CTRL_BOOT_IMAGES) > 1 && s.imageNum != currentImage()) return SOURCE_NONE;
+      return SOURCE_SCRATCH;
+    }
     if (magicMatches(MAGIC_UNSET, p.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
     return SOURCE_NONE;
   }
@@ -256,7 +260,7 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
       statusAssert(copyRegion(AREA_SCRATCH, primaryArea(), statusOff(AREA_SCRATCH), imgOff + copySz, (stateCount() - 1) * bootWriteSz()) == 0);
       readSwapState(AREA_SCRATCH, scratchState);
       if (scratchState.imageOk == FLAG_SET) bootAssert(writeImageOk(primaryArea()) == 0);
-      if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(primaryArea(), scratchState.swapType, 0) == 0);
+      if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(primaryArea(), scratchState.swapType, <u8>currentImage()) == 0);
       bootAssert(writeSwapSize(primaryArea(), bs.swapSize) == 0);
       bootAssert(writeMagic(primaryArea()) == 0);
     }
