@@ -164,8 +164,12 @@ export const CTRL_BOOT_RAM_SIZE: u32 = 336;
 /** Per image (MAX_IMAGES entries of IMAGE_RESULT_SIZE bytes): requested swap type u8, swap type u8, pad. */
 export const CTRL_BOOT_IMAGE_RESULTS: u32 = 340;
 export const IMAGE_RESULT_SIZE: u32 = 4;
-/** The build's AES key-encryption key, for MCUBOOT_ENC_IMAGES: the host keeps it (0 = none). */
+/**
+ * MCUBOOT_ENC_IMAGES: the AES key length of the build (16 or 32; 0 = no encryption) and the
+ * ENC_* TLV type its built-in private key unwraps (the host holds the key: src/device/host.ts).
+ */
 export const CTRL_BOOT_ENC: u32 = 356;
+export const CTRL_BOOT_ENC_TLV: u32 = 360;
 export const MAX_IMAGES: u32 = 4;
 
 export const CTRL_SIZE: u32 = 512;

@@ -3,7 +3,7 @@
 // straight out of flash memory; the signature is checked by the host (src/device/host.ts)
 // behind two imports, with the result cached there by (digest, signature, key).
 
-import { CTRL_BOOT_OPTIONS, OPT_HW_ROLLBACK, OPT_SKIP_IMAGE_CHECKS, CTRL_BOOT_SIG_TYPE, CTRL_HASHED_BYTES, CTRL_KNOWN_COUNT, CTRL_KNOWN_HITS, CTRL_KNOWN_PTR, KNOWN_SIZE, ctrl, setCtrl } from './ctrl';
+import { CTRL_BOOT_ENC, CTRL_BOOT_OPTIONS, OPT_HW_ROLLBACK, OPT_SKIP_IMAGE_CHECKS, CTRL_BOOT_SIG_TYPE, CTRL_HASHED_BYTES, CTRL_KNOWN_COUNT, CTRL_KNOWN_HITS, CTRL_KNOWN_PTR, KNOWN_SIZE, ctrl, setCtrl } from './ctrl';
 import { areaErasedVal, areaPtr, areaSize } from './flash';
 import { sha256 } from './sha256';
 import { nvCounterRead } from './nv';
@@ -86,7 +86,13 @@ export function headerValid(h: ImageHeader, slotSize: u32): bool {
   if (h.magic != IMAGE_MAGIC) return false;
   const size = <u64>h.imgSize + <u64>h.hdrSize;
   if (size >= <u64>slotSize) return false;
-  if (h.flags & (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256)) return false;
+  const enc = h.flags & (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256);
+  if (enc != 0) {
+    // Only a build with MCUBOOT_ENC_IMAGES takes encrypted images, of its own AES key size.
+    const keyLen = ctrl(CTRL_BOOT_ENC);
+    if (enc == (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256) || keyLen == 0) return false;
+    if ((enc == F_ENCRYPTED_AES128) != (keyLen == 16)) return false;
+  }
   if (h.flags & F_COMPRESSED) return false;
   return true;
 }
@@ -200,12 +206,31 @@ function hashRegion(p: usize, len: u32, out: usize): void {
  * `maxSize` is bootutil_max_image_size for this slot; `image` is the image index (its NV
  * security counter, with MCUBOOT_HW_ROLLBACK_PROT).
  */
-export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32, image: u32 = 0): i32 {
-  return validateImageAt(areaPtr(area) + <usize>base, areaSize(area) - base, h, maxSize, image);
+export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32, image: u32 = 0, key: usize = 0): i32 {
+  return validateImageAt(areaPtr(area) + <usize>base, areaSize(area) - base, h, maxSize, image, key);
+}
+
+/** @external hostAesCtr, declared again here to keep image.ts free of the swap code (see enc.ts). */
+@external("env", "hostAesCtr")
+declare function aesCtr(key: usize, keyLen: u32, streamOff: u32, data: usize, len: u32): void;
+
+let plainBuf: usize = 0;
+let plainBufSize: u32 = 0;
+
+/** The hashed bytes of an encrypted image with its body decrypted by `key`, in a RAM buffer. */
+function decryptedCopy(p: usize, len: u32, h: ImageHeader, key: usize): usize {
+  if (plainBufSize < len) {
+    if (plainBuf != 0) heap.free(plainBuf);
+    plainBuf = heap.alloc(len);
+    plainBufSize = len;
+  }
+  memory.copy(plainBuf, p, len);
+  aesCtr(key, ctrl(CTRL_BOOT_ENC), 0, plainBuf + <usize>h.hdrSize, h.imgSize);
+  return plainBuf;
 }
 
 /** The same for an image anywhere in memory, of `limit` readable bytes (ram-load's RAM copy). */
-export function validateImageAt(p: usize, limit: u32, h: ImageHeader, maxSize: u32, image: u32 = 0): i32 {
+export function validateImageAt(p: usize, limit: u32, h: ImageHeader, maxSize: u32, image: u32 = 0, key: usize = 0): i32 {
   const hashed = <u64>h.hdrSize + <u64>h.imgSize + <u64>h.protTlvSize;
   if (!within(limit, 0, <u32>min<u64>(hashed, 0xffffffff)) || hashed > 0xffffffff) return INVALID_TLV_INFO;
   const it = new TlvIter();
@@ -213,7 +238,7 @@ export function validateImageAt(p: usize, limit: u32, h: ImageHeader, maxSize: u
     if (!it.beginAt(p, limit, h)) return INVALID_TLV_INFO;
     return it.tlvEnd > maxSize ? INVALID_TOO_BIG : VALID;
   }
-  hashRegion(p, <u32>hashed, digest);
+  hashRegion(key != 0 ? decryptedCopy(p, <u32>hashed, h, key) : p, <u32>hashed, digest);
 
   if (!it.beginAt(p, limit, h)) return INVALID_TLV_INFO;
   if (it.tlvEnd > maxSize) return INVALID_TOO_BIG;

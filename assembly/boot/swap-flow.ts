@@ -12,6 +12,7 @@ import {
 import { areaSectorCount } from '../flash';
 import { IMAGE_MAGIC, ImageHeader, TLV_DEPENDENCY, TlvIter, compareVersion, imageTotalSize } from '../image';
 import { raiseSecurityCounter } from '../nv';
+import { encClear, encEnabled, encLoad, encReadKeys, encSetImage, isEncrypted } from '../enc';
 import { FLAG_SET, FLAG_UNSET, MAGIC_GOOD, SwapState, readSwapSize, readSwapState, writeCopyDone, writeImageOk } from '../trailer';
 import { bootAssert, sourceSwapType } from '../swap/common';
 import { strategy } from '../swap/strategy';
@@ -67,12 +68,29 @@ function swapImage(): void {
       if (size > copySize) copySize = size;
     }
     bs.swapSize = copySize;
+    if (encEnabled()) loadImageKeys();
   } else {
     const area = bs.source == SOURCE_SCRATCH ? AREA_SCRATCH : primaryArea();
     bs.swapSize = readSwapSize(area);
     copySize = bs.swapSize;
+    // A resumed swap has the keys it saved; which bytes they cover, the strategy finds out.
+    if (encEnabled()) encReadKeys(area);
   }
   s.run(bs, copySize);
+}
+
+/** boot_enc_load for both slots at the start of a swap: the key of each encrypted image, from its ENC TLV. */
+function loadImageKeys(): void {
+  const s = strategy();
+  for (let slot = SLOT_PRIMARY; slot <= SLOT_SECONDARY; slot++) {
+    const h = headers[slot];
+    if (h.magic == IMAGE_MAGIC && isEncrypted(h)) {
+      encLoad(slot, slotArea(slot), s.imageBase(slot), h);
+    } else {
+      encClear(slot);
+      encSetImage(slot, h);
+    }
+  }
 }
 
 const primaryState = new SwapState();

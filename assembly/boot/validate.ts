@@ -7,8 +7,9 @@ import { areaSize } from '../flash';
 import { F_NON_BOOTABLE, VALID, compareVersion, headerValid, validateImage } from '../image';
 import { scrambleSlot, scrambleTrailerSectors } from '../swap/common';
 import { strategy } from '../swap/strategy';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, headers, slotArea, primaryArea } from './state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, currentImage, headers, slotArea, primaryArea } from './state';
 import { isUpgrade, swapTypeFromTrailers } from './decide';
+import { encEnabled, encKey, encLoad, isEncrypted } from '../enc';
 
 export const VALIDATE_OK: i32 = 0;
 export const VALIDATE_NO_IMAGE: i32 = 1;
@@ -46,7 +47,14 @@ export function validateSlot(slot: i32, bs: BootStatus | null): i32 {
     }
   }
   let ok = headerValid(h, areaSize(area));
-  if (ok) ok = validateImage(area, s.imageBase(slot), h, s.maxImageSize(slot)) == VALID;
+  // An encrypted image is hashed as plaintext (§2.3): a secondary's body is decrypted on the
+  // way, with the key its ENC TLV gives; a key that does not unwrap makes it invalid.
+  let key: usize = 0;
+  if (ok && encEnabled() && slot == SLOT_SECONDARY && isEncrypted(h)) {
+    ok = encLoad(SLOT_SECONDARY, area, s.imageBase(slot), h);
+    key = encKey(SLOT_SECONDARY);
+  }
+  if (ok) ok = validateImage(area, s.imageBase(slot), h, s.maxImageSize(slot), currentImage(), key) == VALID;
   if (!ok) {
     if (slot != SLOT_PRIMARY) scrambleSlot(area);
     return VALIDATE_NO_IMAGE;

@@ -12,8 +12,9 @@ import {
   FLAG_SET, SwapState, bootWriteSz, isErased, readSwapInfoRaw, readSwapState, statusEntries, statusOff, trailerSz,
   writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize, writeUnprotTlvSizes,
 } from '../trailer';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, currentImage, secondaryArea, unprotTlvSizes } from '../boot/state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, currentImage, primaryArea, secondaryArea, unprotTlvSizes } from '../boot/state';
 import { strategy } from './strategy';
+import { encCrypt, encEnabled, encWriteKeys } from '../enc';
 
 /** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
 export function bootAssert(ok: bool): void {
@@ -52,11 +53,40 @@ export function eraseRegion(area: u32, off: u32, size: u32, backwards: bool): i3
 
 /** boot_copy_region: read/write in copy-buffer-sized chunks (one flash write per chunk). */
 export function copyRegion(src: u32, dst: u32, offSrc: u32, offDst: u32, size: u32): i32 {
+  if (encEnabled()) return copyRegionCrypt(src, dst, offSrc, offDst, size);
   const chunk = ctrl(CTRL_BOOT_COPY_BUF);
   const from = areaPtr(src);
   for (let done: u32 = 0; done < size; ) {
     const n = min<u32>(chunk, size - done);
     if (flashWrite(dst, offDst + done, from + <usize>(offSrc + done), n) != 0) return -1;
+    done += n;
+  }
+  return 0;
+}
+
+/** The copy buffer of encrypting builds (MCUboot's is 1024 bytes; ours follows CTRL_BOOT_COPY_BUF). */
+let cryptBuf: usize = 0;
+let cryptBufSize: u32 = 0;
+
+/**
+ * boot_copy_region of MCUBOOT_ENC_IMAGES builds (§2.6): what goes into the primary is the
+ * secondary's image and is decrypted with its key; what goes into the secondary is the
+ * primary's image and is encrypted with its key (both at the bytes' offset in the image);
+ * anything else (into the scratch) is copied as it is.
+ */
+function copyRegionCrypt(src: u32, dst: u32, offSrc: u32, offDst: u32, size: u32): i32 {
+  const chunk = ctrl(CTRL_BOOT_COPY_BUF);
+  if (cryptBufSize < chunk) {
+    cryptBuf = heap.alloc(chunk);
+    cryptBufSize = chunk;
+  }
+  const from = areaPtr(src);
+  for (let done: u32 = 0; done < size; ) {
+    const n = min<u32>(chunk, size - done);
+    memory.copy(cryptBuf, from + <usize>(offSrc + done), n);
+    if (dst == primaryArea()) encCrypt(SLOT_SECONDARY, cryptBuf, n, offDst + done);
+    else if (dst == secondaryArea()) encCrypt(SLOT_PRIMARY, cryptBuf, n, offSrc + done);
+    if (flashWrite(dst, offDst + done, cryptBuf, n) != 0) return -1;
     done += n;
   }
   return 0;
@@ -136,5 +166,6 @@ export function swapStatusInit(area: u32, bs: BootStatus): void {
   if (strategy().trailerHasUnprotTlvSizes) {
     bootAssert(writeUnprotTlvSizes(area, (unprotTlvSizes[SLOT_SECONDARY] << 16) | (unprotTlvSizes[SLOT_PRIMARY] & 0xffff)) == 0);
   }
+  if (encEnabled()) bootAssert(encWriteKeys(area) == 0);
   bootAssert(writeMagic(area) == 0);
 }

@@ -11,11 +11,13 @@ import {
   FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
-import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, primaryArea, secondaryArea, currentImage } from '../boot/state';
+import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, primaryArea, secondaryArea, currentImage, SLOT_PRIMARY, SLOT_SECONDARY } from '../boot/state';
 import {
   bootAssert, copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
 } from './common';
 import { Strategy } from './strategy';
+import { encEnabled, encSetImage, encWriteKeys } from '../enc';
+import { ImageHeader } from '../image';
 
 export class SwapScratch extends Strategy {
   constructor() {
@@ -105,6 +107,7 @@ export class SwapScratch extends Strategy {
 
   /** swap_run: the regions from the top down, resuming at bs.idx. */
   run(bs: BootStatus, copySize: u32): void {
+    if (encEnabled() && !bs.isReset()) resumeEncryptedImages(bs, copySize);
     let last = findLastSectorIdx(copySize);
     let swapIdx: u32 = 0;
     while (last >= 0) {
@@ -116,6 +119,22 @@ export class SwapScratch extends Strategy {
       swapIdx++;
     }
   }
+}
+
+const encHeader = new ImageHeader();
+
+/**
+ * A resumed swap of encrypted images: which bytes each key covers, from the headers where
+ * they are now. The primary's header stays in place until the last region's state 3; the
+ * secondary's is in the scratch once the last region's state 1 has copied it there.
+ */
+function resumeEncryptedImages(bs: BootStatus, copySize: u32): void {
+  let regions: u32 = 0;
+  for (let last = findLastSectorIdx(copySize); last >= 0; regions++) last = <i32>(copySz(last) >> 32) - 1;
+  encHeader.read(primaryArea(), 0);
+  encSetImage(SLOT_PRIMARY, encHeader);
+  encHeader.read(bs.idx == regions && bs.state >= 2 ? AREA_SCRATCH : secondaryArea(), 0);
+  encSetImage(SLOT_SECONDARY, encHeader);
 }
 
 /** End offset of the primary sector starting at `off`. */
@@ -262,6 +281,7 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
       if (scratchState.imageOk == FLAG_SET) bootAssert(writeImageOk(primaryArea()) == 0);
       if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(primaryArea(), scratchState.swapType, <u8>currentImage()) == 0);
       bootAssert(writeSwapSize(primaryArea(), bs.swapSize) == 0);
+      if (encEnabled()) bootAssert(encWriteKeys(primaryArea()) == 0);
       bootAssert(writeMagic(primaryArea()) == 0);
     }
     const eraseScratch = bs.useScratch;

@@ -7,7 +7,8 @@ import { Core, erasedValueOf, PowerCut, type CoreOptions, type FaultModel } from
 import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import { SCRATCH, type Geometry } from './geometry.js';
-import { signatureHost, type SignatureHost } from './host.js';
+import { encryptionImports, signatureHost, type SignatureHost } from './host.js';
+import { encTlvType, type EncryptionKey } from '../image/encryption.js';
 import { decodeTrailer } from '../image/trailer.js';
 import { BOOT_OUTCOMES, CTRL, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
 import { STRATEGY_INFO } from '../image/strategy.js';
@@ -37,6 +38,13 @@ export interface BootloaderOptions {
   images?: number;
   /** Ram-load: the executable RAM window, as device addresses. Default 256 KiB at 0x20000000. */
   ram?: RamWindow;
+  /**
+   * MCUBOOT_ENC_IMAGES: the built-in private key (ECIES-P256 or ECIES-X25519) that unwraps
+   * encrypted images' keys; the build decrypts while swapping (swap-scratch).
+   */
+  encKey?: EncryptionKey;
+  /** AES key length of an encrypting build: 16 (AES-128, default) or 32 (MCUBOOT_AES_256). */
+  encKeySize?: 16 | 32;
   /** The bootloader's built-in public keys; none = a hash-only build. */
   keys?: PublicKey[];
   /** Test-only: behave as a historical MCUboot release did (src/campaign/variants.ts). */
@@ -141,7 +149,7 @@ export function versionString(v: Version | undefined): string {
 export class Device {
   readonly core: Core;
   readonly host: SignatureHost;
-  readonly options: Required<Omit<BootloaderOptions, 'keys'>> & { keys: PublicKey[] };
+  readonly options: Required<Omit<BootloaderOptions, 'keys' | 'encKey'>> & { keys: PublicKey[]; encKey?: EncryptionKey };
   /** Ram-load builds: where the RAM window lies in the core's memory. */
   private readonly ramPtr: number = 0;
 
@@ -157,6 +165,7 @@ export class Device {
       bootstrap: false,
       images: 1,
       ram: DEFAULT_RAM,
+      encKeySize: 16 as const,
       keys: [],
       bugs: 0,
       skipImageChecks: false,
@@ -183,10 +192,18 @@ export class Device {
     if (!Number.isInteger(ram.start) || !Number.isInteger(ram.size) || ram.start < 0 || ram.size <= 0 || ram.start + ram.size > 2 ** 32) {
       throw new UsageError(`RAM window ${JSON.stringify(ram)} must be a start address and a positive size inside 32 bits`);
     }
+    if (o.encKey && o.strategy !== 'swap-scratch') {
+      throw new UsageError(`encrypted images are decrypted while swapping through the scratch: use swap-scratch, not ${o.strategy}`);
+    }
+    if (o.encKeySize !== 16 && o.encKeySize !== 32) throw new UsageError(`AES key size ${String(o.encKeySize)} must be 16 or 32 bytes`);
+    if (o.images > 1 && STRATEGY_INFO[o.strategy].flow === 'select') {
+      throw new UsageError(`${o.strategy} boots one image here: --images ${o.images} needs a swap strategy`);
+    }
     this.options = o;
     this.host = signatureHost(o.keys);
     let core: Core | undefined;
-    this.core = core = new Core(geometry, coreOptions, this.host.imports(() => core!.peek()));
+    const peek = () => core!.peek();
+    this.core = core = new Core(geometry, coreOptions, { ...this.host.imports(peek), ...encryptionImports(o.encKey, peek) });
     core.setCtrl('CTRL_BOOT_STRATEGY', STRATEGY_IDS[o.strategy]);
     core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
     core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);
@@ -195,6 +212,10 @@ export class Device {
     core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
     core.setCtrl('CTRL_BOOT_BUGS', o.bugs);
     core.setCtrl('CTRL_BOOT_IMAGES', o.images);
+    if (o.encKey) {
+      core.setCtrl('CTRL_BOOT_ENC', o.encKeySize);
+      core.setCtrl('CTRL_BOOT_ENC_TLV', encTlvType(o.encKey));
+    }
     if (STRATEGY_INFO[o.strategy].loadsToRam) {
       this.ramPtr = core.allocate(ram.size, 'RAM window');
       core.setCtrl('CTRL_RAM_PTR', this.ramPtr);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { allModesCases, modesCaseDifferences, modesDeviceFor, modesStateBefore, modesSweepPointDifferences } from './harness.js';
 
 /** The builds brickproof's bootloader runs so far (the rest of the manifest comes with their modes). */
-const BUILT = new Set(['dxip', 'dxip-revert', 'ramload', 'ramload-revert', 'overwrite-downgrade', 'scratch-downgrade', 'scratch-hwrb', 'overwrite-hwrb', 'scratch-bootstrap', 'move-bootstrap', 'offset-bootstrap', 'multi-scratch']);
+const BUILT = new Set(['dxip', 'dxip-revert', 'ramload', 'ramload-revert', 'overwrite-downgrade', 'scratch-downgrade', 'scratch-hwrb', 'overwrite-hwrb', 'scratch-bootstrap', 'move-bootstrap', 'offset-bootstrap', 'multi-scratch', 'scratch-enc']);
 const cases = allModesCases().filter((c) => BUILT.has(c.build.name));
 
 describe('mcuboot-modes scenarios replay exactly as the real MCUboot ran them', () => {
