@@ -10,7 +10,7 @@
 import { CampaignPool } from '../src/node/pool.js';
 import { CampaignRunner } from '../src/campaign/runner.js';
 import type { CampaignSpec } from '../src/campaign/spec.js';
-import { BOOT_STRATEGIES } from '../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { printTable, round3, writeResults, type Row } from './report.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
