@@ -69,8 +69,9 @@ export function command(action: Action) {
       if (r !== 0) throw new CheckFailed(`${action} failed with MCUboot rc ${r} (the trailer's magic is corrupt)`);
       return 0;
     }
-    if (args.bool('json')) printJson({ action, ...r });
-    else process.stdout.write(`${describeBoot(r)}\n`);
+    const nv = dev.options.hwRollback ? { nvCounters: dev.nvCounters.slice(0, dev.options.images) } : {};
+    if (args.bool('json')) printJson({ action, ...r, ...nv });
+    else process.stdout.write(`${describeBoot(r)}${nv.nvCounters ? `; NV counters ${nv.nvCounters.join(', ')}` : ''}\n`);
     return r.outcome === 'ok' ? 0 : 1;
   };
 }

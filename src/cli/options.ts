@@ -4,7 +4,10 @@
  * declared once here and validated once, by the same function the library uses, so a
  * mistake gets the same one-line message whichever command it is made in.
  */
-import { Device, parseMaxAlign, parseMaxSectors, type BootResult, versionString } from '../device/device.js';
+import { readFileSync } from 'node:fs';
+import { Device, parseImageCount, parseMaxAlign, parseMaxSectors, type BootloaderOptions, type BootResult, versionString } from '../device/device.js';
+import { UsageError } from '../errors.js';
+import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
 import { publicKeyOf, type PublicKey } from '../image/keys.js';
@@ -24,6 +27,57 @@ export const BUILD_FLAGS: FlagSpecs = {
   'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
 };
 
+/** MCUboot's other build modes (boot, simulate, campaign): images, anti-rollback, bootstrap, encryption. */
+export const MODE_FLAGS: FlagSpecs = {
+  images: { type: 'string', metavar: 'N', help: 'MCUBOOT_IMAGE_NUMBER: image pairs (areas primary/secondary, primary1/secondary1, …; default 1)' },
+  'hw-rollback': { type: 'boolean', help: 'MCUBOOT_HW_ROLLBACK_PROT: SEC_CNT checked against NV security counters, raised as MCUboot raises them' },
+  'nv-counters': { type: 'string', metavar: 'N[,N…]', help: 'with --hw-rollback: the NV security counters at power-on, per image (default 0)' },
+  bootstrap: { type: 'boolean', help: "MCUBOOT_BOOTSTRAP: an empty primary gets the secondary's valid image" },
+  'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES: the built-in private key (P-256 or X25519 PEM) that decrypts images while swapping' },
+  'encrypt-keylen': { type: 'string', metavar: '128|256', help: 'with --enc-key: AES key length of the build (default 128)' },
+  ram: { type: 'string', metavar: 'START:SIZE', help: 'ram-load: the executable RAM window (default 0x20000000:0x40000)' },
+};
+
+/** The mode options of MODE_FLAGS, checked. */
+export function modesFromArgs(args: ParsedArgs): Partial<BootloaderOptions> & { nvCounters?: number[] } {
+  const out: Partial<BootloaderOptions> & { nvCounters?: number[] } = {};
+  const images = args.string('images');
+  if (images !== undefined) out.images = parseImageCount(parseInteger(images, '--images'));
+  if (args.bool('hw-rollback')) out.hwRollback = true;
+  const nv = args.string('nv-counters');
+  if (nv !== undefined) {
+    if (!args.bool('hw-rollback')) throw new UsageError('--nv-counters needs --hw-rollback (a build without it has no security counters)');
+    out.nvCounters = nv.split(',').map((v, i) => parseInteger(v.trim(), `--nv-counters value ${i + 1}`, { min: 0, max: 0xffffffff }));
+  }
+  if (args.bool('bootstrap')) out.bootstrap = true;
+  const encKey = args.string('enc-key');
+  const keylen = args.string('encrypt-keylen');
+  if (keylen !== undefined && encKey === undefined) throw new UsageError('--encrypt-keylen needs --enc-key');
+  if (encKey !== undefined) {
+    out.encKey = readEncryptionKeyFile(encKey);
+    if (keylen !== undefined && keylen !== '128' && keylen !== '256') throw new UsageError(`--encrypt-keylen '${keylen}' must be 128 or 256`);
+    out.encKeySize = keylen === '256' ? 32 : 16;
+  }
+  const ram = args.string('ram');
+  if (ram !== undefined) {
+    const m = /^([^:]+):([^:]+)$/.exec(ram);
+    if (!m) throw new UsageError(`--ram '${ram}' must be START:SIZE, e.g. 0x20000000:0x40000`);
+    out.ram = { start: parseInteger(m[1]!, '--ram start', { min: 0, max: 0xffffffff }), size: parseInteger(m[2]!, '--ram size', { min: 1, max: 0x10000000 }) };
+  }
+  return out;
+}
+
+/** A private encryption key file (imgtool's `-E` key pair's private half), or a one-line error naming it. */
+export function readEncryptionKeyFile(path: string): EncryptionKey {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseEncryptionKey(bytes, `encryption key '${path}'`);
+}
+
 /** One bootloader: device, strategy, build, keys (boot, confirm, pending, simulate). */
 export const BOOTLOADER_FLAGS: FlagSpecs = {
   ...DEVICE_FLAGS,
@@ -33,6 +87,7 @@ export const BOOTLOADER_FLAGS: FlagSpecs = {
   'no-validate-primary': { type: 'boolean', help: 'build without MCUBOOT_VALIDATE_PRIMARY_SLOT' },
   'overwrite-fast': { type: 'boolean', help: 'MCUBOOT_OVERWRITE_ONLY_FAST (overwrite-only)' },
   'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
+  ...MODE_FLAGS,
 };
 
 /** --device / --device-file (not both; neither is the default device). */
@@ -58,6 +113,7 @@ export function keysFromArgs(args: ParsedArgs): PublicKey[] {
 export interface BootloaderChoice {
   device: ResolvedProfile;
   strategy: BootStrategy;
+  /** A device with this build and, with --nv-counters, those NV counters. */
   make(): Device;
 }
 
@@ -65,6 +121,7 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   const device = deviceFromArgs(args);
   const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
   assertStrategyAllowed(device, strategy);
+  const { nvCounters, ...modes } = modesFromArgs(args);
   const options = {
     strategy,
     ...buildFromArgs(args),
@@ -72,15 +129,29 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
     validatePrimary: !args.bool('no-validate-primary'),
     overwriteFast: args.bool('overwrite-fast'),
     downgradePrevention: args.bool('downgrade-prevention'),
+    ...modes,
   };
-  const make = () => new Device(device.geometry, options);
+  const make = () => {
+    const d = new Device(device.geometry, options);
+    if (nvCounters) d.nvCounters = nvCounters;
+    return d;
+  };
   make(); // refuses impossible combinations before anything is read or written
   return { device, strategy, make };
 }
 
 /** One line about a boot, as a firmware engineer reads a serial log. */
 export function describeBoot(r: BootResult): string {
+  const ops = `${r.ops.erase + r.ops.write} flash ops (${r.ops.erase} erase, ${r.ops.write} write)`;
+  const fail = r.outcome === 'panic' ? 'PANIC: the bootloader hangs' : 'NO BOOTABLE IMAGE: the device does not boot';
+  if (r.activeSlot !== undefined) {
+    // Direct-xip / ram-load: no swap, a slot is chosen.
+    const slot = r.activeSlot === 0 ? 'primary' : 'secondary';
+    const ram = r.ramLoad ? ` from RAM (${r.ramLoad.size} bytes at 0x${r.ramLoad.address.toString(16)})` : ' in place';
+    return `${r.outcome === 'ok' ? `runs the ${slot} slot${ram}, v${versionString(r.version)}` : fail} — ${ops}`;
+  }
   const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType === 'none' ? 'nothing to do' : `swap type ${r.swapType}`;
-  const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : r.outcome === 'panic' ? 'PANIC: the bootloader hangs' : 'NO BOOTABLE IMAGE: the device does not boot';
-  return `requested ${r.requested}; ${did}; ${booted} — ${r.ops.erase + r.ops.write} flash ops (${r.ops.erase} erase, ${r.ops.write} write)`;
+  const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : fail;
+  const others = r.images.length > 1 ? `; ${r.images.slice(1).map((m, i) => `image ${i + 1}: requested ${m.requested}, swap type ${m.swapType}`).join('; ')}` : '';
+  return `requested ${r.requested}; ${did}${others}; ${booted} — ${ops}`;
 }
