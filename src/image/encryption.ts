@@ -155,3 +155,40 @@ export function wrapKey(to: EncryptionPublicKey, imageKey: Uint8Array, ephemeral
 export function ephemeralSecret(type: EncryptionKey['type']): Uint8Array {
   return type === 'ecies-p256' ? p256.utils.randomSecretKey() : x25519.utils.randomSecretKey();
 }
+
+/** An ephemeral secret drawn from `random` (deterministic tests): 32 bytes, valid for both curves. */
+export function ephemeralFrom(type: EncryptionKey['type'], random: (n: number) => Uint8Array): Uint8Array {
+  for (;;) {
+    const candidate = random(32);
+    if (type === 'ecies-x25519' || p256.utils.isValidSecretKey(candidate)) return candidate;
+  }
+}
+
+const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+
+/**
+ * A public encryption key (imgtool `-E`): PEM or DER SubjectPublicKeyInfo of a P-256 or X25519
+ * key — or the private key, whose public half is taken.
+ */
+export function parseEncryptionPublicKey(data: Uint8Array | string, what = 'encryption key'): EncryptionPublicKey {
+  const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+  if (text.includes('PRIVATE KEY')) {
+    const k = parseEncryptionKey(data, what);
+    return { type: k.type, point: k.type === 'ecies-p256' ? p256.getPublicKey(k.secret, false) : x25519.getPublicKey(k.secret) };
+  }
+  const der = text.includes('-----BEGIN PUBLIC KEY-----') ? decodePem(text)[0]!.der : typeof data === 'string' ? undefined : data;
+  if (!der) throw new UsageError(`${what}: not a PEM public key`);
+  try {
+    const [alg, bits] = children(expectDer(der, 0, Tag.SEQUENCE, 'SubjectPublicKeyInfo'));
+    const oid = oidToString(children(alg!)[0]!.value);
+    const key = bits!.value.subarray(1); // BIT STRING: unused-bits byte, then the key
+    if (oid === OID_X25519 && key.length === 32) return { type: 'ecies-x25519', point: key.slice() };
+    if (oid === OID_EC_PUBLIC_KEY) {
+      const point = p256.Point.fromBytes(key).toBytes(false);
+      return { type: 'ecies-p256', point };
+    }
+  } catch (e) {
+    if (!(e instanceof DerError) && !(e instanceof Error)) throw e;
+  }
+  throw new UsageError(`${what}: expected a P-256 or X25519 public key`);
+}
