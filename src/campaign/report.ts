@@ -35,6 +35,12 @@ export function campaignKey(spec: CampaignSpec): string {
     spec.maxAlign !== undefined ? `max-align=${spec.maxAlign}` : '',
     spec.maxSectors !== undefined ? `max-sectors=${spec.maxSectors}` : '',
     spec.deviceFile !== undefined ? `file=${spec.deviceFile}` : '',
+    spec.images !== undefined && spec.images !== 1 ? `images=${spec.images}` : '',
+    spec.hwRollback ? 'hw-rollback' : '',
+    spec.bootstrap ? 'bootstrap' : '',
+    spec.downgradePrevention ? 'downgrade-prevention' : '',
+    spec.encKeyLen ? `enc=${spec.encKeyLen * 8}` : '',
+    spec.encKeyFile !== undefined ? `enc-key=${spec.encKeyFile}` : '',
   ].filter(Boolean);
   return extra.length ? `${key}|${extra.join('|')}` : key;
 }

@@ -11,20 +11,23 @@
  * The plans (plans/) say which cuts a scenario makes; this file owns the recorded update
  * they cut into, and the oracle (oracle.ts) judges every life.
  */
+import { readFileSync } from 'node:fs';
 import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
-import { stage } from '../device/staging.js';
+import { stage, stageBootstrap, stageImage } from '../device/staging.js';
+import { STRATEGY_INFO } from '../image/strategy.js';
+import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
 import { buildImages, type UpdateImages } from './images.js';
 import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
 import { double } from './plans/double.js';
-import { single, singleFromPowerOn } from './plans/exhaustive.js';
+import { single, singleFromPowerOn, singleFromPowerOnLife } from './plans/exhaustive.js';
 import { random } from './plans/random.js';
-import type { CampaignSpec, ScenarioRef } from './spec.js';
+import { checkModes, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
@@ -36,7 +39,7 @@ export class CampaignRunner implements Reference {
   /** Which call of the update each operation belongs to. */
   readonly opCall: CallKind[];
   /** The calls of the uninterrupted update and how many operations each made. */
-  readonly calls: Array<{ kind: CallKind; ops: number }>;
+  readonly calls: Array<{ kind: CallKind; ops: number; area?: number }>;
   /** Where the uninterrupted update ends; absent when it fails itself. */
   readonly expected?: EndState;
   /**
@@ -60,10 +63,10 @@ export class CampaignRunner implements Reference {
     clean: Life,
   ) {
     this.expected = clean.end;
-    const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
+    const calls = clean.calls.map((c) => ({ kind: c.kind, area: c.area, ops: c.ops.filter((o) => o.kind !== 'F') }));
     this.ops = calls.flatMap((c) => c.ops);
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
-    this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length }));
+    this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length, ...(c.area !== undefined ? { area: c.area } : {}) }));
     if (!clean.end) this.controlFailure = judge(this, { cut: 0 }, 1, clean);
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
@@ -76,17 +79,39 @@ export class CampaignRunner implements Reference {
     const g = profile.geometry;
     // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model
     // does too (strict mode is for conformance, where MCUboot never does that).
+    checkModes(spec);
+    const info = STRATEGY_INFO[spec.strategy];
     const build = {
       strategy: spec.strategy,
       bugs: variantBits(spec.strategy, spec.variant),
       ...(spec.maxAlign ? { maxAlign: spec.maxAlign } : {}),
       ...(spec.maxSectors ? { maxSectors: spec.maxSectors } : {}),
+      ...(spec.images ? { images: spec.images } : {}),
+      ...(spec.hwRollback ? { hwRollback: true } : {}),
+      ...(spec.bootstrap ? { bootstrap: true } : {}),
+      ...(spec.downgradePrevention ? { downgradePrevention: true } : {}),
+      ...(spec.encKeyLen ? { encKey: readEncryptionKey(spec.encKeyFile!), encKeySize: spec.encKeyLen } : {}),
     };
     const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
-    const images = await buildImages(device, spec.imageSize, spec.v1Size);
-    for (const image of [images.v1, images.v2]) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
-    const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer: spec.v1Trailer, permanent: spec.upgrade === 'perm' });
-    if (rc instanceof PowerCut || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+    const images = await buildImages(device, spec.imageSize, spec.v1Size, spec.seed);
+    // (An encrypted update is hashed as plaintext: its known bytes are the decrypted ones.)
+    for (const image of [images.v1, images.v2Plain ?? images.v2, ...(images.others ?? []).flatMap((p) => [p.v1, p.v2])]) {
+      if (device.core.ctrl('CTRL_KNOWN_COUNT') < 8) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
+    }
+    if (spec.upgrade === 'bootstrap') {
+      stageBootstrap(device, images.v2);
+    } else {
+      // Direct-xip and ram-load with revert erase a slot without a GOOD magic: the running
+      // image was flashed confirmed (imgtool --pad --confirm), as MCUboot's revert builds need.
+      const runningTrailer = spec.v1Trailer ?? (info.flow === 'select' && info.revert !== 'never' ? 'pad-confirm' : undefined);
+      const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer, permanent: spec.upgrade === 'perm' });
+      if (rc instanceof PowerCut || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+      for (const [i, pair] of (images.others ?? []).entries()) {
+        const rc1 = stageImage(device, i + 1, pair.v1, pair.v2, spec.upgrade === 'perm');
+        if (rc1 instanceof PowerCut || rc1 !== 0) throw new Error(`boot_set_next for image ${i + 1} failed while staging (${String(rc1)})`);
+      }
+    }
+    if (images.nvStart) device.nvCounters = images.nvStart;
     const start = device.core.dump();
     const clean = live(device, images, spec.upgrade, true, 'of the uninterrupted update');
     return new CampaignRunner(spec, device, images, start, clean);
@@ -125,8 +150,13 @@ export class CampaignRunner implements Reference {
     return { result: judge(this, ref, unit, life), life };
   }
 
-  /** One exhaustive scenario: the power fails during operation g of the update. */
+  /**
+   * One exhaustive scenario: the power fails during operation g of the update. (With NV
+   * security counters, which a flash snapshot does not hold, the update is replayed from
+   * power-on to the cut.)
+   */
   single(g: number): ScenarioResult {
+    if (this.images.nvStart) return singleFromPowerOn(this, g);
     return single(this, g).result;
   }
 
@@ -158,12 +188,13 @@ export class CampaignRunner implements Reference {
     if (g === 0) {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
+      if (this.images.nvStart) this.device.nvCounters = this.images.nvStart;
       const life = live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update');
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
     if (ref.cut2 === undefined) {
-      const { result, life } = single(this, g, true);
+      const { result, life } = this.images.nvStart ? singleFromPowerOnLife(this, g, true) : single(this, g, true);
       return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     }
     const results = this.double(g, ref.cut2);
@@ -189,4 +220,15 @@ export class CampaignRunner implements Reference {
     if (this.controlFailure) return 1;
     return this.spec.plan === 'random' ? Math.max(1, this.spec.sample) : this.ops.length;
   }
+}
+
+/** The campaign's private encryption key file (read in each worker), or a one-line error naming it. */
+function readEncryptionKey(path: string): EncryptionKey {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseEncryptionKey(bytes, `encryption key '${path}'`);
 }

@@ -24,9 +24,10 @@ import {
 } from '../campaign/spec.js';
 import { CampaignPool, defaultWorkers } from '../node/pool.js';
 import { completedUnits, mergeResults } from '../node/results.js';
-import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
+import { type FlagSpecs, type ParsedArgs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson } from './image-io.js';
-import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './options.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS, readEncryptionKeyFile } from './options.js';
+import { parseImageCount } from '../device/device.js';
 import { isLifeId } from '../campaign/plans/lifecycle.js';
 import { replayLife, runLifecycle } from './campaign-lifecycle.js';
 
@@ -40,6 +41,12 @@ const SPECS: FlagSpecs = {
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
   'v1-trailer': { type: 'string', metavar: 'pad|pad-confirm', help: 'the running image was flashed with imgtool --pad (magic) or --pad --confirm (magic, image_ok)' },
   ...BUILD_FLAGS,
+  images: MODE_FLAGS.images,
+  'hw-rollback': { type: 'boolean', help: 'MCUBOOT_HW_ROLLBACK_PROT: the images carry security counters 1 and 2; the NV counters must end as the uninterrupted update leaves them' },
+  bootstrap: MODE_FLAGS.bootstrap,
+  'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
+  'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES (swap-scratch): the update is encrypted for this private key (P-256 or X25519 PEM), which the bootloader holds; give it again with --replay' },
+  'encrypt-keylen': MODE_FLAGS['encrypt-keylen'],
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
@@ -69,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (args.string('replay') && isLifeId(args.string('replay')!)) return replayLife(args.string('replay')!, args.bool('log'), args.bool('json'));
   if (args.string('plan') === 'lifecycle') return runLifecycle(args);
-  if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
+  if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'), args.string('enc-key'));
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = deviceFromArgs(args, deviceFile);
@@ -85,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
   const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
-  const staging: Pick<CampaignSpec, 'v1Trailer' | 'maxAlign' | 'maxSectors'> = { ...buildFromArgs(args) };
+  const staging: Partial<CampaignSpec> = { ...buildFromArgs(args), ...campaignModes(args) };
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
@@ -162,8 +169,32 @@ async function merge(paths: string[]): Promise<number> {
   return report.summary.some((r) => r.bricked || r.failures) ? 1 : 0;
 }
 
-async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string): Promise<number> {
+/** The build modes of a campaign from its flags. */
+function campaignModes(args: ParsedArgs): Partial<CampaignSpec> {
+  const out: Partial<CampaignSpec> = {};
+  const images = args.string('images');
+  if (images !== undefined) out.images = parseImageCount(parseInteger(images, '--images'));
+  if (args.bool('hw-rollback')) out.hwRollback = true;
+  if (args.bool('bootstrap')) out.bootstrap = true;
+  if (args.bool('downgrade-prevention')) out.downgradePrevention = true;
+  const keylen = args.string('encrypt-keylen');
+  if (keylen !== undefined && !args.has('enc-key')) throw new UsageError('--encrypt-keylen needs --enc-key');
+  if (keylen !== undefined && keylen !== '128' && keylen !== '256') throw new UsageError(`--encrypt-keylen '${keylen}' must be 128 or 256`);
+  if (args.has('enc-key')) {
+    readEncryptionKeyFile(args.string('enc-key')!); // a bad key file is refused here, in one line
+    out.encKeyFile = resolve(args.string('enc-key')!);
+    out.encKeyLen = keylen === '256' ? 32 : 16;
+  }
+  return out;
+}
+
+async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string, encKey?: string): Promise<number> {
   const { spec, ref } = parseScenarioId(id);
+  if (spec.encKeyLen !== undefined) {
+    if (encKey === undefined) throw new UsageError(`replay id '${id}' is an encrypted campaign: give its --enc-key FILE again`);
+    readEncryptionKeyFile(encKey);
+    spec.encKeyFile = resolve(encKey);
+  }
   if (deviceFile !== undefined) {
     spec.deviceFile = resolve(deviceFile);
     const device = getDevice(undefined, spec.deviceFile);

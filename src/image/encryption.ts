@@ -173,8 +173,7 @@ const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 export function parseEncryptionPublicKey(data: Uint8Array | string, what = 'encryption key'): EncryptionPublicKey {
   const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
   if (text.includes('PRIVATE KEY')) {
-    const k = parseEncryptionKey(data, what);
-    return { type: k.type, point: k.type === 'ecies-p256' ? p256.getPublicKey(k.secret, false) : x25519.getPublicKey(k.secret) };
+    return encryptionPublicKeyOf(parseEncryptionKey(data, what));
   }
   const der = text.includes('-----BEGIN PUBLIC KEY-----') ? decodePem(text)[0]!.der : typeof data === 'string' ? undefined : data;
   if (!der) throw new UsageError(`${what}: not a PEM public key`);
@@ -191,4 +190,9 @@ export function parseEncryptionPublicKey(data: Uint8Array | string, what = 'encr
     if (!(e instanceof DerError) && !(e instanceof Error)) throw e;
   }
   throw new UsageError(`${what}: expected a P-256 or X25519 public key`);
+}
+
+/** The public half of a private encryption key. */
+export function encryptionPublicKeyOf(k: EncryptionKey): EncryptionPublicKey {
+  return { type: k.type, point: k.type === 'ecies-p256' ? p256.getPublicKey(k.secret, false) : x25519.getPublicKey(k.secret) };
 }
