@@ -4,7 +4,7 @@
  * (src/node/results.ts).
  */
 import type { ScenarioResult } from './oracle.js';
-import { strategyLabel, type CampaignSpec } from './spec.js';
+import { modesLabel, strategyLabel, type CampaignSpec } from './spec.js';
 
 export interface SummaryRow {
   strategy: string;
@@ -62,7 +62,7 @@ export class Tally {
 
   row(spec: CampaignSpec): SummaryRow {
     return {
-      strategy: strategyLabel(spec),
+      strategy: strategyLabel(spec) + modesLabel(spec),
       device: spec.device,
       plan: spec.plan,
       upgrade: spec.upgrade,

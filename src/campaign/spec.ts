@@ -127,6 +127,11 @@ export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
 
 const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([A-Za-z0-9._-]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$/;
 
+/** The build modes as a report names them beside the strategy (`+hw-rollback+images=2`); empty without any. */
+export function modesLabel(spec: CampaignSpec): string {
+  return modeParts(spec).replaceAll('=1', '');
+}
+
 /** The build modes as replay-id parts: `+images=2+hw-rollback=1+bootstrap=1+downgrade-prevention=1+enc=128`. */
 function modeParts(spec: CampaignSpec): string {
   return (
@@ -167,7 +172,7 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
     else if (key === 'bootstrap' && value === '1') options.bootstrap = true;
     else if (key === 'downgrade-prevention' && value === '1') options.downgradePrevention = true;
     else if (key === 'enc' && (value === '128' || value === '256')) options.encKeyLen = value === '256' ? 32 : 16;
-    else throw new UsageError(`replay id '${id}': unknown bootloader option '${part}' (expected max-align, max-sectors, images, hw-rollback, bootstrap, downgrade-prevention or enc)`);
+    else throw new UsageError(`replay id '${id}': unknown bootloader option '${key}' (expected max-align, max-sectors, images, hw-rollback, bootstrap, downgrade-prevention or enc)`);
   }
   const spec: CampaignSpec = {
     ...parseStrategyName(strategy),
