@@ -50,7 +50,7 @@ const SPECS: FlagSpecs = {
   board: { type: 'string', metavar: 'ID', help: 'board id the image is built for (protected TLV 0x00b2); none = any board' },
   encrypt: { type: 'string', short: 'E', metavar: 'FILE', help: 'encrypt the body for this P-256 or X25519 public key (ECIES; ENC_EC256 / ENC_X25519 TLV)' },
   'encrypt-keylen': { type: 'string', metavar: '128|256', help: 'AES key length with -E (default 128)' },
-  clear: { type: 'boolean', help: 'with -E: add the ENC TLV but leave the body in the clear' },
+  clear: { type: 'boolean', help: 'with -E: the ENC TLV and flag, the body left in the clear (an image flashed into a primary)' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
 };
 const POSITIONAL = { min: 2, max: 2, names: ['INFILE', 'OUTFILE'] };

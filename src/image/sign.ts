@@ -78,7 +78,7 @@ export interface SignOptions {
   encryptTo?: EncryptionPublicKey;
   /** `--encrypt-keylen`: 16 (AES-128, default) or 32 bytes (AES-256). */
   encryptKeyLen?: 16 | 32;
-  /** `--clear`: add the ENC TLV but leave the body in the clear (no ENCRYPTED flag): the bootloader encrypts it when it moves it to the secondary. */
+  /** `--clear`: the ENC TLV and the ENCRYPTED flag, but the body in the clear: for a primary slot, whose image a swap encrypts on its way to the secondary. */
   clear?: boolean;
   /** Where the image key and the ephemeral secret come from (tests); default the platform's CSPRNG. */
   random?: (length: number) => Uint8Array;
@@ -163,7 +163,9 @@ export async function signImage(input: Uint8Array, options: SignOptions): Promis
   const keyLen = o.encryptKeyLen ?? 16;
   check(keyLen === 16 || keyLen === 32, `--encrypt-keylen ${keyLen * 8} must be 128 or 256`);
   check(!o.clear || o.encryptTo !== undefined, '--clear needs -E (the key the ENC TLV is made for)');
-  if (o.encryptTo && !o.clear) flags |= keyLen === 32 ? ImageFlag.ENCRYPTED_AES256 : ImageFlag.ENCRYPTED_AES128;
+  // With --clear imgtool still sets the flag: the image is flashed in the clear into a primary,
+  // and a swap encrypts it on its way to the secondary.
+  if (o.encryptTo) flags |= keyLen === 32 ? ImageFlag.ENCRYPTED_AES256 : ImageFlag.ENCRYPTED_AES128;
   if (o.nonBootable) flags |= ImageFlag.NON_BOOTABLE;
   const header = encodeHeader({
     magic: IMAGE_MAGIC,
