@@ -217,6 +217,7 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
   it('excludes the strategies MCUboot\'s simulator excludes', () => {
     const none: BootStrategy[] = [];
     const moveOffset: BootStrategy[] = ['swap-move', 'swap-offset'];
+    const selecting: BootStrategy[] = ['direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert'];
     const expected: Record<string, BootStrategy[]> = {
       stm32f4: moveOffset,
       'stm32f4-spi-flash': moveOffset,
@@ -225,11 +226,11 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
       'k64f-big': moveOffset,
       nrf52840: none,
       'nrf52840-unequal-slots': ['swap-scratch', 'overwrite-only', 'swap-offset'],
-      'nrf52840-unequal-slots-larger-slot1': ['swap-scratch', 'overwrite-only', 'swap-move'],
+      'nrf52840-unequal-slots-larger-slot1': ['swap-scratch', 'overwrite-only', 'swap-move', ...selecting],
       'nrf52840-spi-flash': moveOffset,
       'k64f-multi': none,
       'small-pages': [...BOOT_STRATEGIES],
-      'psoc-edge-e8x': ['overwrite-only', 'swap-scratch', 'swap-move'],
+      'psoc-edge-e8x': ['overwrite-only', 'swap-scratch', 'swap-move', ...selecting],
     };
     for (const [name, excluded] of Object.entries(expected)) {
       expect([name, [...getDevice(name).excluded].sort()]).toEqual([name, [...excluded].sort()]);
