@@ -129,7 +129,7 @@ const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([A-Za-z0-9._-]+)\
 
 /** The build modes as a report names them beside the strategy (`+hw-rollback+images=2`); empty without any. */
 export function modesLabel(spec: CampaignSpec): string {
-  return modeParts(spec).replaceAll('=1', '');
+  return modeParts(spec).replace(/=1(?=\+|$)/g, '');
 }
 
 /** The build modes as replay-id parts: `+images=2+hw-rollback=1+bootstrap=1+downgrade-prevention=1+enc=128`. */

@@ -72,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     const trace = dev.trace();
     results.push(args.bool('trace') ? { ...r, trace } : r);
     if (!args.bool('json')) {
-      process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}\n`);
+      const nv = dev.options.hwRollback ? `; NV counters ${dev.nvCounters.slice(0, dev.options.images).join(', ')}` : '';
+      process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}${nv}\n`);
       if (args.bool('trace')) for (const l of trace) process.stdout.write(`  ${l}\n`);
     }
     if (i === 0 && args.bool('confirm') && r.outcome === 'ok') {
