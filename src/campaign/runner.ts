@@ -11,7 +11,6 @@
  * The plans (plans/) say which cuts a scenario makes; this file owns the recorded update
  * they cut into, and the oracle (oracle.ts) judges every life.
  */
-import { readFileSync } from 'node:fs';
 import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
@@ -222,11 +221,18 @@ export class CampaignRunner implements Reference {
   }
 }
 
-/** The campaign's private encryption key file (read in each worker), or a one-line error naming it. */
+/**
+ * The campaign's private encryption key file, or a one-line error naming it. Read through
+ * `process.getBuiltinModule` (as device files are): the package entry stays browser-safe, and
+ * a browser campaign cannot name a file anyway.
+ */
 function readEncryptionKey(path: string): EncryptionKey {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (!fs) throw new UsageError('an encrypted campaign reads its --enc-key file: run it in Node');
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(path));
+    bytes = new Uint8Array(fs.readFileSync(path));
   } catch (e) {
     throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
