@@ -210,7 +210,7 @@ export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32
   return validateImageAt(areaPtr(area) + <usize>base, areaSize(area) - base, h, maxSize, image, key);
 }
 
-/** @external hostAesCtr, declared again here to keep image.ts free of the swap code (see enc.ts). */
+/** Host: the AES-CTR keystream XORed over `len` bytes (the import enc.ts declares too; image.ts sits below enc.ts). */
 @external("env", "hostAesCtr")
 declare function aesCtr(key: usize, keyLen: u32, streamOff: u32, data: usize, len: u32): void;
 
