@@ -173,15 +173,18 @@ export class CampaignRunner implements Reference {
 
   /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
   *run(units: number[]): Generator<ScenarioResult> {
-    for (const u of [...units].sort((a, b) => a - b)) {
-      if (this.controlFailure) {
-        yield { ...this.controlFailure, unit: u };
-        continue;
-      }
-      if (this.spec.plan === 'exhaustive') yield this.single(u);
-      else if (this.spec.plan === 'double') yield* this.double(u);
-      else yield this.random(u);
-    }
+    for (const u of [...units].sort((a, b) => a - b)) yield* this.runUnit(u);
+  }
+
+  /**
+   * The scenarios of one unit: one for a first cut or a random run, one per second cut for
+   * the double plan (none when the recovery boot made no flash operation to cut).
+   */
+  runUnit(u: number): ScenarioResult[] {
+    if (this.controlFailure) return [{ ...this.controlFailure, unit: u }];
+    if (this.spec.plan === 'exhaustive') return [this.single(u)];
+    if (this.spec.plan === 'double') return this.double(u);
+    return [this.random(u)];
   }
 
   /** Units of the plan: first cuts 1..N, or random runs 1..sample; one (the update itself) when it fails uncut. */
