@@ -146,11 +146,16 @@ export async function run(argv: string[]): Promise<number> {
   // Every campaign is built once before anything is opened: an image that does not fit, a
   // build the device cannot run, or a shard with nothing in it is refused with nothing written.
   const campaigns: Array<{ spec: CampaignSpec; key: string; units: number; mine: number[] }> = [];
+  let firstRunner: CampaignRunner | undefined;
   for (const named of strategies) {
     for (const upgrade of upgrades) {
       const spec: CampaignSpec = { device: device.name, ...(deviceFile ? { deviceFile } : {}), ...named, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
-      // Only the unit count is needed here; workers rebuild the same update themselves.
-      const units = (await CampaignRunner.create(spec)).units;
+      // Only the unit count is needed here; workers rebuild the same update themselves, and
+      // the first campaign's runner serves a single-worker run (building one costs more than
+      // a small campaign's scenarios).
+      const runner = await CampaignRunner.create(spec);
+      firstRunner ??= runner;
+      const units = runner.units;
       const mine = shardUnits(units, shard);
       if (!mine.length) throw new UsageError(`--shard ${shard.index}/${shard.count} holds no scenario of ${strategyLabel(spec)} ${upgrade}: it has ${units} unit${units === 1 ? '' : 's'}, so use at most ${units} shards`);
       campaigns.push({ spec, key: campaignKey(spec), units, mine });
@@ -163,6 +168,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const runs: Array<{ spec: CampaignSpec; tally: Tally }> = [];
   const pool = new CampaignPool(workers);
+  if (firstRunner) pool.adopt(firstRunner);
+  firstRunner = undefined;
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   let scenarios = 0;
   try {

@@ -44,6 +44,12 @@ export class CampaignPool {
 
   constructor(readonly workers: number) {}
 
+  /** A runner already built for a campaign (the CLI builds each once to count its units): run on this thread, it is not built again. */
+  adopt(runner: CampaignRunner): void {
+    this.local = runner;
+    this.localKey = campaignKey(runner.spec);
+  }
+
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
       // From TypeScript sources (tests, `npm start`) each worker registers tsx's loader first.
