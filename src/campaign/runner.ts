@@ -23,14 +23,30 @@ import { buildImages, type UpdateImages } from './images.js';
 import { misfit, whyNoUpgrade } from './no-upgrade.js';
 import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
-import { double } from './plans/double.js';
+import { double, secondCuts } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
-import { random } from './plans/random.js';
+import { random, randomRun, type AimedPowerOn } from './plans/random.js';
 import type { CampaignSpec, ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
 export type { ScenarioResult } from './oracle.js';
+
+/** Everything a replay prints about one scenario (CampaignRunner.explain). */
+export interface Explanation {
+  result: ScenarioResult;
+  /** The power-ons after the last cut, until the device settled or failed. */
+  life: Life;
+  /** The update's operations before the first cut. */
+  before: RecordedOp[];
+  /** The operation of the update the first cut interrupted, and which call made it. */
+  cut?: RecordedOp;
+  cutCall?: CallKind;
+  /** Double plan: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
+  recovery?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
+  /** Random plan: each power-on aimed at, from the staged device. */
+  aimed?: AimedPowerOn[];
+}
 
 /**
  * The uninterrupted update must end as its upgrade kind says, or there is nothing to cut
@@ -180,12 +196,14 @@ export class CampaignRunner implements Reference {
 
   /**
    * Re-runs one scenario and keeps everything needed to explain it: the operations of the
-   * update before the cut, the interrupted operation(s), and every call after the cut.
+   * update before the first cut, the interrupted operation, every power-on that was cut
+   * again (the double plan's recovery boot, a random run's aimed power-ons), and every call
+   * after the last cut.
    */
-  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: CallKind } {
+  explain(ref: ScenarioRef): Explanation {
     if (ref.run !== undefined) {
-      const result = this.random(ref.run);
-      return { result, life: { calls: [] }, before: [] };
+      const { result, aimed, life } = randomRun(this, ref.run, true);
+      return { result, life, before: [], aimed };
     }
     const g = ref.cut!;
     if (g === 0 && this.unstaged) return { result: this.controlFailure!, life: { calls: [] }, before: [] };
@@ -196,13 +214,15 @@ export class CampaignRunner implements Reference {
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
+    const first = { before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     if (ref.cut2 === undefined) {
       const { result, life } = single(this, g, true);
-      return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+      return { result, life, ...first };
     }
-    const results = this.double(g, ref.cut2);
-    if (!results.length) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot`);
-    return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+    const [outcome] = secondCuts(this, g, ref.cut2, true);
+    if (!outcome) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot after cut ${g}`);
+    const k = outcome.cut2;
+    return { result: outcome.result, life: outcome.life, ...first, recovery: { ops: outcome.recovery.slice(0, k - 1), cut: outcome.recovery[k - 1]!, of: outcome.recovery.length } };
   }
 
   /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */

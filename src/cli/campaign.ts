@@ -10,14 +10,15 @@
  *   brickproof campaign --replay swap-scratch/nrf52840/perm/cut@417 --trace
  */
 import { resolve } from 'node:path';
-import { traceLine } from '../core/index.js';
+import { traceLine, type PowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
-import { versionString } from '../device/device.js';
+import { versionString, type BootResult } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { BOOT_STRATEGIES } from '../image/strategy.js';
 import { campaignKey, formatTable, formatUnits, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
+import type { Call } from '../campaign/lifecycle.js';
 import {
   parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Upgrade,
 } from '../campaign/spec.js';
@@ -276,11 +277,21 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
   const runner = await CampaignRunner.create(spec);
   const ex = runner.explain(ref);
   const r: ScenarioResult = ex.result;
+  const calls = (list: Call[]) => list.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(traceLine) : c.ops.length }));
   if (json) {
-    printJson({ ...r, cut: ex.cut, calls: ex.life.calls.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(traceLine) : c.ops.length })) });
+    printJson({
+      ...r,
+      cut: ex.cut,
+      ...(ex.recovery ? { recovery: { ops: trace ? ex.recovery.ops.map(traceLine) : ex.recovery.ops.length, cut: ex.recovery.cut, of: ex.recovery.of } } : {}),
+      ...(ex.aimed ? { aimed: ex.aimed.map((a) => ({ at: a.at, ops: trace ? a.ops.map(traceLine) : a.ops.length, ...(a.cut ? { cut: cutLine(a.cut) } : {}), ...(a.boot ? { boot: a.boot } : {}) })) } : {}),
+      calls: calls(ex.life.calls),
+    });
     return r.ok ? 0 : 1;
   }
   const w = (s: string) => process.stdout.write(`${s}\n`);
+  const ops = (list: Array<{ kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number }>) => {
+    if (trace) for (const op of list) w(`    ${traceLine(op)}`);
+  };
   w(`scenario ${r.id}`);
   if (runner.expected) w(`update: ${runner.cutPoints} flash operations uninterrupted; ends on v${runner.expected.version}, image_ok ${runner.expected.imageOk}`);
   else w(`update: fails uninterrupted (${runner.controlFailure!.rule}), after ${runner.cutPoints} flash operations`);
@@ -288,26 +299,47 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     for (const [i, op] of ex.before.slice(-5).entries()) w(`  op ${ex.before.length - Math.min(5, ex.before.length) + i + 1}: ${traceLine(op)}`);
     const during = ex.cutCall === 'confirm' ? "application's confirm" : ex.cutCall === 'erase' ? "application's erase of the secondary" : 'bootloader';
     w(`  op ${ref.cut}: ${traceLine(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
-    if (ref.cut2 !== undefined) w(`  then the first recovery boot is cut again before its op ${ref.cut2}`);
   }
-  for (const [i, c] of ex.life.calls.entries()) {
-    if (c.kind === 'boot' && c.boot) {
-      const b = c.boot;
-      w(`power-on ${i + 1}: requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)} (${c.image ?? 'matches no installed image'})` : b.outcome}; ${c.ops.length} flash ops`);
-    } else if (c.kind === 'boot') {
-      w(`power-on ${i + 1}: crashed, after ${c.ops.length} flash ops`);
-    } else if (c.kind === 'confirm') {
-      w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
+  let n = 0;
+  if (ex.recovery) {
+    const { ops: done, cut, of } = ex.recovery;
+    w(`power-on ${++n}: the recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
+    ops(done);
+    w(`  its op ${done.length + 1}: ${traceLine(cut)}   <- power fails here (${spec.fault})`);
+  }
+  for (const a of ex.aimed ?? []) {
+    if (a.cut) {
+      w(`power-on ${++n}: aimed at its op ${a.at}: ${a.ops.length} flash ops, then`);
+      ops(a.ops);
+      w(`  its op ${a.at}: ${cutLine(a.cut)}   <- power fails here (${spec.fault})`);
     } else {
-      w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
+      const b = a.boot!;
+      w(`power-on ${++n}: aimed at its op ${a.at}, but finished first: ${describeDecision(b)}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)}` : b.outcome}; ${a.ops.length} flash ops`);
+      ops(a.ops);
     }
-    if (trace) for (const op of c.ops) w(`    ${traceLine(op)}`);
+  }
+  if (ex.aimed && !ex.aimed.length) w('no power-on was cut (the run\'s first cut point lay past the update)');
+  for (const c of ex.life.calls) {
+    if (c.kind === 'boot' && c.boot) w(`power-on ${++n}: ${describeDecision(c.boot)}; ${c.boot.outcome === 'ok' ? `boots v${versionString(c.boot.version)} (${c.image ?? 'matches no installed image'})` : c.boot.outcome}; ${c.ops.length} flash ops`);
+    else if (c.kind === 'boot') w(`power-on ${++n}: crashed, after ${c.ops.length} flash ops`);
+    else if (c.kind === 'confirm') w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
+    else w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
+    ops(c.ops);
   }
   w(r.ok ? 'result: ok — the device recovered to the uninterrupted end state' : `result: FAILED (${r.rule}) ${r.detail}`);
   if (!r.ok) throw new CheckFailed(`${r.id}: ${r.rule}`);
   return 0;
 }
 
+/** What a power-on decided, as the replay prints it. */
+function describeDecision(b: BootResult): string {
+  return `requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}`;
+}
+
+/** The operation a power cut interrupted, as a trace line. */
+function cutLine(c: PowerCut): string {
+  return traceLine({ kind: c.kind === 'erase' ? 'E' : 'W', area: c.area, offset: c.offset, length: c.length });
+}
 
 /** A progress bar on stderr: scenarios, rate, ETA, failures so far. */
 class Progress {
