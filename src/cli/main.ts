@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
+    if (!name) process.stderr.write('brickproof: no command given (see the list above)\n');
     return name ? 0 : 2;
   }
   const command = commands[name];
