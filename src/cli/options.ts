@@ -113,6 +113,8 @@ export function keysFromArgs(args: ParsedArgs): PublicKey[] {
 export interface BootloaderChoice {
   device: ResolvedProfile;
   strategy: BootStrategy;
+  /** The build's built-in public keys (none: hash-only). */
+  keys: PublicKey[];
   /** A device with this build and, with --nv-counters, those NV counters. */
   make(): Device;
 }
@@ -121,6 +123,7 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   const device = deviceFromArgs(args);
   const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
   assertStrategyAllowed(device, strategy);
+  if (args.bool('overwrite-fast') && strategy !== 'overwrite-only') throw new UsageError(`--overwrite-fast does nothing with ${strategy}: it is MCUBOOT_OVERWRITE_ONLY_FAST, an overwrite-only option`);
   const { nvCounters, ...modes } = modesFromArgs(args);
   const options = {
     strategy,
@@ -137,7 +140,7 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
     return d;
   };
   make(); // refuses impossible combinations before anything is read or written
-  return { device, strategy, make };
+  return { device, strategy, keys: options.keys, make };
 }
 
 /** One line about a boot, as a firmware engineer reads a serial log. */
@@ -150,7 +153,7 @@ export function describeBoot(r: BootResult): string {
     const ram = r.ramLoad ? ` from RAM (${r.ramLoad.size} bytes at 0x${r.ramLoad.address.toString(16)})` : ' in place';
     return `${r.outcome === 'ok' ? `runs the ${slot} slot${ram}, v${versionString(r.version)}` : fail} — ${ops}`;
   }
-  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType === 'none' ? 'nothing to do' : `swap type ${r.swapType}`;
+  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType !== 'none' ? `swap type ${r.swapType}` : r.requested === 'none' ? 'nothing to do' : 'did NOT upgrade';
   const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : fail;
   const others = r.images.length > 1 ? `; ${r.images.slice(1).map((m, i) => `image ${i + 1}: requested ${m.requested}, swap type ${m.swapType}`).join('; ')}` : '';
   return `requested ${r.requested}; ${did}${others}; ${booted} — ${ops}`;

@@ -14,7 +14,8 @@ import { checkFits, stage, stageBootstrap, stageImage, updateOffset } from '../d
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
-import { printJson, readImageFile, writeImageFile } from './image-io.js';
+import { checkOutputPath, printJson, readImageFile, writeImageFile } from './image-io.js';
+import { verifyImage } from '../image/verify.js';
 
 const SPECS: FlagSpecs = {
   ...BOOTLOADER_FLAGS,
@@ -40,9 +41,12 @@ export async function run(argv: string[]): Promise<number> {
   const choice = bootloaderFromArgs(args);
   const upgrade = args.string('upgrade') ?? 'test';
   if (upgrade !== 'test' && upgrade !== 'perm') throw new UsageError(`--upgrade '${upgrade}' must be test or perm`);
-  const boots = args.string('boots') === undefined ? 2 : parseInteger(args.string('boots')!, '--boots', { min: 1, max: 1000 });
+  if (args.bool('confirm') && upgrade === 'perm') throw new UsageError('--confirm does nothing with --upgrade perm: a permanent upgrade is confirmed already (image_ok is set by the request)');
+  const boots = args.string('boots') === undefined ? 2 : parseInteger(args.string('boots')!, '--boots', { min: 0, max: 1000 });
   const primaryPath = args.string('primary');
   const secondaryPath = args.string('secondary');
+  const dumpPath = args.string('dump-flash');
+  if (dumpPath !== undefined) checkOutputPath(dumpPath, '--dump-flash');
   const dev = choice.make();
   // Bootstrap: nothing in the primary, the image in the secondary, nothing requested.
   const bootstrapOnly = dev.options.bootstrap && !primaryPath;
@@ -65,6 +69,18 @@ export async function run(argv: string[]): Promise<number> {
     if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_next for image ${i} failed (rc ${String(pending)})`);
   }
 
+  // Why the bootloader would turn the update down (its validation: `brickproof verify`'s
+  // rules with this build's keys and geometry), said when the first boot does not upgrade.
+  const secondaryArea = dev.core.area(SECONDARY);
+  const verdict = await verifyImage(secondary, {
+    keys: choice.keys,
+    slotSize: secondaryArea.size,
+    strategy: choice.strategy,
+    geometry: { sectorSize: secondaryArea.sectorSizes[0], writeSize: dev.geometry.devices.find((d) => d.id === secondaryArea.device)?.writeAlign, maxAlign: dev.options.maxAlign, maxSectors: dev.options.maxSectors },
+    ...(dev.options.encKey ? { encryptionKey: dev.options.encKey } : {}),
+  });
+  const rejected = verdict.ok ? undefined : { slot: 'secondary', code: verdict.code, message: verdict.message };
+
   const results: Array<BootResult & { trace?: string[] }> = [];
   for (let i = 0; i < boots; i++) {
     const r = dev.boot();
@@ -74,6 +90,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!args.bool('json')) {
       const nv = dev.options.hwRollback ? `; NV counters ${dev.nvCounters.slice(0, dev.options.images).join(', ')}` : '';
       process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}${nv}\n`);
+      if (i === 0 && r.activeSlot === undefined && r.requested !== 'none' && r.swapType === 'none' && !r.resumed) {
+        process.stdout.write(rejected ? `  the bootloader rejected the secondary image: ${rejected.code}: ${rejected.message}\n` : '  the secondary image validates: the bootloader refused the layout (slots it cannot swap), not the image\n');
+      }
       if (args.bool('trace')) for (const l of trace) process.stdout.write(`  ${l}\n`);
     }
     if (i === 0 && args.bool('confirm') && r.outcome === 'ok') {
@@ -86,7 +105,6 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const final = { primary: dev.readSwapState(PRIMARY), secondary: dev.readSwapState(SECONDARY) };
-  const dumpPath = args.string('dump-flash');
   if (dumpPath) writeImageFile(dumpPath, dev.core.dump());
   if (args.bool('json')) {
     printJson({
@@ -103,11 +121,12 @@ export async function run(argv: string[]): Promise<number> {
         ...(r.trace ? { trace: r.trace } : {}),
       })),
       final,
+      ...(rejected && results[0] && results[0].swapType === 'none' ? { rejected } : {}),
     });
   } else {
     for (const [name, s] of Object.entries(final) as Array<[string, SlotState]>) {
       process.stdout.write(`final ${name}: magic ${s.magic}, image_ok ${s.imageOk}, copy_done ${s.copyDone}, version ${s.version ?? '-'}\n`);
     }
   }
-  return results.at(-1)!.outcome === 'ok' ? 0 : 1;
+  return results.length === 0 || results.at(-1)!.outcome === 'ok' ? 0 : 1;
 }
