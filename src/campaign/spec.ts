@@ -7,7 +7,7 @@ import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { parseImageCount, parseMaxAlign, parseMaxSectors } from '../device/device.js';
 import { DEVICE_NAME_CHARS } from '../device/device-file.js';
-import { parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { parseStrategy, STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 import { variantBits } from './variants.js';
 import { prng } from '../util/prng.js';
 
@@ -154,6 +154,10 @@ function modeParts(spec: CampaignSpec): string {
  */
 export function checkModes(spec: CampaignSpec): void {
   if (spec.hwRollback && spec.plan !== 'exhaustive') throw new UsageError(`--hw-rollback campaigns run the exhaustive plan (not ${spec.plan}): the NV counters are replayed from power-on`);
+  if (STRATEGY_INFO[spec.strategy].flow === 'select') {
+    if (spec.bootstrap) throw new UsageError(`--bootstrap does nothing with ${spec.strategy}: it is a swap-flow option (${spec.strategy} boots the highest valid version in place)`);
+    if (spec.downgradePrevention) throw new UsageError(`--downgrade-prevention does nothing with ${spec.strategy}: it is a swap-flow option (${spec.strategy} boots the highest valid version in place)`);
+  }
   if (spec.upgrade === 'bootstrap' && !spec.bootstrap) throw new UsageError('--upgrade bootstrap needs a --bootstrap build');
   if (spec.encKeyLen && !spec.encKeyFile) throw new UsageError('an encrypted campaign needs --enc-key FILE (the private key the bootloader is built with)');
 }

@@ -297,6 +297,8 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     if (encKey === undefined) throw new UsageError(`replay id '${id}' is an encrypted campaign: give its --enc-key FILE again`);
     readEncryptionKeyFile(encKey);
     spec.encKeyFile = resolve(encKey);
+  } else if (encKey !== undefined) {
+    throw new UsageError(`--enc-key does nothing with --replay of an id without +enc: '${id}' was not an encrypted campaign`);
   }
   if (deviceFile !== undefined) {
     spec.deviceFile = resolve(deviceFile);

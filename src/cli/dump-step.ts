@@ -47,8 +47,8 @@ export function command(action: Action) {
     }
     if (action !== 'boot') {
       // The application's calls write trailers only: they neither validate nor copy images.
-      for (const flag of ['key', 'no-validate-primary', 'overwrite-fast', 'downgrade-prevention']) {
-        if (args.has(flag)) throw new UsageError(`--${flag} does nothing for ${action}: the application's ${action === 'confirm' ? 'boot_set_confirmed()' : 'boot_set_pending()'} only writes the trailer (it is a boot option)`);
+      for (const flag of ['key', 'no-validate-primary', 'overwrite-fast', 'downgrade-prevention', 'hw-rollback', 'nv-counters', 'bootstrap', 'enc-key', 'encrypt-keylen', 'ram', 'images']) {
+        if (args.has(flag)) throw new UsageError(`--${flag} does nothing for ${action}: the application's ${action === 'confirm' ? 'boot_set_confirmed()' : 'boot_set_pending()'} only writes image 0's trailer (it is a boot option)`);
       }
     }
     const choice = bootloaderFromArgs(args);

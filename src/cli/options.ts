@@ -11,7 +11,7 @@ import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
 import { publicKeyOf, type PublicKey } from '../image/keys.js';
-import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { BOOT_STRATEGIES, parseStrategy, STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
 import { readKeyFile } from './image-io.js';
 
@@ -124,6 +124,15 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
   assertStrategyAllowed(device, strategy);
   if (args.bool('overwrite-fast') && strategy !== 'overwrite-only') throw new UsageError(`--overwrite-fast does nothing with ${strategy}: it is MCUBOOT_OVERWRITE_ONLY_FAST, an overwrite-only option`);
+  const info = STRATEGY_INFO[strategy];
+  if (args.has('ram') && !info.loadsToRam) throw new UsageError(`--ram does nothing with ${strategy}: it is the RAM window ram-load and ram-load-revert copy the image into`);
+  if (info.flow === 'select') {
+    // Direct-xip and ram-load boot the highest valid version where it lies: MCUboot's
+    // bootstrap and downgrade checks belong to the swap flow (boot_prepare_image_for_update).
+    for (const flag of ['bootstrap', 'downgrade-prevention']) {
+      if (args.has(flag)) throw new UsageError(`--${flag} does nothing with ${strategy}: it is a swap-flow option (${strategy} boots the highest valid version in place)`);
+    }
+  }
   const { nvCounters, ...modes } = modesFromArgs(args);
   const options = {
     strategy,

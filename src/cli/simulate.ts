@@ -48,6 +48,9 @@ export async function run(argv: string[]): Promise<number> {
   const dumpPath = args.string('dump-flash');
   if (dumpPath !== undefined) checkOutputPath(dumpPath, '--dump-flash');
   const dev = choice.make();
+  for (const flag of ['primary1', 'secondary1']) {
+    if (args.has(flag) && dev.options.images < 2) throw new UsageError(`--${flag} does nothing without --images 2: it is image 1's file`);
+  }
   // Bootstrap: nothing in the primary, the image in the secondary, nothing requested.
   const bootstrapOnly = dev.options.bootstrap && !primaryPath;
   if (!secondaryPath || (!primaryPath && !bootstrapOnly)) throw new UsageError('--primary FILE and --secondary FILE are both required (with --bootstrap, --secondary alone installs into an empty primary)');

@@ -111,6 +111,25 @@ describe('bad input: one line naming the bad value', () => {
     expect(r.stdout).toBe('');
   });
 
+  it.each([
+    ['a RAM window for a strategy that loads nothing into RAM', ['boot', '--strategy', 'swap-scratch', '--ram', '0x20000000:0x1000', 'x.bin'], '--ram does nothing with swap-scratch'],
+    ['bootstrap in a direct-xip build, which boots the secondary in place anyway', ['boot', '--strategy', 'direct-xip', '--bootstrap', 'x.bin'], '--bootstrap does nothing with direct-xip'],
+    ['downgrade prevention in a ram-load build, which always picks the highest version', ['boot', '--strategy', 'ram-load', '--downgrade-prevention', 'x.bin'], '--downgrade-prevention does nothing with ram-load'],
+    ['a build option on confirm, which only writes the trailer', ['confirm', '--hw-rollback', 'x.bin'], '--hw-rollback does nothing for confirm'],
+    ['an encryption key on pending, which only writes the trailer', ['pending', '--enc-key', `${ENC}enc-p256.pem`, 'x.bin'], '--enc-key does nothing for pending'],
+    ['a second image pair on confirm, which confirms image 0', ['confirm', '--device', 'k64f-multi', '--images', '2', 'x.bin'], '--images does nothing for confirm'],
+    ["image 1's files without --images 2", ['simulate', '--primary', 'a.bin', '--secondary', 'b.bin', '--primary1', 'c.bin'], '--primary1 does nothing without --images 2'],
+    ['a mode flag in a lifecycle campaign', ['campaign', '--plan', 'lifecycle', '--hw-rollback'], '--hw-rollback does nothing with --plan lifecycle'],
+    ['an encryption key on the replay of a campaign that was not encrypted', ['campaign', '--replay', 'swap-scratch/k64f/perm/cut@3', '--enc-key', `${ENC}enc-p256.pem`], '--enc-key does nothing with --replay of an id without +enc'],
+    ['bootstrap in a direct-xip campaign', ['campaign', '--device', 'k64f', '--strategy', 'direct-xip', '--bootstrap', '--upgrade', 'test'], '--bootstrap does nothing with direct-xip'],
+    ['an image count that is not a number', ['campaign', '--device', 'k64f-multi', '--images', 'two'], "'two'"],
+    ['an unknown mode strategy', ['boot', '--strategy', 'direct-xip-fast', 'x.bin'], '"direct-xip-fast"'],
+  ])('refuses %s (a flag that would do nothing, or a bad value)', async (_what, argv, fragment) => {
+    const r = await cli(argv);
+    oneLine(r, 2, fragment);
+    expect(r.stdout).toBe('');
+  });
+
   it('a refused sign writes no output file', async () => {
     await cli(['sign', '--header-size', '0x200', '--pad-header', '-E', `${VECTORS}imgtool/keys/ed25519.pub.pem`, path('body1.bin'), path('never.bin')]);
     expect(() => readFileSync(path('never.bin'))).toThrow();
