@@ -70,7 +70,20 @@ const FIRMWARE = ['@fw.bin', '@fw.hex', '@garbage.bin', '!@empty.bin', '!@missin
 const KEYS = ['@ed.pem', '@ed.pub.pem', `${vectors}/keys/ecdsa-p256.pem`, `${vectors}/keys/rsa-2048.pem`, '!@bad.pem', '!@empty.bin', '!@missing.pem'];
 const DEVICE_FILES = ['@tiny.json', '@tiny2.json', '!@overlap.json', '!@not-json.json', '!@bad-name.json', '!@huge.json', '!@missing.json'];
 const DEVICES = ['nrf52840', 'k64f', 'stm32f4', 'k64f-multi', '!nrf99', '!', '!NRF52840'];
-const STRATEGIES = ['swap-scratch', 'swap-move', 'swap-offset', 'overwrite-only', '!swap-sideways', '!all', '!', '!swap-move@pr2100', '!swap-scratch@nope', '!direct-xip'];
+const STRATEGIES = [
+  'swap-scratch', 'swap-move', 'swap-offset', 'overwrite-only', 'direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert',
+  '!swap-sideways', '!all', '!', '!swap-move@pr2100', '!swap-scratch@nope', '!direct-xip-fast', '!ram-load@pr1',
+];
+const ENC = `${repo}/test/fixtures/vectors/imgtool-enc/keys`;
+/** Private encryption keys (--enc-key) and public ones (sign -E). */
+const ENC_KEYS = [`${ENC}/enc-p256.pem`, `${ENC}/enc-x25519.pem`, `!${ENC}/enc-p256.pub.pem`, '!@ed.pem', '!@bad.pem', '!@empty.bin', '!@missing.pem'];
+const ENC_PUBS = [`${ENC}/enc-p256.pub.pem`, `${ENC}/enc-x25519.pub.pem`, `!${ENC}/enc-p256.pem`, '!@ed.pub.pem', '!@bad.pem', '!@missing.pem'];
+const KEYLENS = ['128', '256', '!192', '!0', '!x'];
+/** MCUboot's other build modes, as boot and simulate take them (issue 15). */
+const MODE_FLAGS: FlagGen[] = [
+  ['--images', ['1', '2', '!0', '!9', '!x']], ['--hw-rollback', null], ['--nv-counters', ['0', '1,2', '!-1', '!x', '!99999999999']], ['--bootstrap', null],
+  ['--enc-key', ENC_KEYS], ['--encrypt-keylen', KEYLENS], ['--ram', ['0x20000000:0x40000', '0x20000000:0x100', '!0x20000000', '!x:y', '!0:0', '!0xffffffff:0x10']],
+];
 const OUTS = ['@new', '@new', '@new', '!@missing-folder/x.bin', '!@a-dir', '!@existing.bin'];
 const RESULTS = ['@r.jsonl', '@r.jsonl', '@r-s1.jsonl', '@r-s2.jsonl', '!@r-torn.jsonl', '!@r-garbage.jsonl', '@l.jsonl', '!@empty.bin', '!@missing.jsonl', '!@v1.bin'];
 const JUNK = ['', ' ', '-1', '0', '1', '7', '0x10', '0x', '0xZZ', '1e9', '9'.repeat(25), 'NaN', 'ü∂ß', '../', 'a'.repeat(2000), '--', '-', '=', '1.5', '64K', 'max', 'all', 'none'];
@@ -79,6 +92,7 @@ const SMALL = ['0', '1', '2', '7', '100', '0x10', '!-3', '!x', '!', '!1e3', '!99
 const REPLAY_IDS = [
   'swap-scratch/tiny/revert/cut@5', 'swap-scratch/tiny/revert/cut@0', 'swap-scratch/tiny/revert/cut@5+2', 'swap-scratch/tiny/revert/cut#3', 'overwrite-only/tiny/perm/torn-write@4',
   'swap-scratch/tiny/perm:3000/cut@7~4', 'swap-scratch+max-align=16/tiny/test/cut@3', 'swap-scratch/tiny/revert+pad/cut@3', 'swap-scratch/tiny/erase-secondary/cut@3', 'swap-move/k64f/lifecycle:0.02d/cut#1',
+  'swap-scratch+hw-rollback=1/tiny/perm/cut@3', 'direct-xip-revert/tiny/revert/cut@2', 'ram-load/tiny/test/cut@1', 'swap-scratch+bootstrap=1/tiny/bootstrap/cut@2', '!swap-scratch+enc=128/tiny/perm/cut@3', '!swap-scratch+images=2/tiny/perm/cut@3',
   '!swap-scratch/tiny/revert/cut@9999', '!swap-scratch/nrf52840/perm/zap', '!', '!@', '!swap-scratch/tiny/revert/cut@5+0', '!swap-move/nrf99/lifecycle/cut#1', '!x/y/z/cut@1',
 ];
 
@@ -106,13 +120,13 @@ const COMMANDS: Record<string, CommandGen> = {
       ['--max-align', ['8', '16', '32', '!12']], ['-v', ['1.2.3+4', '1.2', '!256.0.0', '!x', '!1.2.3+99999999999']], ['-s', ['auto', '3', '!-1', '!x']], ['-d', ['(1,2.0.0+0)', '!(1,2)', '!junk']],
       ['--pad-sig', null], ['-S', ['0x20000', '0x10000', '!0x1000', '!100', '!x']], ['--pad', null], ['--confirm', null], ['-M', ['128', '64', '!0', '!5000']], ['--overwrite-only', null], ['-e', ['little', '!big']],
       ['-R', ['0', '0xff', '!7']], ['-L', ['0x20000000', '!x']], ['--rom-fixed', ['0x8000', '!x']], ['-x', ['0x8000', '!-1']], ['--custom-tlv', ['0xa0', '0xfffe', '!0xffff', '!1']], ['--non-bootable', null],
-      ['--sha', ['256', '384', '512', '!1']], ['--pure', null], ['--behaviour', ['healthy', 'hang', '!dance']], ['--board', ['nrf52840', '!']], ['--json', null], ['--public-key-format', ['hash', 'full', '!x']],
+      ['--sha', ['256', '384', '512', '!1']], ['--pure', null], ['-E', ENC_PUBS], ['--encrypt-keylen', KEYLENS], ['--clear', null], ['--behaviour', ['healthy', 'hang', '!dance']], ['--board', ['nrf52840', '!']], ['--json', null], ['--public-key-format', ['hash', 'full', '!x']],
     ],
   },
   verify: {
     weight: 8,
     positionals: [IMAGES],
-    flags: [['-k', KEYS], ['-S', ['0x20000', '0x1c000', '4096', '!x', '!-1']], ['--strategy', STRATEGIES], ['--sector-size', ['4096', '1024', '!0', '!x']], ['--align', ['4', '8', '!3']], ['--max-align', NUMBERS], ['-M', NUMBERS], ['--security-counter', SMALL], ['--json', null]],
+    flags: [['-k', KEYS], ['-S', ['0x20000', '0x1c000', '4096', '!x', '!-1']], ['--strategy', STRATEGIES], ['--sector-size', ['4096', '1024', '!0', '!x']], ['--align', ['4', '8', '!3']], ['--max-align', NUMBERS], ['-M', NUMBERS], ['--security-counter', SMALL], ['--enc-key', ENC_KEYS], ['--json', null]],
   },
   dumpinfo: { weight: 6, positionals: [IMAGES], flags: [['--json', null]] },
   keygen: {
@@ -133,6 +147,7 @@ const COMMANDS: Record<string, CommandGen> = {
     flags: [
       ['--primary', IMAGES], ['--secondary', IMAGES], ['--strategy', STRATEGIES], ['--upgrade', ['test', 'perm', '!revert', '!']], ['--confirm', null], ['--boots', ['0', '1', '3', '!-1', '!2000', '!x']],
       ['--trace', null], ['--json', null], ['--dump-flash', OUTS], ['--key', KEYS], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS], ['--no-validate-primary', null], ['--overwrite-fast', null], ['--downgrade-prevention', null],
+      ...MODE_FLAGS, ['--primary1', IMAGES], ['--secondary1', IMAGES],
     ],
   },
   life: {
@@ -150,7 +165,7 @@ const COMMANDS: Record<string, CommandGen> = {
   campaign: {
     weight: 10,
     pinned: (p) => {
-      const upgrade = p([['--upgrade', 'revert'], ['--upgrade', 'perm'], ['--upgrade', 'test,erase-secondary'], ['!--upgrade', 'x'], ['!--upgrade', '']]);
+      const upgrade = p([['--upgrade', 'revert'], ['--upgrade', 'perm'], ['--upgrade', 'test,erase-secondary'], ['--upgrade', 'bootstrap'], ['!--upgrade', 'x'], ['!--upgrade', '']]);
       return p([
         [...upgrade, '--device-file', at('tiny.json'), '--workers', '1'],
         [...upgrade, '--device-file', at('tiny.json'), '--workers', '1', '--plan', 'double', '--sample', '2'],
@@ -166,6 +181,7 @@ const COMMANDS: Record<string, CommandGen> = {
       ['--image-size', ['3000', 'max', '!10', '!999999999', '!x']], ['--v1-size', ['2500', '!0', '!x']], ['--v1-trailer', ['pad', 'pad-confirm', '!x']], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS],
       ['--seed', SMALL], ['--shard', ['1/2', '2/2', '!3/2', '!0/1', '!x', '!200/200']], ['--out', ['@new-jsonl', '@new-jsonl', '!@missing-folder/r.jsonl', '!@a-dir', '!@r.jsonl']], ['--resume', null], ['--force', null],
       ['--trace', null], ['--log', null], ['--json', null], ['--device', DEVICES],
+      ['--images', ['1', '2', '!0', '!x']], ['--hw-rollback', null], ['--bootstrap', null], ['--downgrade-prevention', null], ['--enc-key', ENC_KEYS], ['--encrypt-keylen', KEYLENS],
     ],
   },
   'campaign merge': {
@@ -191,7 +207,7 @@ function dumpCommand(weight: number): (typeof COMMANDS)[string] {
     pinned: (p) => p([['--device-file', at('tiny2.json')], ['--device-file', at('tiny2.json')], ['--device-file', at('tiny2.json')], ['!--device', 'nrf52840']]),
     flags: [
       ['--strategy', STRATEGIES], ['--key', KEYS], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS], ['--no-validate-primary', null], ['--overwrite-fast', null], ['--downgrade-prevention', null],
-      ['--cut-at', ['1', '5', '50', '!100000', '!0', '!-2', '!x']], ['--trace', OUTS], ['--json', null],
+      ['--cut-at', ['1', '5', '50', '!100000', '!0', '!-2', '!x']], ['--trace', OUTS], ['--json', null], ...MODE_FLAGS,
     ],
   };
 }
