@@ -5,13 +5,14 @@
  * onTaskUpdate"). The results are those of `[...runner.run(units)]`, in the same order.
  */
 import type { CampaignRunner, ScenarioResult } from '../../src/campaign/runner.js';
+import { turn } from './turn.js';
 
 export async function runCampaign(runner: CampaignRunner, units = Array.from({ length: runner.units }, (_, i) => i + 1), every = 25): Promise<ScenarioResult[]> {
   const sorted = [...units].sort((a, b) => a - b);
   const results: ScenarioResult[] = [];
   for (let i = 0; i < sorted.length; i += every) {
     results.push(...runner.run(sorted.slice(i, i + every)));
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
   }
   return results;
 }
