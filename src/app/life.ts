@@ -34,7 +34,7 @@ import { Network } from './network.js';
 import { resolveOptions, type LifeOptions, type ResolvedOptions } from './options.js';
 import { PowerModel, type AimPhase, type AimedCut } from './power.js';
 import { faultSeed, stream } from './random.js';
-import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release } from './server.js';
+import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release, type ReleaseWindow } from './server.js';
 import { SlotWriter, type FlashOp, type SlotLayout } from './slot-writer.js';
 import { checkSignature, digestOf, equalBytes, KnownDigests } from './verify.js';
 
@@ -89,6 +89,8 @@ export interface LifeStats {
   downloadsStarted: string[];
   /** Power-ons that moved images and then booted bytes that are no installed image. */
   unknownImageBoots: number;
+  /** When the power-on that found no bootable image happened (bricked lives only). */
+  brickedAtMs?: number;
 }
 
 export interface LifeReport {
@@ -259,10 +261,14 @@ export class DeviceLife {
     return buildFirmware(spec, this.maxImageSize);
   }
 
-  /** Publishes an image file's bytes (or a release made before) as the server's next release. */
-  publish(image: Uint8Array | Release, name?: string): Release {
+  /**
+   * Publishes an image file's bytes (or a release made before) as the server's next release,
+   * offered within `window` (default at once, for ever; a fleet's rollout gives each device
+   * the moment the rollout reaches it).
+   */
+  publish(image: Uint8Array | Release, name?: string, window?: ReleaseWindow): Release {
     const release = image instanceof Uint8Array ? makeRelease(image, name ?? `v${formatVersion(readFirmwareInfo(image).version)}`) : image;
-    this.server.publish(release);
+    this.server.publish(release, window);
     return release;
   }
 
@@ -361,7 +367,7 @@ export class DeviceLife {
 
   private isSettled(): boolean {
     const app = this.app;
-    return !this.off && !!app && !app.awaitingConfirm && (app.state === 'IDLE' || app.state === 'WAIT' || app.state === 'SEND') && this.server.offer(this.deviceId) === undefined && !app.ota.downloadInProgress;
+    return !this.off && !!app && !app.awaitingConfirm && (app.state === 'IDLE' || app.state === 'WAIT' || app.state === 'SEND') && this.server.offer(this.deviceId, this.sched.now) === undefined && !app.ota.downloadInProgress;
   }
 
   private begin(): void {
@@ -448,7 +454,7 @@ export class DeviceLife {
    * server offering the same thing. After a few, settling is pointless: the device is stuck.
    */
   private noteReset(reason: RebootReason): void {
-    const offer = this.server.offer(this.deviceId)?.release.name ?? '';
+    const offer = this.server.offer(this.deviceId, this.sched.now)?.release.name ?? '';
     const sig = `${reason}|${this.running ? formatVersion(this.running.version) : '-'}|${this.stats.ota.erases + this.stats.ota.programs}|${offer}|${this.stats.interrupted.length}`;
     const same = sig === this.resetSig && !this.lastBootMoved;
     this.resetSig = sig;
@@ -540,6 +546,7 @@ export class DeviceLife {
     this.energy.add(c.flash, res.ms, moved);
     if (r.outcome !== 'ok') {
       this.bricked = true;
+      this.stats.brickedAtMs = t;
       this.running = undefined;
       this.sched.stop();
       return;

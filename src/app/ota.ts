@@ -180,7 +180,7 @@ export class OtaTask implements OtaContext {
     const life = this.life;
     this.lastCheckAt = this.t;
     life.stats.ota.checks++;
-    const offer = life.server.offer(life.deviceId);
+    const offer = life.server.offer(life.deviceId, this.t, true);
     this.request(CHECK_BYTES + (offer ? DIGEST_BYTES * offer.chunkCount : 0), (tr) => {
       if (tr.outcome !== 'ok') return this.failed(() => this.check());
       this.attempt = 0;
