@@ -24,6 +24,7 @@ import { DAY_MS, FleetLives, offersKey, type DeviceRun, type LifeJob, type Offer
 import { simulateRollouts, type RolloutEvent, type Simulation } from './rollout.js';
 import { fleetDeviceId, parseFleetDeviceId, resolveFleetDeviceId } from './replay-id.js';
 import { fleetReport, type FleetReport } from './report.js';
+import { fleetChart } from './chart.js';
 
 /** Lives a batch of lives somewhere (this thread, worker threads, Web Workers, other machines). */
 export interface LifeExecutor {
@@ -178,6 +179,12 @@ export class Fleet {
   report(): FleetReport {
     if (!this.sim) throw new UsageError('the fleet has not run yet: call runUntil(tMs) or run() first');
     return fleetReport(this.plan, this.cohorts, this.sim, this.nowMs, this.stats.wallMs, (d) => this.deviceId(d));
+  }
+
+  /** The run so far as an SVG chart: device states over virtual time, the rollout events marked. */
+  chart(): string {
+    const r = this.report();
+    return fleetChart(this.plan, this.sim!, r.tMs, r.events);
   }
 
   /** The offers device `index` has received by now. */

@@ -10,3 +10,4 @@ export { ROLLOUT_EVENTS, simulateRollouts, type RolloutEvent, type RolloutEventN
 export { fleetReport, formatFleetReport, type FleetReport, type GroupRow, type ClassRow, type Outcomes, type DeviceRef } from './report.js';
 export { fleetDeviceId, parseFleetDeviceId, isFleetDeviceId, type FleetDeviceRef } from './replay-id.js';
 export { classCounts, cohorts, deviceSeed, rolloutGroups, type Cohorts, type GroupPlan } from './cohorts.js';
+export { fleetChart, stateChanges, stateCounts, CHART_STATES, type ChartState } from './chart.js';
