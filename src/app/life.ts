@@ -103,6 +103,12 @@ export interface LifeReport {
 /** A life built around an existing Device (a campaign reuses one per worker and layout). */
 export interface LifeSetup extends LifeOptions {
   reuseDevice?: Device;
+  /**
+   * Refuse a program over bytes that are not erased (MCUboot's simulator rule) instead of
+   * ANDing them as a real NOR part does. Default: strict for `cut` faults, as campaigns run.
+   * A fleet runs test-only bootloader variants non-strict: what their bugs do to a real part.
+   */
+  strictFlash?: boolean;
 }
 
 /** The hashed region of each image buffer, one view per buffer (so its digest is cached with it). */
@@ -239,8 +245,9 @@ export class DeviceLife {
     if (setup.reuseDevice && setup.reuseDevice.options.strategy !== strategy) {
       throw new UsageError(`reuseDevice runs ${setup.reuseDevice.options.strategy}, not the life's strategy ${strategy}`);
     }
-    const device = setup.reuseDevice ?? new Device(profile.geometry, { strategy, keys }, { strict: fault === 'cut' });
-    device.core.setStrict(fault === 'cut');
+    const strict = setup.strictFlash ?? fault === 'cut';
+    const device = setup.reuseDevice ?? new Device(profile.geometry, { strategy, keys }, { strict });
+    device.core.setStrict(strict);
     const max = Math.min(device.maxImageSize(0), device.maxImageSize(1));
     if (keys.length && !setup.running && !setup.signingKey) throw new UsageError('a device with bootloader keys needs a signed running image (give `running`, or a `signingKey` for the generated one)');
     const running = setup.running ?? (await buildFirmware({ version: '1.0.0', key: setup.signingKey }, max));

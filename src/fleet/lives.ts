@@ -71,6 +71,13 @@ export function offersKey(offers: readonly Offer[]): string {
   return offers.map((o) => `${o.release}=${o.fromMs}${o.untilMs === undefined || o.untilMs === Infinity ? '' : `-${o.untilMs}`}`).join(',');
 }
 
+/**
+ * A bootloader that breaks a flash rule is a bug: ours for a real strategy (strict flash
+ * makes it an error), the point of a test-only historical variant — whose devices are given
+ * what a real NOR part does with a program over programmed bits (the AND of old and new).
+ */
+const strictFlash = (cls: ClassPlan) => cls.bugs === 0 && cls.fault === 'cut';
+
 interface Kit {
   cls: ClassPlan;
   device: Device;
@@ -91,7 +98,7 @@ export class FleetLives {
 
   /** One Device and one set of images per class, built once (images are deterministic). */
   private async build(cls: ClassPlan): Promise<Kit> {
-    const device = new Device(cls.profile.geometry, bootloaderOptions(cls), { strict: cls.fault === 'cut' });
+    const device = new Device(cls.profile.geometry, bootloaderOptions(cls), { strict: strictFlash(cls) });
     const max = cls.maxImageSize;
     const running = await buildFirmware({ version: this.plan.running.version, size: this.plan.running.size[cls.index] }, max);
     const releases: Release[] = [];
@@ -116,6 +123,7 @@ export class FleetLives {
       ota: cls.ota,
       network: cls.network,
       power: { lossesPerDay: cls.powerLossesPerDay, fault: cls.fault },
+      strictFlash: strictFlash(cls),
     });
     for (const o of job.offers) life.publish(kit.releases[o.release]!, undefined, { fromMs: o.fromMs, untilMs: o.untilMs });
     return life;
