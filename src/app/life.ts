@@ -384,7 +384,9 @@ export class DeviceLife {
     core.place(1, 0, this.runningImage);
     this.knownToBootloader(this.runningImage);
     this.scheduleRandomLoss();
-    this.powerOn(0, 'power-on');
+    const at = this.options.powerOnAtMs;
+    if (at > 0) this.sched.at(at, () => this.powerOn(at, 'power-on'));
+    else this.powerOn(0, 'power-on');
   }
 
   report(): LifeReport {

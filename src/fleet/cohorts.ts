@@ -59,6 +59,17 @@ export function deviceSeed(fleetSeed: number, index: number): number {
   return (Math.imul(fleetSeed, 1_000_003) + index) >>> 0;
 }
 
+/**
+ * Where in its first check period device `index` is switched on, in [0, 1): devices of a
+ * real fleet do not poll in the same millisecond (and a fleet that did would answer a
+ * rollout in lockstep).
+ */
+export function devicePhase(fleetSeed: number, index: number): number {
+  return prng((deviceSeed(fleetSeed, index) ^ PHASE_STREAM) >>> 0)();
+}
+
+const PHASE_STREAM = 0x0ff5e7;
+
 export interface GroupPlan {
   /** `canary`, `5%`, … (hawkBit) or `job` (AWS IoT Jobs). */
   label: string;

@@ -19,7 +19,8 @@ import { buildFirmware } from '../app/images.js';
 import { makeRelease, type Release } from '../app/server.js';
 import type { Milestone } from '../app/milestones.js';
 import { bootloaderOptions, type ClassPlan, type FleetPlan } from './description.js';
-import { deviceSeed } from './cohorts.js';
+import { devicePhase, deviceSeed } from './cohorts.js';
+import { DEFAULT_OTA } from '../app/options.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -119,6 +120,7 @@ export class FleetLives {
       strategy: cls.strategy,
       running: kit.running,
       seed: deviceSeed(this.plan.seed, job.device),
+      powerOnAtMs: devicePhase(this.plan.seed, job.device) * (cls.ota.checkPeriodMs ?? DEFAULT_OTA.checkPeriodMs),
       app: cls.app,
       ota: cls.ota,
       network: cls.network,
