@@ -11,7 +11,7 @@
  * Exit 0 when no device bricked, 1 when one did, 2 for bad input (a one-line error naming
  * the field of the fleet file).
  */
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckFailed, UsageError } from '../errors.js';
 import { loadDeviceFile } from '../device/device-file.js';
@@ -86,7 +86,13 @@ export async function run(argv: string[]): Promise<number> {
   const pool = workers > 1 ? new FleetPool(workers) : undefined;
   const fleet = new Fleet(description, { devices, days, seed, executor: pool, onProgress: progress && ((p) => progress.update(p)) });
   const out = args.string('out');
-  if (out !== undefined) mkdirSync(out, { recursive: true });
+  if (out !== undefined) {
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out ${out}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
   let report;
   try {
     report = await fleet.run();
@@ -113,24 +119,39 @@ function positiveNumber(text: string, flag: string): number {
   return v;
 }
 
-/** Two files whole, or neither: both are written to temporary siblings, then both renamed. */
+/**
+ * Two files whole, or neither: both are written to temporary siblings first, then renamed
+ * over their targets; if the second rename fails the first target is put back as it was.
+ */
 function writePair(pathA: string, a: string, pathB: string, b: string): void {
   const tmpA = `${pathA}.${process.pid}.tmp`;
   const tmpB = `${pathB}.${process.pid}.tmp`;
+  const backup = `${pathA}.${process.pid}.old`;
+  let hadA = false;
+  let movedA = false;
   try {
     writeFileSync(tmpA, a);
     writeFileSync(tmpB, b);
+    hadA = existsSync(pathA);
+    if (hadA) renameSync(pathA, backup);
     renameSync(tmpA, pathA);
+    movedA = true;
     renameSync(tmpB, pathB);
+    if (hadA) removeQuietly(backup);
   } catch (e) {
-    for (const p of [tmpA, tmpB]) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // not written
-      }
-    }
-    throw new UsageError(`cannot write ${pathA} and ${pathB} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (movedA) removeQuietly(pathA);
+    if (hadA && existsSync(backup)) renameSync(backup, pathA);
+    removeQuietly(tmpA);
+    removeQuietly(tmpB);
+    throw new UsageError(`cannot write ${pathA} and ${pathB} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); neither was written`);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // not there
   }
 }
 
