@@ -153,7 +153,7 @@ export class OtaTask implements OtaContext {
    * well after it (UpdateServer.quietUntil), so the offer is not asked for. Returns when the
    * task checks next.
    */
-  quietCheck(c: number, hold: (x: number) => number): number {
+  quietCheck(c: number, hold: (x: number) => number, drawn?: number): number {
     const life = this.life;
     const stats = life.stats.ota;
     const retry = life.options.app.retry;
@@ -162,7 +162,8 @@ export class OtaTask implements OtaContext {
       this.t = x;
       this.lastCheckAt = x;
       stats.checks++;
-      const tr = life.net.transfer(x, CHECK_BYTES);
+      const tr = life.net.transferWith(x, CHECK_BYTES, drawn ?? life.net.draw());
+      drawn = undefined;
       life.energy.add(life.energy.currents.radio, tr.doneAt - x, true);
       stats.requests++;
       const y = hold(tr.doneAt);
@@ -180,6 +181,61 @@ export class OtaTask implements OtaContext {
       }
       x = hold(y + fullJitter(retry, this.attempt - 1, life.rnd.ota));
     }
+  }
+
+  /** The draw that failed the check quietRun stopped at (-1: it stopped for time). */
+  failedDraw = -1;
+  /** The latest moment quietRun looked at (its application must be lived to there). */
+  quietLastTime = 0;
+
+  /**
+   * The update checks of a quiet span from `c` while they start before `until`, in a stretch
+   * where nothing but a request's own draw can fail one: no outage, and the application's
+   * sample periods regular from `base` (one SEND each, `idleMs` into the period). A check
+   * that goes through is one draw and a few additions here (measured: about a quarter of
+   * quietCheck's cost); the first whose draw fails it stops the run, the draw kept in
+   * `failedDraw` for quietCheck to live that check with. Returns when the task checks next.
+   */
+  quietRun(c: number, until: number, base: number, periodMs: number, idleMs: number, sendMs: number): number {
+    const life = this.life;
+    const net = life.net;
+    const no = net.options;
+    const fail = no.chunkLoss + no.truncation + no.corruption;
+    const airtime = no.latencyMs + (CHECK_BYTES * 1000) / no.bytesPerSecond;
+    const period = this.o.checkPeriodMs;
+    let ok = 0;
+    let check = c;
+    this.failedDraw = -1;
+    this.quietLastTime = c;
+    while (check < until) {
+      const r = net.draw();
+      // hold(x) of Application.quietSpan, for regular periods: the end of the SEND holding x, else x.
+      let s = base + Math.floor((check - base) / periodMs) * periodMs + idleMs;
+      const x = s < check && check < s + sendMs ? s + sendMs : check;
+      if (r < fail) {
+        this.failedDraw = r;
+        this.quietLastTime = x;
+        break;
+      }
+      const done = x + airtime;
+      s = base + Math.floor((done - base) / periodMs) * periodMs + idleMs;
+      const y = s < done && done < s + sendMs ? s + sendMs : done;
+      this.quietLastTime = y;
+      ok++;
+      this.lastCheckAt = x;
+      this.t = y;
+      check = Math.max(y, x + period);
+    }
+    if (ok) {
+      const stats = life.stats.ota;
+      stats.checks += ok;
+      stats.requests += ok;
+      net.requests += ok;
+      net.bytes += ok * CHECK_BYTES;
+      life.energy.add(ok * life.energy.currents.radio, airtime, true);
+      this.attempt = 0;
+    }
+    return check;
   }
 
   /** Ends a quiet span: asleep until `at`, as after a check. */

@@ -88,7 +88,7 @@ export class Fleet {
   private emitted = 0;
   private budget = 256;
   /** What running the fleet has cost so far. */
-  readonly stats = { rounds: 0, lives: 0, livesUsed: 0, lifeEvents: 0, wallMs: 0 };
+  readonly stats = { rounds: 0, lives: 0, livesUsed: 0, lifeEvents: 0, wallMs: 0, managerMs: 0 };
 
   /** Checks the description (a UsageError naming the field otherwise). */
   constructor(description: FleetDescription, options: FleetOptions = {}) {
@@ -137,7 +137,9 @@ export class Fleet {
     const until = Math.min(tMs, this.horizonMs);
     const t0 = performance.now();
     for (;;) {
+      const m0 = performance.now();
       const sim = simulateRollouts(this.plan, this.cohorts, this.lives, until, this.budget);
+      this.stats.managerMs += performance.now() - m0;
       this.sim = sim;
       if (!sim.need.length) break;
       this.stats.rounds++;
