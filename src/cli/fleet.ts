@@ -11,7 +11,7 @@
  * Exit 0 when no device bricked, 1 when one did, 2 for bad input (a one-line error naming
  * the field of the fleet file).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckFailed, UsageError } from '../errors.js';
 import { loadDeviceFile } from '../device/device-file.js';
@@ -35,7 +35,7 @@ const SPECS: FlagSpecs = {
   json: { type: 'boolean', help: 'print the report as JSON (no progress bar)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: one per core)' },
   replay: { type: 'string', metavar: 'ID', help: 'live one device of a fleet run alone, from its replay id' },
-  lives: { type: 'string', multiple: true, metavar: 'FILE', help: 'lives already lived (files written by --lives-out); repeatable' },
+  lives: { type: 'string', multiple: true, metavar: 'PATH', help: 'lives already lived: a file written by --lives-out, or a directory of them (*.jsonl); repeatable' },
   'next-round': { type: 'boolean', help: 'print how many lives the next round needs (0: the run can be reported), and nothing else' },
   shard: { type: 'string', metavar: 'i/N', help: 'live the i-th of N slices of the next round\'s lives (with --lives-out)' },
   'lives-out': { type: 'string', metavar: 'FILE', help: 'with --shard: write the lives lived to FILE (JSON lines)' },
@@ -96,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   if ((shard || args.bool('next-round')) && args.string('out') !== undefined) throw new UsageError('--out writes the report of a whole run, not of a round');
   if (args.bool('next-round') || shard) {
     const fleet = new Fleet(description, { devices, days, seed });
-    for (const f of args.strings('lives')) fleet.addLives(readLives(f, fleet.key));
+    for (const f of livesFiles(args.strings('lives'))) fleet.addLives(readLives(f, fleet.key));
     const need = fleet.nextRound();
     if (args.bool('next-round')) {
       if (json) printJson({ lives: need.length });
@@ -108,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   const pool = workers > 1 ? new FleetPool(workers) : undefined;
   const fleet = new Fleet(description, { devices, days, seed, executor: pool, onProgress: progress && ((p) => progress.update(p)) });
-  for (const f of args.strings('lives')) fleet.addLives(readLives(f, fleet.key));
+  for (const f of livesFiles(args.strings('lives'))) fleet.addLives(readLives(f, fleet.key));
   const out = args.string('out');
   if (out !== undefined) {
     // Checked before anything runs: a fleet can take minutes.
@@ -185,6 +185,19 @@ function removeQuietly(path: string): void {
 }
 
 const LIVES = 'brickproof-fleet-lives';
+
+/** The lives files named: files as given, and every *.jsonl of a directory (in name order). */
+function livesFiles(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    let dir = false;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch (e) {
+      throw new UsageError(`cannot read lives ${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    return dir ? readdirSync(p).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(p, f)) : [p];
+  });
+}
 
 /**
  * A lives file: a header naming the fleet (Fleet.key), one DeviceRun per line, and a last

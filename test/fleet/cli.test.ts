@@ -140,7 +140,10 @@ describe('brickproof fleet', () => {
     const f = file('rounds.json', small());
     const run = ['fleet', f, '--days', '1', '--workers', '1'];
     const files: string[] = [];
-    const lives = () => files.flatMap((x) => ['--lives', x]);
+    const livesDir = join(dir, 'lives');
+    mkdirSync(livesDir);
+    // A directory of lives files, as a CI job collects its shards' artifacts.
+    const lives = () => (files.length ? ['--lives', livesDir] : []);
     let rounds = 0;
     for (;;) {
       const next = await cli([...run, ...lives(), '--next-round']);
@@ -148,7 +151,7 @@ describe('brickproof fleet', () => {
       if (Number(next.stdout) === 0) break;
       rounds++;
       for (const i of [1, 2]) {
-        const out = join(dir, `round${rounds}-${i}.jsonl`);
+        const out = join(livesDir, `round${rounds}-${i}.jsonl`);
         const r = await cli([...run, ...lives(), '--shard', `${i}/2`, '--lives-out', out]);
         expect(r.code, r.stderr).toBe(0);
         files.push(out);
@@ -160,7 +163,7 @@ describe('brickproof fleet', () => {
     const single = JSON.parse((await cli([...run, '--json'])).stdout);
     for (const k of ['groups', 'events', 'totals', 'classes', 'failed'] as const) expect(merged[k]).toEqual(single[k]);
     // Lives of another fleet, or a file cut short, are refused.
-    expect((await cli(['fleet', f, '--days', '1', '--seed', '2', ...lives(), '--json'])).stderr).toMatch(/holds lives of another fleet/);
+    expect((await cli(['fleet', f, '--days', '1', '--seed', '2', '--lives', files[0]!, '--json'])).stderr).toMatch(/holds lives of another fleet/);
     const cut = join(dir, 'cut.jsonl');
     writeFileSync(cut, readFileSync(files[0]!, 'utf8').split('\n').slice(0, -2).join('\n'));
     expect((await cli([...run, '--lives', cut, '--json'])).stderr).toMatch(/cut\.jsonl is cut short/);
