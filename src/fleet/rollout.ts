@@ -304,12 +304,11 @@ export function simulateRollouts(plan: FleetPlan, co: Cohorts, lives: LifeSource
     finish(r, t);
   };
 
-  const rate = (r: number, t: number, factor: number) => {
-    const ro = rollouts[r]!;
-    const aws = ro.aws!;
+  /** AWS IoT Jobs' rate increase: × incrementFactor, never above maximumPerMinute. */
+  const raiseRate = (r: number) => {
+    const aws = rollouts[r]!.aws!;
     const p = plan.releases[r]!.rollout.policy as AwsPlan;
-    aws.rate = Math.min(p.maximumPerMinute, aws.rate * factor);
-    return t;
+    aws.rate = Math.min(p.maximumPerMinute, aws.rate * p.incrementFactor);
   };
 
   const abortCheck = (r: number, t: number, g: GroupState): boolean => {
@@ -395,7 +394,7 @@ export function simulateRollouts(plan: FleetPlan, co: Cohorts, lives: LifeSource
       ro.aws.succeeded++;
       const p = plan.releases[x.release]!.rollout.policy as AwsPlan;
       if (p.increaseAfter.succeeded && ro.aws.succeeded % p.increaseAfter.succeeded === 0 && ro.status === 'running') {
-        rate(x.release, t, p.incrementFactor);
+        raiseRate(x.release);
         const aws = ro.aws;
         if (aws.next < groups[ro.groups[ro.current]!]!.to) {
           aws.token++;
@@ -421,7 +420,7 @@ export function simulateRollouts(plan: FleetPlan, co: Cohorts, lives: LifeSource
         notify(co.order[aws.next++]!, g, e.t);
         aws.notified++;
         const p = plan.releases[r]!.rollout.policy as AwsPlan;
-        if (p.increaseAfter.notified && aws.notified % p.increaseAfter.notified === 0) rate(r, e.t, p.incrementFactor);
+        if (p.increaseAfter.notified && aws.notified % p.increaseAfter.notified === 0) raiseRate(r);
         if (aws.next < g.to) heap.push({ t: e.t + 60_000 / aws.rate, prio: MANAGER, kind: 'tick', a: r, b: aws.token });
         return;
       }
