@@ -85,7 +85,12 @@ export async function run(argv: string[]): Promise<number> {
   const devices = args.string('devices') === undefined ? undefined : parseInteger(args.string('devices')!, '--devices', { min: 1, max: 10_000_000 });
 
   const replay = args.string('replay');
-  if (replay !== undefined) return replayDevice(description, replay, args.bool('log'), args.bool('json'));
+  if (replay !== undefined) {
+    // The id names the class, seed, days and offers: nothing else goes with it.
+    const extra = ['days', 'seed', 'devices', 'out', 'force', 'workers', 'lives', 'next-round', 'shard', 'lives-out'].filter((f) => args.has(f));
+    if (extra.length) throw new UsageError(`--${extra[0]} does not go with --replay (the id names the class, seed, days and offers)`);
+    return replayDevice(description, replay, args.bool('log'), args.bool('json'));
+  }
   if (args.bool('log')) throw new UsageError('--log goes with --replay ID');
 
   const workers = args.string('workers') === undefined ? defaultFleetWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });

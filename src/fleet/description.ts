@@ -424,10 +424,7 @@ function planClass(value: unknown, index: number): ClassPlan {
   }
 
   const n = new Fields(f.raw('network') ?? {}, f.at('network'), NETWORK);
-  const probability = (k: string) => {
-    const v = n.optionalNumber(k, { min: 0, below: 1 });
-    return v;
-  };
+  const probability = (k: string) => n.optionalNumber(k, { min: 0, below: 1 });
   const network: Partial<NetworkOptions> = {};
   const put = <K extends keyof NetworkOptions>(k: K, v: NetworkOptions[K] | undefined) => {
     if (v !== undefined) network[k] = v;

@@ -114,6 +114,9 @@ describe('brickproof fleet', () => {
     expect(replay.stdout).toContain('rollback-detected');
     expect(replay.stdout).toMatch(/2\.0\.0: picked up .*reported failed/);
     expect(replay.stdout).toMatch(/end: runs 1\.0\.0\+0, confirmed/);
+    const extra = await cli(['fleet', join(dir, 'replay.json'), '--replay', failed.id, '--seed', '4']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/--seed does not go with --replay/);
   });
 
   it.each([
