@@ -99,6 +99,9 @@ export async function run(argv: string[]): Promise<number> {
   const livesOut = args.string('lives-out');
   if ((shard === undefined) !== (livesOut === undefined)) throw new UsageError('--shard i/N and --lives-out FILE go together');
   if ((shard || args.bool('next-round')) && args.string('out') !== undefined) throw new UsageError('--out writes the report of a whole run, not of a round');
+  if (shard && args.bool('next-round')) throw new UsageError('--next-round does not go with --shard (the one counts a round, the other lives a slice of it)');
+  if (shard && json) throw new UsageError('--json does not go with --shard (the lives go to --lives-out FILE)');
+  if (args.bool('next-round') && args.bool('force')) throw new UsageError('--force does not go with --next-round (it writes nothing)');
   if (args.bool('next-round') || shard) {
     const fleet = new Fleet(description, { devices, days, seed });
     for (const f of livesFiles(args.strings('lives'))) fleet.addLives(readLives(f, fleet.key));

@@ -123,6 +123,9 @@ describe('brickproof fleet', () => {
     ['an unknown field', { ...small(), colour: 'red' }, /^brickproof fleet: colour: unknown field/],
     ['groups that never reach 100 %', { ...small(), releases: [{ version: '2.0.0', size: 40_000, rollout: { groups: [10, 90] } }] }, /releases\[0\]\.rollout\.groups: the groups reach 90% of the fleet and never 100%/],
     ['a release too large for a class', { ...small(), releases: [{ version: '2.0.0', size: 200_000 }] }, /releases\[0\]\.size: 200000 bytes do not fit class 'gateway'/],
+    ['weights that do not add up to a positive number', { ...small(), classes: small().classes.map((c) => ({ ...c, weight: 0 })) }, /classes\[\]\.weight: the weights add up to 0, not a positive number/],
+    ['a group percentage over 100', { ...small(), releases: [{ version: '2.0.0', size: 40_000, rollout: { groups: [50, 150] } }] }, /releases\[0\]\.rollout\.groups\[1\]: 150% is over 100/],
+    ['a threshold outside 0–100', { ...small(), releases: [{ version: '2.0.0', size: 40_000, rollout: { errorThreshold: 120 } }] }, /releases\[0\]\.rollout\.errorThreshold: 120 is outside 0–100/],
     ['text that is not JSON', '{ "devices": 10,', /is not JSON/],
   ])('refuses %s with one line naming it, exit 2', async (_what, content, message) => {
     const r = await cli(['fleet', file('bad.json', content), '--workers', '1']);
@@ -171,6 +174,10 @@ describe('brickproof fleet', () => {
     writeFileSync(cut, readFileSync(files[0]!, 'utf8').split('\n').slice(0, -2).join('\n'));
     expect((await cli([...run, '--lives', cut, '--json'])).stderr).toMatch(/cut\.jsonl is cut short/);
     expect((await cli([...run, '--shard', '1/2'])).stderr).toMatch(/--shard i\/N and --lives-out FILE go together/);
+    // Flags a round does not use are refused, not ignored.
+    expect((await cli([...run, '--shard', '1/2', '--lives-out', join(dir, 'x.jsonl'), '--json'])).stderr).toMatch(/--json does not go with --shard/);
+    expect((await cli([...run, '--next-round', '--force'])).stderr).toMatch(/--force does not go with --next-round/);
+    expect(existsSync(join(dir, 'x.jsonl'))).toBe(false);
   });
 
   it('reads a device file named by a class, relative to the fleet file', async () => {
