@@ -162,15 +162,21 @@ export class Fleet {
     this.stats.livesUsed = sim.runs.size;
     const from = this.nowMs;
     this.nowMs = Math.max(this.nowMs, until);
+    // Rollout events and watched milestones told as one story, in virtual time order (a sort
+    // that keeps equal times in the order they were gathered: events first).
+    const due: Array<{ tMs: number; tell: () => void }> = [];
     for (; this.emitted < sim.events.length && sim.events[this.emitted]!.tMs <= until; this.emitted++) {
-      for (const l of this.listeners) l(sim.events[this.emitted]!);
+      const e = sim.events[this.emitted]!;
+      due.push({ tMs: e.tMs, tell: () => this.listeners.forEach((l) => l(e)) });
     }
     for (const [device, set] of this.watchers) {
       if (!set.size) continue;
       for (const m of await this.milestonesOf(device)) {
-        if (m.tMs > from && m.tMs <= until) for (const l of set) l({ ...m, device });
+        if (m.tMs > from && m.tMs <= until) due.push({ tMs: m.tMs, tell: () => set.forEach((l) => l({ ...m, device })) });
       }
     }
+    due.sort((a, b) => a.tMs - b.tMs);
+    for (const d of due) d.tell();
     this.stats.wallMs += performance.now() - t0;
     return this.report();
   }

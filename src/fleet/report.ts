@@ -151,7 +151,9 @@ export function formatFleetReport(r: FleetReport): string {
   const events = r.events.map((e) => `${formatTime(e.tMs)}  ${e.event.padEnd(16)} ${e.group.padEnd(16)} ${e.detail}`);
   const t = r.totals;
   const out = [groupTable, '', classTable, '', ...(events.length ? events : ['(no rollout events)']), ''];
-  out.push(`${formatTime(r.tMs)}: ${t.devices} devices, ${t.succeeded} updates succeeded, ${t.rolledBack} rolled back, ${t.refused} refused, ${t.timedOut} timed out, ${t.bricked} bricked (seed ${r.seed}, ${(r.wallMs / 1000).toFixed(1)} s)`);
+  // The wall time on a line of its own: every other line is the same for the same seed.
+  out.push(`${formatTime(r.tMs)}: ${t.devices} devices, ${t.succeeded} ${t.succeeded === 1 ? 'update' : 'updates'} succeeded, ${t.rolledBack} rolled back, ${t.refused} refused, ${t.timedOut} timed out, ${t.bricked} bricked (seed ${r.seed})`);
+  out.push(`wall time ${(r.wallMs / 1000).toFixed(1)} s`);
   if (r.bricked.length) {
     out.push('', `${r.bricked.length} device${r.bricked.length === 1 ? '' : 's'} bricked; replay one with: brickproof fleet FLEET.json --replay ID --log`);
     for (const b of r.bricked.slice(0, 20)) out.push(`  ${formatTime(b.tMs)}  ${b.id}`);

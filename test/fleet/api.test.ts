@@ -56,6 +56,18 @@ describe('new Fleet(description)', () => {
     expect(() => fleet.watch(10_000, () => undefined)).toThrow(/device 10000 is not in this fleet of 120/);
   });
 
+  it('tells rollout events and watched milestones as one story, in virtual time order', async () => {
+    const fleet = new Fleet(fleetOf({ release: { behaviour: { gateway: 'fail-health-check' } } }));
+    const told: Array<[number, string]> = [];
+    fleet.on((e) => told.push([e.tMs, e.event]));
+    for (const d of fleet.cohorts.order.slice(0, 3)) fleet.watch(d, (m) => told.push([m.tMs, m.event]));
+    await fleet.runUntil(2 * HOUR);
+    await fleet.run();
+    expect(told.filter(([, e]) => e.startsWith('group-')).length).toBeGreaterThan(0);
+    expect(told.filter(([, e]) => e === 'image-swapped').length).toBeGreaterThan(0);
+    expect(told.map(([t]) => t)).toEqual(told.map(([t]) => t).sort((a, b) => a - b));
+  });
+
   it('draws its chart as SVG from the browser-safe entry', async () => {
     const fleet = new Fleet(fleetOf({ devices: 30, days: 0.5 }));
     await fleet.run();
