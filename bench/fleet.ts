@@ -56,7 +56,6 @@ interface Measured {
   lives: number;
   rounds: number;
   lifeEvents: number;
-  checks: number;
   managerMs: number;
   succeeded: number;
   bricked: number;
@@ -79,7 +78,6 @@ async function measure(devices: number, pool: FleetPool): Promise<Measured> {
     lives: fleet.stats.lives,
     rounds: fleet.stats.rounds,
     lifeEvents: fleet.stats.lifeEvents,
-    checks: 0,
     managerMs: fleet.stats.managerMs,
     succeeded: r.totals.succeeded,
     bricked: r.totals.bricked,
@@ -136,6 +134,8 @@ export async function run(): Promise<void> {
     rounds: m.rounds,
     'device-days/s': Math.round((m.devices * DAYS) / m.wallS),
     'life events/s': Math.round(m.lifeEvents / m.wallS),
+    // Per second of CPU (all threads): what the wall figures would be on cores not shared with others.
+    'life events/CPU s': Math.round(m.lifeEvents / m.cpuS),
     'manager ms': Math.round(m.managerMs),
     succeeded: m.succeeded,
     bricked: m.bricked,
