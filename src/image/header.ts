@@ -55,6 +55,9 @@ export function decodeHeader(bytes: Uint8Array): ImageHeader {
 /** The header starting at `offset` of `bytes`, or undefined when none starts there. */
 export function headerAt(bytes: Uint8Array, offset = 0): ImageHeader | undefined {
   if (offset < 0 || offset + IMAGE_HEADER_SIZE > bytes.length) return undefined;
+  // No magic, no header — said without building an error to catch (measured: a fleet's device
+  // lives look at empty slots often enough for the thrown errors to be 2 % of their time).
+  if (new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0, true) !== IMAGE_MAGIC) return undefined;
   try {
     return decodeHeader(bytes.subarray(offset));
   } catch (e) {

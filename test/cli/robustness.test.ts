@@ -10,7 +10,7 @@
  * printed by Node itself or a hang would show. Every case runs in a sandbox folder, so that
  * whatever a mutated argument names as an output lands there.
  *
- * The costly flags (device, workers, lives, days, sample, sizes, repeat, the chart folder)
+ * The costly flags (device, workers, lives, days, devices, sample, sizes, repeat, the chart folder)
  * are pinned to small values that mutations do not touch: thousands of cases then take
  * seconds, not hours, and a chart is never written into the repository.
  */
@@ -94,6 +94,10 @@ const REPLAY_IDS = [
   'swap-scratch/tiny/perm:3000/cut@7~4', 'swap-scratch+max-align=16/tiny/test/cut@3', 'swap-scratch/tiny/revert+pad/cut@3', 'swap-scratch/tiny/erase-secondary/cut@3', 'swap-move/k64f/lifecycle:0.02d/cut#1',
   'swap-scratch+hw-rollback=1/tiny/perm/cut@3', 'direct-xip-revert/tiny/revert/cut@2', 'ram-load/tiny/test/cut@1', 'swap-scratch+bootstrap=1/tiny/bootstrap/cut@2', '!swap-scratch+enc=128/tiny/perm/cut@3', '!swap-scratch+images=2/tiny/perm/cut@3',
   '!swap-scratch/tiny/revert/cut@9999', '!swap-scratch/nrf52840/perm/zap', '!', '!@', '!swap-scratch/tiny/revert/cut@5+0', '!swap-move/nrf99/lifecycle/cut#1', '!x/y/z/cut@1',
+];
+const FLEET_IDS = [
+  'swap-move/nrf52840/fleet:sensor:0.3d/cut#3', 'swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=0', 'swap-offset/k64f/fleet:gateway:0.3d/cut#5~2@2.0.0=3600000',
+  'swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=10-5', '!swap-move/nrf52840/fleet:nope:0.3d/cut#3', '!swap-move/nrf52840/fleet:sensor:0.3d/cut#3@9.9.9=0', '!swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=x', '!swap-scratch/tiny/revert/cut@5', '!',
 ];
 
 /** One flag of a command: its name and where its values come from (null: a switch). */
@@ -193,6 +197,18 @@ const COMMANDS: Record<string, CommandGen> = {
     weight: 1,
     pinned: (p) => ['--repeat', '1', '--sizes', p(['4K', '4K', '!0', '!x', '!']), ...p([['--no-chart'], ['--out', at('charts')]]), '--device-file', at('tiny2.json')],
     flags: [['--strategies', ['all', 'swap-move', 'swap-scratch,swap-offset', '!x', '!', '!swap-move,,']], ['--upgrades', ['permanent', 'test', '!x', '!']], ['--overwrite-fast', null], ['--json', null], ['--step', ['4K', '!0']]],
+  },
+  fleet: {
+    weight: 5,
+    positionals: [['@fleet.json', '@fleet.json', '@fleet-file.json', '!@fleet-bad.json', '!@not-json.json', '!@missing.json', '!@a-dir']],
+    // A run, a replay (the id names the days), a round's count or a shard of it; small fleets of short days.
+    pinned: (p) => p([
+      ['--workers', '1', '--devices', p(['12', '30', '!0', '!x', '!2.5']), '--days', p(['0.2', '0.5', '!0', '!-1', '!x'])],
+      ['--workers', '1', '--devices', '12', '--days', '0.3', '--next-round'],
+      ['--workers', '1', '--devices', '12', '--days', '0.3', '--shard', p(['1/2', '2/2', '!3/2', '!x']), '--lives-out', '@new-jsonl'],
+      ['--replay', p(FLEET_IDS)],
+    ]),
+    flags: [['--seed', SMALL], ['--json', null], ['--out', OUTS], ['--force', null], ['--log', null], ['--lives', ['@fleet-lives.jsonl', '@a-dir', '!@r.jsonl', '!@missing.jsonl', '!@empty.bin']]],
   },
   demo: { weight: 0.2, flags: [['--device', DEVICES], ['--json', null]] },
   help: { weight: 1, flags: [] },
@@ -340,6 +356,18 @@ beforeAll(async () => {
   writeFileSync(at('not-json.json'), '{ "name": "x", ');
   writeFileSync(at('bad-name.json'), JSON.stringify({ ...tiny2, name: 'a/b@c' }));
   writeFileSync(at('huge.json'), JSON.stringify({ ...tiny2, flash: [{ id: 0, sectors: [[4096, 1e9]], writeAlign: 8 }] }));
+  // Fleets: two classes (one from a device file), a release that fails on one of them.
+  const fleet = {
+    devices: 12, days: 0.3, seed: 1,
+    classes: [
+      { name: 'sensor', weight: 2, device: 'nrf52840', strategy: 'swap-move', powerLossesPerDay: 4 },
+      { name: 'gateway', weight: 1, device: 'k64f', strategy: 'swap-offset', chunkSize: 4096 },
+    ],
+    releases: [{ version: '2.0.0', size: 20_000, behaviour: { gateway: 'fail-health-check' }, rollout: { canary: 2, groups: [50, 100], errorThreshold: 10 } }],
+  };
+  writeFileSync(at('fleet.json'), JSON.stringify(fleet));
+  writeFileSync(at('fleet-file.json'), JSON.stringify({ ...fleet, classes: [fleet.classes[0], { ...fleet.classes[1], device: undefined, deviceFile: 'tiny2.json', strategy: 'swap-scratch' }] }));
+  writeFileSync(at('fleet-bad.json'), JSON.stringify({ ...fleet, releases: [{ ...fleet.releases[0], rollout: { groups: [50, 120] } }] }));
   writeFileSync(at('fw.bin'), body(3000, 5));
   writeFileSync(at('garbage.bin'), body(5000, 101));
   writeFileSync(at('empty.bin'), '');
@@ -377,6 +405,7 @@ beforeAll(async () => {
   const text = readFileSync(at('r.jsonl'), 'utf8');
   writeFileSync(at('r-torn.jsonl'), text.slice(0, Math.floor(text.length / 2)));
   writeFileSync(at('r-garbage.jsonl'), `${text.slice(0, 500)}\n{{not json}}\n${text.slice(500)}`);
+  await ok(['fleet', at('fleet.json'), '--workers', '1', '--shard', '1/1', '--lives-out', at('fleet-lives.jsonl')]);
   await ok(['campaign', '--plan', 'lifecycle', '--lives', '2', '--days', '0.02', '--workers', '1', '--strategy', 'swap-move', '--out', at('l.jsonl')]);
 }, 120_000);
 
