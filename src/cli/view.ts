@@ -1,0 +1,50 @@
+/**
+ * `brickproof view`: serves the viewer (built by `npm run build` into dist/web) on
+ * 127.0.0.1 and prints its address; it runs until interrupted. The page itself runs
+ * brickproof in the browser — the server only hands out its files.
+ *
+ *   brickproof view              # a free port, printed
+ *   brickproof view --port 8080
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { serveStatic } from '../node/static-server.js';
+import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
+
+const SPECS: FlagSpecs = {
+  port: { type: 'string', metavar: 'N', help: 'the port on 127.0.0.1 (default: a free one)' },
+  dir: { type: 'string', metavar: 'DIR', help: 'serve this built viewer instead of the package\'s dist/web' },
+};
+
+/** Where `npm run build` puts the viewer: dist/web, from src/cli or dist/cli alike. */
+export const VIEWER_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, SPECS);
+  if (args.bool('help')) {
+    process.stdout.write(helpText('view', 'Serve the viewer (flash map and stepper, campaign strip, a device\'s life, a fleet) on 127.0.0.1.', SPECS));
+    return 0;
+  }
+  const port = args.has('port') ? parseInteger(args.string('port')!, '--port', { min: 1, max: 65535 }) : 0;
+  const dir = args.has('dir') ? args.string('dir')! : VIEWER_DIR;
+  if (!existsSync(`${dir}/index.html`)) {
+    throw new UsageError(args.has('dir') ? `--dir ${dir} holds no index.html (a built viewer)` : `the viewer is not built (no ${dir}index.html): run npm run build`);
+  }
+  let served;
+  try {
+    served = await serveStatic(dir, port);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'EADDRINUSE' ? `--port ${port} is in use` : `cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
+  }
+  process.stdout.write(`brickproof viewer: ${served.url}  (Ctrl-C to stop)\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      void served.close().then(done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
