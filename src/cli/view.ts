@@ -7,9 +7,10 @@
  *   brickproof view --port 8080
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
-import { serveStatic } from '../node/static-server.js';
+import { serveStatic, type StaticServer } from '../node/static-server.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 
 const SPECS: FlagSpecs = {
@@ -20,29 +21,37 @@ const SPECS: FlagSpecs = {
 /** Where `npm run build` puts the viewer: dist/web, from src/cli or dist/cli alike. */
 export const VIEWER_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-export async function run(argv: string[]): Promise<number> {
+/**
+ * Parses the flags, checks the built viewer is there, listens and prints the address.
+ * Returns the server (`run` then waits for Ctrl-C; tests close it).
+ */
+export async function start(argv: string[], out: (line: string) => void = (l) => process.stdout.write(l)): Promise<StaticServer | undefined> {
   const args = parseArgs(argv, SPECS);
   if (args.bool('help')) {
-    process.stdout.write(helpText('view', 'Serve the viewer (flash map and stepper, campaign strip, a device\'s life, a fleet) on 127.0.0.1.', SPECS));
-    return 0;
+    out(helpText('view', 'Serve the viewer (flash map and stepper, campaign strip, a device\'s life, a fleet) on 127.0.0.1.', SPECS));
+    return undefined;
   }
   const port = args.has('port') ? parseInteger(args.string('port')!, '--port', { min: 1, max: 65535 }) : 0;
   const dir = args.has('dir') ? args.string('dir')! : VIEWER_DIR;
-  if (!existsSync(`${dir}/index.html`)) {
-    throw new UsageError(args.has('dir') ? `--dir ${dir} holds no index.html (a built viewer)` : `the viewer is not built (no ${dir}index.html): run npm run build`);
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new UsageError(args.has('dir') ? `--dir ${dir} holds no index.html (a built viewer)` : `the viewer is not built (no ${join(dir, 'index.html')}): run npm run build`);
   }
-  let served;
+  let served: StaticServer;
   try {
     served = await serveStatic(dir, port);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'EADDRINUSE' ? `--port ${port} is in use` : `cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
   }
-  process.stdout.write(`brickproof viewer: ${served.url}  (Ctrl-C to stop)\n`);
+  out(`brickproof viewer: ${served.url}  (Ctrl-C to stop)\n`);
+  return served;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const served = await start(argv);
+  if (!served) return 0;
   await new Promise<void>((done) => {
-    const stop = () => {
-      void served.close().then(done);
-    };
+    const stop = () => void served.close().then(done);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -181,7 +181,8 @@ export class BootTab {
     try {
       if (cut === 0) await this.stepper.load(spec);
       else await this.stepper.loadCut(spec, cut);
-      this.stepper.root.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      this.stepper.root.scrollIntoView({ block: 'start' });
+      this.stepper.focus();
     } catch (e) {
       this.say((e as Error).message, true);
     }

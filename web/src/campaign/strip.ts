@@ -21,7 +21,8 @@ const PENDING = '#ececec';
 
 const CELL_H = 20;
 const BAND_H = 4;
-const ROW_GAP = 5;
+const ROW_GAP = 7;
+const GUTTER = 40;
 
 export class CampaignStrip {
   readonly root: HTMLElement;
@@ -50,7 +51,7 @@ export class CampaignStrip {
     private readonly onPick: (spec: CampaignSpec, cut: number) => void,
     private readonly onMessage: (text: string, error?: boolean) => void,
   ) {
-    this.canvas = h('canvas', { id: 'strip', class: 'strip', tabindex: 0, role: 'grid', 'aria-label': 'campaign strip: one cell per cut point; arrows select, Enter loads into the stepper, n next failure' });
+    this.canvas = h('canvas', { id: 'strip', class: 'strip', tabindex: 0, 'aria-describedby': 'strip-tip', 'aria-label': 'campaign strip: one cell per cut point; arrows select, Enter loads into the stepper, n next failure' });
     this.tip = h('div', { class: 'tip', role: 'status', id: 'strip-tip' });
     this.summary = h('div', { id: 'campaign-summary', class: 'summary mono' }, 'No campaign run yet.');
     this.legend = h('div', { class: 'legend strip-legend' });
@@ -85,6 +86,7 @@ export class CampaignStrip {
     this.selected = 0;
     this.started = performance.now();
     this.summary.textContent = 'recording the update…';
+    this.summary.dataset.done = 'false';
     this.progress.value = 0;
     this.cancelBtn.disabled = false;
     const w = new Worker(new URL('../workers/campaign.ts', import.meta.url), { type: 'module' });
@@ -181,21 +183,37 @@ export class CampaignStrip {
   private draw(): void {
     const width = Math.max(300, this.root.clientWidth - 24);
     const n = Math.max(1, this.units);
-    let cellW = Math.min(16, Math.max(3, Math.floor(width / n)));
-    const perRow = Math.max(1, Math.floor(width / cellW));
+    // Cells of at least 5 px and a 1 px gap, in rows under a gutter that numbers each row's first cut.
+    const avail = width - GUTTER;
+    let cellW = Math.min(16, Math.max(6, Math.floor(avail / n)));
+    const perRow = Math.max(1, Math.floor(avail / cellW));
     const rows = Math.ceil(n / perRow);
-    if (rows === 1) cellW = Math.min(16, width / n);
+    if (rows === 1) cellW = Math.max(6, Math.min(16, Math.floor(avail / n)));
     this.layout = { perRow, cellW, rows, width };
-    const height = rows * (CELL_H + BAND_H + ROW_GAP);
+    const height = rows * (CELL_H + BAND_H + ROW_GAP) + 4;
     const ctx = fitCanvas(this.canvas, width, height);
     ctx.clearRect(0, 0, width, height);
+    this.canvas.dataset.cells = String(this.units);
+    this.canvas.dataset.judged = String(this.results.filter(Boolean).length);
     const fills = new Map(OUTCOMES.map((o) => [o.rule, pattern(ctx, o.fill, o.hatch)]));
     const bandFill = ['#7f97ae', '#b2c3d4', '#5bb08a', '#8f8f8f'];
+    ctx.font = '10px ui-monospace, monospace';
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'right';
+    ctx.fillStyle = '#666';
+    for (let row = 0; row < rows; row++) ctx.fillText(String(row * perRow + 1), GUTTER - 6, row * (CELL_H + BAND_H + ROW_GAP) + 3 + CELL_H / 2);
+    ctx.textAlign = 'left';
     for (let u = 1; u <= this.units; u++) {
       const { x, y } = this.cellXY(u);
       const r = this.results[u - 1];
       ctx.fillStyle = r ? (fills.get(r.ok ? 'ok' : r.rule!) ?? '#000') : PENDING;
-      ctx.fillRect(x, y, Math.max(1, cellW - (cellW >= 5 ? 1 : 0)), CELL_H);
+      // A failure stands out of its row: drawn taller, with a dark edge.
+      if (r && !r.ok) {
+        ctx.fillRect(x - 1, y - 3, cellW + 1, CELL_H + 6);
+        ctx.strokeStyle = '#000';
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x - 0.5, y - 2.5, cellW, CELL_H + 5);
+      } else ctx.fillRect(x, y, cellW - 1, CELL_H);
       const call = this.opCall[u - 1];
       if (call !== undefined) {
         const kind = this.callKinds[call] ?? '';
@@ -217,13 +235,13 @@ export class CampaignStrip {
   private cellXY(u: number): { x: number; y: number } {
     const i = u - 1;
     const { perRow, cellW } = this.layout;
-    return { x: (i % perRow) * cellW, y: Math.floor(i / perRow) * (CELL_H + BAND_H + ROW_GAP) + 3 };
+    return { x: GUTTER + (i % perRow) * cellW, y: Math.floor(i / perRow) * (CELL_H + BAND_H + ROW_GAP) + 3 };
   }
 
   private unitAt(e: MouseEvent): number | undefined {
     const rect = this.canvas.getBoundingClientRect();
     const { perRow, cellW } = this.layout;
-    const col = Math.floor((e.clientX - rect.left) / cellW);
+    const col = Math.floor((e.clientX - rect.left - GUTTER) / cellW);
     const row = Math.floor((e.clientY - rect.top) / (CELL_H + BAND_H + ROW_GAP));
     if (col < 0 || col >= perRow) return undefined;
     const u = row * perRow + col + 1;

@@ -111,7 +111,7 @@ export function describeCall(call: CallInfo, before: Trailers, after: { version?
   if (call.kind === 'erase') return 'The application erases the secondary slot (to download another image), still unconfirmed.';
   const b = call.boot;
   const head = `Power-on ${call.n}${phase}`;
-  const facts = [slotWords('primary', p), slotWords('secondary', s), scratch && scratch.state.magic !== 'unset' ? slotWords('scratch', scratch.state) : ''].filter(Boolean).join('; ');
+  const facts = [slotWords('primary', p), slotWords('secondary', s), scratch && scratch.state.magic === 'good' ? slotWords('scratch', scratch.state) : ''].filter(Boolean).join('; ');
   if (!b) return `${head}: the bootloader ${call.failure ? `broke a rule: ${call.failure}` : 'did not finish'}. Trailers at power-on — ${facts}.`;
   let decision: string;
   if (b.resumed) decision = `status records show an interrupted swap: MCUboot RESUMES it${p && p.swapType !== 'none' ? ` (swap type ${p.swapType}, from the primary trailer)` : ''} and finishes it`;

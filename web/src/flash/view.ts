@@ -125,6 +125,10 @@ export class FlashView {
     this.cut();
   }
 
+  focus(): void {
+    this.scrub.focus();
+  }
+
   go(frame: number): void {
     this.frame = Math.max(0, Math.min(this.maxFrame, frame));
     if (this.frame >= this.maxFrame) this.pause();
@@ -290,11 +294,17 @@ export class FlashView {
     this.renderTrailers(trailers, classified);
     const call = t.callAt(frame) ?? t.calls.find((c) => c.from > frame);
     this.renderPosition(frame, call);
-    // The decision of the call this step belongs to, from the trailers at its power-on.
-    if (call) {
-      const before = sc.trailers(Math.max(0, call.from - 1));
-      const b = call.boot;
-      this.els.decision!.textContent = describeCall(call, before, { version: b?.version ? `v${b.version.major}.${b.version.minor}.${b.version.revision}` : undefined });
+    // The decision of the call this step belongs to, from the trailers at its power-on; at
+    // the last step also the calls that made no flash operation after it (the power-on
+    // that finds nothing to do, or the one that finds nothing to boot).
+    const shown = call ? [call] : [];
+    if (frame === t.frames - 1) shown.push(...t.calls.filter((c) => c.from > frame));
+    if (shown.length) {
+      this.els.decision!.textContent = shown.map((c) => {
+        const before = sc.trailers(Math.max(0, Math.min(c.from - 1, t.frames - 1)));
+        const b = c.boot;
+        return describeCall(c, before, { version: b?.version ? `v${b.version.major}.${b.version.minor}.${b.version.revision}` : undefined });
+      }).join('\n');
       sc.trailers(frame); // the probe back at this frame
     } else {
       this.els.decision!.textContent = 'Done: the device has settled.';
