@@ -40,6 +40,8 @@ function show(id: string): void {
 
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
+  // Space and Enter on a focused button press that button.
+  if ((e.key === ' ' || e.key === 'Enter') && (e.target as HTMLElement | null)?.tagName === 'BUTTON') return;
   const tab = tabs.find((t) => t.key === e.key);
   if (tab) {
     show(tab.id);

@@ -301,11 +301,10 @@ export class FlashView {
     if (frame === t.frames - 1) shown.push(...t.calls.filter((c) => c.from > frame));
     if (shown.length) {
       this.els.decision!.textContent = shown.map((c) => {
-        const before = sc.trailers(Math.max(0, Math.min(c.from - 1, t.frames - 1)));
+        const before = this.trailersBefore(c);
         const b = c.boot;
         return describeCall(c, before, { version: b?.version ? `v${b.version.major}.${b.version.minor}.${b.version.revision}` : undefined });
       }).join('\n');
-      sc.trailers(frame); // the probe back at this frame
     } else {
       this.els.decision!.textContent = 'Done: the device has settled.';
     }
@@ -317,6 +316,18 @@ export class FlashView {
     }
     this.renderOpList(frame);
     this.renderBand(frame);
+  }
+
+  /** The trailers at a call's power-on, kept per timeline (the decision is redrawn at every step). */
+  private readonly before = new WeakMap<object, Map<CallInfo, ReturnType<Scenario['trailers']>>>();
+  private trailersBefore(c: CallInfo): ReturnType<Scenario['trailers']> {
+    const sc = this.scenario!;
+    const t = sc.timeline;
+    let m = this.before.get(t);
+    if (!m) this.before.set(t, (m = new Map()));
+    let v = m.get(c);
+    if (!v) m.set(c, (v = sc.trailers(Math.max(0, Math.min(c.from - 1, t.frames - 1)))));
+    return v;
   }
 
   private renderPosition(frame: number, call: CallInfo | undefined): void {
