@@ -41,6 +41,7 @@ function glyphOf(m: Milestone): { glyph: string; colour: string } {
 
 const TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1800e3, 3600e3, 7200e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 2 * 86400e3];
 
+/** `0:01:30`, `1d 02:00:00`, `0:00:02.5`: hours:minutes:seconds of virtual time, the day when there is one. */
 function tickLabel(ms: number, step: number): string {
   const d = Math.floor(ms / 86_400_000);
   const rest = ms - d * 86_400_000;
@@ -49,10 +50,8 @@ function tickLabel(ms: number, step: number): string {
   const ss = (rest % 60_000) / 1000;
   const p = (n: number) => String(n).padStart(2, '0');
   const day = d ? `${d}d ` : '';
-  if (step >= 3_600_000) return `${day}${p(hh)}:00`;
-  if (step >= 60_000) return `${day}${hh}:${p(mm)}`;
-  if (step >= 1000) return `${day}${hh ? `${hh}:` : ''}${p(mm)}:${p(Math.round(ss))}`;
-  return `${mm}:${ss.toFixed(step >= 100 ? 1 : 3).padStart(step >= 100 ? 4 : 6, '0')}`;
+  const sec = step >= 1000 ? p(Math.round(ss)) : ss.toFixed(step >= 100 ? 1 : 3).padStart(step >= 100 ? 4 : 6, '0');
+  return step >= 3_600_000 ? `${day}${hh}:${p(mm)}` : `${day}${hh}:${p(mm)}:${sec}`;
 }
 
 interface LifeData {
@@ -177,8 +176,10 @@ export class LifeView {
   private fit(): void {
     const d = this.data;
     if (!d) return;
-    const last = d.report.milestones.at(-1)?.tMs ?? 0;
-    const span = Math.max(300_000, last * 1.08);
+    // The update's milestones: a power loss long after it is not part of it.
+    const update = d.report.milestones.filter((m) => !(m.event === 'reboot' && m.detail.startsWith('power loss')) || m.tMs < 60_000);
+    const last = update.at(-1)?.tMs ?? 0;
+    const span = Math.max(300_000, last * 1.1);
     this.view = { t0: 0, t1: Math.min(d.endMs, span) };
     this.draw();
   }
@@ -251,6 +252,7 @@ export class LifeView {
     ctx.fillStyle = '#333';
     ctx.textBaseline = 'middle';
     ctx.fillText('device', 4, LANE.state + 13);
+    ctx.fillText('running', 4, LANE.running + 9);
     ctx.fillText('OTA download', 4, LANE.ota + 15);
     ctx.fillText('milestones', 4, LANE.events + 18);
     if (!d) return;
@@ -272,6 +274,7 @@ export class LifeView {
     }
     ctx.textAlign = 'left';
     this.drawStates(ctx, X, w, d);
+    this.drawRunning(ctx, X, d);
     this.drawOta(ctx, X, d);
     this.drawEvents(ctx, X, d);
     ctx.strokeStyle = '#999';
@@ -331,6 +334,31 @@ export class LifeView {
       }
     }
     flush(Math.min(px, Math.max(0, X(d.endMs) - LEFT)));
+  }
+
+  /** The version running: it changes where a power-on moved images (an image-swapped milestone). */
+  private drawRunning(ctx: CanvasRenderingContext2D, X: (t: number) => number, d: LifeData): void {
+    const ms = d.report.milestones;
+    const spans: Array<{ from: number; version: string }> = [{ from: 0, version: ms[0]?.version ?? '1.0.0+0' }];
+    for (const m of ms) if (m.event === 'image-swapped') spans.push({ from: m.tMs, version: m.version });
+    const palette = ['#dfe7f0', '#f6e3c4'];
+    const versions = [...new Set(spans.map((x) => x.version))];
+    const y = LANE.running;
+    ctx.font = '10px ui-monospace, monospace';
+    spans.forEach((sp, i) => {
+      const end = i + 1 < spans.length ? spans[i + 1]!.from : d.endMs;
+      const x0 = Math.max(LEFT, X(sp.from));
+      const x1 = Math.min(X(this.view.t1), X(end));
+      if (x1 <= x0) return;
+      ctx.fillStyle = palette[versions.indexOf(sp.version) % 2]!;
+      ctx.fillRect(x0, y, x1 - x0, 16);
+      ctx.strokeStyle = '#777';
+      ctx.strokeRect(x0 + 0.5, y + 0.5, x1 - x0 - 1, 15);
+      if (x1 - x0 > 50) {
+        ctx.fillStyle = '#111';
+        ctx.fillText(`v${sp.version}`, x0 + 4, y + 8);
+      }
+    });
   }
 
   private drawOta(ctx: CanvasRenderingContext2D, X: (t: number) => number, d: LifeData): void {
@@ -406,8 +434,8 @@ export class LifeView {
 }
 
 const LEFT = 96;
-const LANE = { state: 18, ota: 50, events: 86 };
-const HEIGHT = 150;
+const LANE = { state: 18, running: 48, ota: 70, events: 106 };
+const HEIGHT = 170;
 
 function upperBound(a: Float64Array, t: number): number {
   let lo = 0;
