@@ -30,6 +30,8 @@ export class FlashView {
   private readonly band: HTMLCanvasElement;
   private readonly faultSel: HTMLSelectElement;
   private loading = 0;
+  /** The last step drawn and its areas' classification. */
+  private drawn: { timeline: object; frame: number; areas: Map<number, { c: Classified; sectors: MapArea['sectors'] }> } | undefined;
 
   constructor(readonly onMessage: (text: string, error?: boolean) => void) {
     this.scrub = h('input', { type: 'range', min: 0, max: 0, value: 0, id: 'scrub', 'aria-label': 'step (flash operation)', class: 'scrub' });
@@ -281,12 +283,19 @@ export class FlashView {
     this.scrub.max = String(t.frames - 1);
     this.scrub.value = String(frame);
     const flash = t.flashAt(frame);
+    // Only the areas an operation between the last drawn step and this one touched are
+    // classified again (stepping touches one area of three).
+    const prev = this.drawn?.timeline === t ? this.drawn : undefined;
+    const touched = new Set<number>();
+    if (prev) for (let i = Math.min(prev.frame, frame) + 1; i <= Math.max(prev.frame, frame); i++) touched.add(t.steps[i]!.op.area);
     const classified = new Map<number, Classified>();
     const areas: MapArea[] = this.views.map((v) => {
-      const c = this.index!.classify(flash.subarray(v.area.start, v.area.start + v.area.size), v);
+      const old = prev && !touched.has(v.area.id) ? prev.areas.get(v.area.id) : undefined;
+      const c = old?.c ?? this.index!.classify(flash.subarray(v.area.start, v.area.start + v.area.size), v);
       classified.set(v.area.id, c);
-      return { view: v, sectors: summarize(v, c, this.index!.block) };
+      return { view: v, sectors: old?.sectors ?? summarize(v, c, this.index!.block) };
     });
+    this.drawn = { timeline: t, frame, areas: new Map(areas.map((a) => [a.view.area.id, { c: classified.get(a.view.area.id)!, sectors: a.sectors }])) };
     const step = t.steps[frame];
     const hl = step ? { area: step.op.area, offset: step.op.offset, length: step.op.length, kind: step.op.kind, cut: !!step.cut } : undefined;
     this.els.map!.innerHTML = mapSvg(areas, Math.max(480, this.els.map!.clientWidth || 900), hl);
