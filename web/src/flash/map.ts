@@ -40,34 +40,65 @@ const LABEL_W = 112;
 const CELL_H = 34;
 const ROW_GAP = 30;
 
+interface Placed {
+  x: number;
+  /** Row within the area. */
+  row: number;
+  w: number;
+}
+
+/**
+ * Where each sector goes: every area on one byte scale (a 64 KiB sector is eight times as
+ * wide as an 8 KiB one), cells of the smallest sector at least 22 px wide, in as few rows
+ * of equal length as that allows.
+ */
+function place(areas: MapArea[], avail: number): { cellW: number; placed: Placed[][]; rows: number[] } {
+  const unit = Math.min(...areas.flatMap((a) => a.sectors.map((s) => s.size)));
+  const maxUnits = Math.max(...areas.map((a) => a.view.area.size / unit));
+  const rowsNeeded = Math.max(1, Math.ceil((maxUnits * 22) / avail));
+  const unitsPerRow = Math.ceil(maxUnits / rowsNeeded);
+  const cellW = Math.max(6, Math.min(40, Math.floor(avail / unitsPerRow)));
+  const rowW = unitsPerRow * cellW;
+  const placed: Placed[][] = [];
+  const rows: number[] = [];
+  for (const a of areas) {
+    let x = 0;
+    let row = 0;
+    const out: Placed[] = [];
+    for (const sec of a.sectors) {
+      const w = Math.min(rowW, Math.max(cellW, Math.round((sec.size / unit) * cellW)));
+      if (x > 0 && x + w > rowW) {
+        row++;
+        x = 0;
+      }
+      out.push({ x: LABEL_W + x, row, w });
+      x += w;
+    }
+    placed.push(out);
+    rows.push(row + 1);
+  }
+  return { cellW, placed, rows };
+}
+
 /** Renders the map as SVG markup (one string: redrawn at every step while playing). */
 export function mapSvg(areas: MapArea[], width: number, hl: Highlight | undefined): string {
   const avail = Math.max(200, width - LABEL_W - 8);
-  const maxCount = Math.max(...areas.map((a) => a.sectors.length));
-  // Cells at least 22 px wide (room for a letter and a two-digit sector), in as few
-  // rows of equal length as that allows; the areas share one column grid.
-  const rowsNeeded = Math.ceil(maxCount / Math.max(1, Math.floor(avail / 22)));
-  const perRow = Math.ceil(maxCount / rowsNeeded);
-  const cellW = Math.max(6, Math.min(40, Math.floor(avail / perRow)));
+  const { placed, rows } = place(areas, avail);
   let y = 16;
   const parts: string[] = [];
-  for (const a of areas) {
+  areas.forEach((a, k) => {
     const ar = a.view.area;
-    const rows = Math.ceil(a.sectors.length / perRow);
     const sizes = new Set(ar.sectorSizes);
-    const geom = sizes.size === 1 ? `${ar.sectorCount} × ${bytes(ar.sectorSizes[0]!)}` : `${ar.sectorCount} sectors, mixed`;
+    const geom = sizes.size === 1 ? `${ar.sectorCount} × ${bytes(ar.sectorSizes[0]!)}` : `${ar.sectorCount} sectors: ${[...sizes].map((z) => bytes(z)).join(', ')}`;
     parts.push(`<text class="area-name" x="0" y="${y + 12}">${ar.name}</text>`);
     parts.push(`<text class="area-geom" x="0" y="${y + 26}">${hex(ar.offset)} +${hex(ar.size)}</text>`);
     parts.push(`<text class="area-geom" x="0" y="${y + 38}">${geom}</text>`);
     const uniformSize = sizes.size === 1 ? ar.sectorSizes[0]! : 0;
-    a.sectors.forEach((sec, i) => {
-      const x = LABEL_W + (i % perRow) * cellW;
-      const yy = y + Math.floor(i / perRow) * (CELL_H + 14);
-      parts.push(cellSvg(sec, x, yy, cellW, uniformSize, ar.name));
-    });
-    if (hl && hl.area === ar.id) parts.push(highlightSvg(a, hl, y, perRow, cellW));
-    y += rows * (CELL_H + 14) + ROW_GAP - 14;
-  }
+    const pos = placed[k]!;
+    a.sectors.forEach((sec, i) => parts.push(cellSvg(sec, pos[i]!.x, y + pos[i]!.row * (CELL_H + 14), pos[i]!.w, uniformSize, ar.name)));
+    if (hl && hl.area === ar.id) parts.push(highlightSvg(a, hl, y, pos));
+    y += rows[k]! * (CELL_H + 14) + ROW_GAP - 14;
+  });
   const height = y - ROW_GAP + 24;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="flash map"><defs>${PATTERNS}</defs>${parts.join('')}</svg>`;
 }
@@ -105,15 +136,16 @@ function sectorTitle(sec: SectorSummary, area: string, uniformSize: number): str
   return `${area} sector ${sec.index} @${hex(sec.offset)} (${bytes(sec.size)}): ${parts.join(', ')}${img}`;
 }
 
-function highlightSvg(a: MapArea, hl: Highlight, y: number, perRow: number, cellW: number): string {
+function highlightSvg(a: MapArea, hl: Highlight, y: number, pos: Placed[]): string {
   const out: string[] = [];
   const end = hl.offset + Math.max(1, hl.length);
   let first = true;
   for (const sec of a.sectors) {
     if (sec.offset >= end || sec.offset + sec.size <= hl.offset) continue;
-    const i = sec.index;
-    const x = LABEL_W + (i % perRow) * cellW;
-    const yy = y + Math.floor(i / perRow) * (CELL_H + 14);
+    const p = pos[sec.index]!;
+    const x = p.x;
+    const cellW = p.w;
+    const yy = y + p.row * (CELL_H + 14);
     const colour = hl.cut ? '#d00000' : '#000';
     out.push(`<rect x="${x}" y="${yy - 2}" width="${cellW}" height="${CELL_H + 4}" fill="none" stroke="#fff" stroke-width="3"/>`);
     out.push(`<rect x="${x}" y="${yy - 2}" width="${cellW}" height="${CELL_H + 4}" fill="none" stroke="${colour}" stroke-width="1.6"${hl.cut ? ' stroke-dasharray="3 2"' : ''}/>`);

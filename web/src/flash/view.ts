@@ -221,6 +221,13 @@ export class FlashView {
     this.els.uncut!.hidden = !cut;
     const v = this.els.verdict!;
     v.replaceChildren();
+    const u = this.scenario?.timeline.updateResult;
+    if (!cut && u && !u.ok) {
+      // A historical bug that needs no power cut: the update itself fails.
+      v.className = 'verdict bad';
+      v.append(h('b', {}, `✗ ${u.rule}`), ' without any cut: ', u.detail ?? '', h('br'), h('span', { class: 'mono', id: 'replay-id' }, u.id), h('span', { class: 'sub' }, `  — replay: brickproof campaign --replay ${u.id} --trace`));
+      return;
+    }
     if (!cut) return;
     const r = cut.result;
     const ok = r.ok;
