@@ -28,3 +28,4 @@ export { strategyChart } from './bench/chart.js';
 export { formatTable as formatStrategyTable } from './bench/table.js';
 export * from './app/index.js';
 export { LifecycleRunner, planLife, lifeId, parseLifeId, expectedEnd, RELEASE_KINDS, type LifecycleSpec, type LifePlan, type LifeResult, type ReleaseKind } from './campaign/plans/lifecycle.js';
+export * from './fleet/index.js';
