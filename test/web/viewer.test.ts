@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignRunner, type CampaignSpec } from '../../src/index.js';
+import { CampaignRunner, Fleet, type CampaignSpec, type FleetDescription, type FleetReport } from '../../src/index.js';
+import { FleetPool } from '../../src/node/fleet-pool.js';
 import { start } from '../../src/cli/view.js';
 import type { StaticServer } from '../../src/node/static-server.js';
 
@@ -23,7 +24,7 @@ const shots = join(root, 'test-results');
 const spec = (s: Partial<CampaignSpec>): CampaignSpec => ({ device: 'nrf52840', strategy: 'swap-scratch', upgrade: 'test', plan: 'exhaustive', fault: 'cut', imageSize: 'max', seed: 1, sample: 0, ...s });
 
 describe("the viewer's sources", () => {
-  it('import brickproof only through the package entry (and the core file it ships)', () => {
+  it('import brickproof only through the package entry (and the core file it ships, and the example fleet)', () => {
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -32,13 +33,13 @@ describe("the viewer's sources", () => {
       }
     };
     walk(join(root, 'web/src'));
-    const wasm = join(root, 'build/brickproof.wasm');
+    const allowed = [join(root, 'build/brickproof.wasm'), join(root, 'examples/fleet.json')];
     const outside = files.flatMap((f) =>
       [...readFileSync(f, 'utf8').matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2])!).filter((spec) => {
         if (spec === 'brickproof') return false;
         if (!spec.startsWith('.')) return true;
         const target = resolve(dirname(f), spec.replace(/\?url$/, ''));
-        return !(target.startsWith(join(root, 'web/src')) || target === wasm);
+        return !(target.startsWith(join(root, 'web/src')) || allowed.includes(target));
       }).map((spec) => `${f.slice(root.length)}: ${spec}`),
     );
     expect(files.length).toBeGreaterThan(5);
@@ -155,6 +156,37 @@ describe.skipIf(!existsSync(CHROMIUM))('the viewer in headless Chromium', () => 
     expect(log).toContain('2.0.0+0 rolled back after crash');
     expect(await page.textContent('#life-summary')).toContain('runs 2.1.0+0, confirmed');
     await page.locator('#view-life').screenshot({ path: join(shots, 'viewer-4-device-life.png') });
+  });
+
+  it('runs a 1 000-device fleet in Web Workers and shows its final counts, and replays a failed device alone', async () => {
+    const description = JSON.parse(readFileSync(join(root, 'examples/fleet.json'), 'utf8')) as FleetDescription;
+    const pool = new FleetPool(2);
+    let expected: FleetReport;
+    try {
+      expected = await new Fleet(description, { devices: 1000, days: 10, executor: pool }).run();
+    } finally {
+      await pool.close();
+    }
+    await page.keyboard.press('3');
+    await page.fill('#fleet-devices', '1000');
+    await page.fill('#fleet-days', '10');
+    await page.click('#fleet-run');
+    await page.waitForSelector('#fleet-totals[data-done="true"]', { timeout: 300_000 });
+    const count = async (id: string) => Number(await page.getAttribute(`#${id}`, 'data-count'));
+    expect({
+      devices: await count('fleet-devices-total'),
+      succeeded: await count('fleet-succeeded'),
+      rolledBack: await count('fleet-rolled-back'),
+      refused: await count('fleet-refused'),
+      timedOut: await count('fleet-timed-out'),
+      bricked: await count('fleet-bricked'),
+    }).toEqual(expected.totals);
+    expect(expected.totals.devices).toBe(1000);
+    expect(await page.textContent('#fleet-events')).toContain('rollout-paused');
+    expect(await page.locator('#fleet-chart svg').count()).toBe(1);
+    await page.locator('#view-fleet').screenshot({ path: join(shots, 'viewer-5-fleet.png') });
+    await page.locator('#fleet-failed button').first().click();
+    await expect.poll(() => page.textContent('#fleet-replay'), { timeout: 60_000 }).toContain('rollback-detected');
   });
 
   it('did all of the above from its own host alone (no other request), with no error on the page or in its workers', () => {
