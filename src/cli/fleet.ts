@@ -16,7 +16,10 @@ import { dirname, join, resolve } from 'node:path';
 import { CheckFailed, UsageError } from '../errors.js';
 import { loadDeviceFile } from '../device/device-file.js';
 import { formatTime } from '../app/milestones.js';
-import { Fleet, type FleetProgress } from '../fleet/fleet.js';
+import { Fleet, LocalExecutor, type FleetProgress } from '../fleet/fleet.js';
+import type { DeviceRun, LifeJob } from '../fleet/lives.js';
+import { parseShard } from '../campaign/spec.js';
+import { writeFileAtomic } from '../node/atomic-write.js';
 import type { FleetDescription } from '../fleet/description.js';
 import { formatFleetReport } from '../fleet/report.js';
 import { FleetPool, defaultFleetWorkers } from '../node/fleet-pool.js';
@@ -27,10 +30,15 @@ const SPECS: FlagSpecs = {
   days: { type: 'string', metavar: 'N', help: 'virtual days the fleet lives (default: the file\'s, else 30)' },
   seed: { type: 'string', metavar: 'N', help: 'seed of every random choice (default: the file\'s, else 1)' },
   devices: { type: 'string', metavar: 'N', help: 'scale the fleet to N devices (the classes keep their weights)' },
-  out: { type: 'string', metavar: 'DIR', help: 'write fleet.json (the report) and fleet.svg (device states over time) there' },
+  out: { type: 'string', metavar: 'DIR', help: 'write fleet.json (the report) and fleet.svg (device states over time) there (never over existing ones without --force)' },
+  force: { type: 'boolean', help: 'overwrite fleet.json and fleet.svg in --out DIR' },
   json: { type: 'boolean', help: 'print the report as JSON (no progress bar)' },
   workers: { type: 'string', metavar: 'N', help: 'worker threads (default: one per core)' },
   replay: { type: 'string', metavar: 'ID', help: 'live one device of a fleet run alone, from its replay id' },
+  lives: { type: 'string', multiple: true, metavar: 'FILE', help: 'lives already lived (files written by --lives-out); repeatable' },
+  'next-round': { type: 'boolean', help: 'print how many lives the next round needs (0: the run can be reported), and nothing else' },
+  shard: { type: 'string', metavar: 'i/N', help: 'live the i-th of N slices of the next round\'s lives (with --lives-out)' },
+  'lives-out': { type: 'string', metavar: 'FILE', help: 'with --shard: write the lives lived to FILE (JSON lines)' },
   log: { type: 'boolean', help: 'with --replay: print the device\'s milestone log' },
 };
 
@@ -82,16 +90,37 @@ export async function run(argv: string[]): Promise<number> {
 
   const workers = args.string('workers') === undefined ? defaultFleetWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
   const json = args.bool('json');
+  const shard = args.string('shard') === undefined ? undefined : parseShard(args.string('shard')!);
+  const livesOut = args.string('lives-out');
+  if ((shard === undefined) !== (livesOut === undefined)) throw new UsageError('--shard i/N and --lives-out FILE go together');
+  if ((shard || args.bool('next-round')) && args.string('out') !== undefined) throw new UsageError('--out writes the report of a whole run, not of a round');
+  if (args.bool('next-round') || shard) {
+    const fleet = new Fleet(description, { devices, days, seed });
+    for (const f of args.strings('lives')) fleet.addLives(readLives(f, fleet.key));
+    const need = fleet.nextRound();
+    if (args.bool('next-round')) {
+      if (json) printJson({ lives: need.length });
+      else process.stdout.write(`${need.length}\n`);
+      return 0;
+    }
+    return liveShard(fleet, need, shard!, livesOut!, args.bool('force'), workers);
+  }
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   const pool = workers > 1 ? new FleetPool(workers) : undefined;
   const fleet = new Fleet(description, { devices, days, seed, executor: pool, onProgress: progress && ((p) => progress.update(p)) });
+  for (const f of args.strings('lives')) fleet.addLives(readLives(f, fleet.key));
   const out = args.string('out');
   if (out !== undefined) {
+    // Checked before anything runs: a fleet can take minutes.
     try {
       mkdirSync(out, { recursive: true });
     } catch (e) {
       throw new UsageError(`--out ${out}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
+    const there = ['fleet.json', 'fleet.svg'].filter((f) => existsSync(join(out, f)));
+    if (there.length && !args.bool('force')) throw new UsageError(`--out ${out}: ${there.join(' and ')} ${there.length === 1 ? 'exists' : 'exist'} already (--force overwrites)`);
+  } else if (args.bool('force')) {
+    throw new UsageError('--force goes with --out DIR');
   }
   let report;
   try {
@@ -153,6 +182,55 @@ function removeQuietly(path: string): void {
   } catch {
     // not there
   }
+}
+
+const LIVES = 'brickproof-fleet-lives';
+
+/**
+ * A lives file: a header naming the fleet (Fleet.key), one DeviceRun per line, and a last
+ * line counting them — a file cut short, or of another fleet, is refused.
+ */
+export function readLives(path: string, key: string): DeviceRun[] {
+  let lines: string[];
+  try {
+    lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  } catch (e) {
+    throw new UsageError(`cannot read lives file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const parse = (l: string, at: number) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      throw new UsageError(`${path}: line ${at + 1} is not JSON`);
+    }
+  };
+  const head = lines.length ? parse(lines[0]!, 0) : undefined;
+  if (head?.type !== LIVES) throw new UsageError(`${path} is not a fleet lives file (written by brickproof fleet --lives-out)`);
+  if (head.fleet !== key) throw new UsageError(`${path} holds lives of another fleet (another description, or other --devices, --days or --seed)`);
+  const tail = lines.length > 1 ? parse(lines[lines.length - 1]!, lines.length - 1) : undefined;
+  if (tail?.type !== 'end' || tail.lives !== lines.length - 2) throw new UsageError(`${path} is cut short: it does not end with the count of its lives`);
+  return lines.slice(1, -1).map((l, i) => parse(l, i + 1) as DeviceRun);
+}
+
+/** Lives shard i of N of the next round and writes them to `path`, whole or not at all. */
+async function liveShard(fleet: Fleet, need: LifeJob[], shard: { index: number; count: number }, path: string, force: boolean, workers: number): Promise<number> {
+  if (existsSync(path) && !force) throw new UsageError(`--lives-out ${path} exists already (--force overwrites)`);
+  const mine = need.filter((_, i) => i % shard.count === shard.index - 1);
+  const pool = workers > 1 && mine.length > 1 ? new FleetPool(workers) : undefined;
+  let runs: DeviceRun[];
+  try {
+    runs = await (pool ?? new LocalExecutor()).run(fleet.plan, mine);
+  } finally {
+    await pool?.close();
+  }
+  const lines = [JSON.stringify({ type: LIVES, fleet: fleet.key, shard: `${shard.index}/${shard.count}`, round: need.length }), ...runs.map((r) => JSON.stringify(r)), JSON.stringify({ type: 'end', lives: runs.length })];
+  try {
+    writeFileAtomic(path, `${lines.join('\n')}\n`);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  process.stdout.write(need.length ? `the next round needs ${need.length} lives; shard ${shard.index}/${shard.count} lived ${runs.length} → ${path}\n` : `no round left: the run can be reported\n`);
+  return 0;
 }
 
 async function replayDevice(description: FleetDescription, id: string, log: boolean, json: boolean): Promise<number> {

@@ -16,6 +16,7 @@
  * the same way: each round's batch is an embarrassingly parallel job (README, "A fleet").
  */
 import { UsageError } from '../errors.js';
+import { sha256 } from '../core/index.js';
 import type { Milestone } from '../app/milestones.js';
 import type { LifeReport } from '../app/life.js';
 import { planFleet, type FleetDescription, type FleetPlan, type PlanOverrides } from './description.js';
@@ -25,6 +26,8 @@ import { simulateRollouts, type RolloutEvent, type Simulation } from './rollout.
 import { fleetDeviceId, parseFleetDeviceId, resolveFleetDeviceId } from './replay-id.js';
 import { fleetReport, type FleetReport } from './report.js';
 import { fleetChart } from './chart.js';
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Lives a batch of lives somewhere (this thread, worker threads, Web Workers, other machines). */
 export interface LifeExecutor {
@@ -181,6 +184,36 @@ export class Fleet {
   report(): FleetReport {
     if (!this.sim) throw new UsageError('the fleet has not run yet: call runUntil(tMs) or run() first');
     return fleetReport(this.plan, this.cohorts, this.sim, this.nowMs, this.stats.wallMs, (d) => this.deviceId(d));
+  }
+
+  // ---- beyond one machine: rounds of independent lives ---------------------------------------
+
+  /**
+   * What identifies this fleet's lives: the description and the devices, days and seed it
+   * runs with (a lives file of another fleet is refused).
+   */
+  get key(): string {
+    const p = this.plan;
+    return hex(sha256(new TextEncoder().encode(JSON.stringify([p.source, p.devices, p.days, p.seed]))));
+  }
+
+  /** Lives lived elsewhere (another process or machine: `brickproof fleet --lives FILE`). */
+  addLives(runs: Iterable<DeviceRun>): void {
+    for (const r of runs) {
+      if (!Number.isSafeInteger(r.device) || r.device < 0 || r.device >= this.plan.devices) throw new UsageError(`a life of device ${r.device}, not in this fleet of ${this.plan.devices}`);
+      let m = this.cache.get(r.device);
+      if (!m) this.cache.set(r.device, (m = new Map()));
+      m.set(r.key, r);
+    }
+  }
+
+  /**
+   * The lives the manager needs next to go on to the end of the fleet's days (none: the run
+   * can be reported), from the lives known so far. Deterministic: every process that knows
+   * the same lives gets the same list, so a round can be split among machines by index.
+   */
+  nextRound(): LifeJob[] {
+    return simulateRollouts(this.plan, this.cohorts, this.lives, this.horizonMs, this.budget).need;
   }
 
   /** The run so far as an SVG chart: device states over virtual time, the rollout events marked. */

@@ -61,13 +61,20 @@ describe('brickproof fleet', () => {
     expect(svg).toContain('<title>rolled back</title>');
     expect(r.stdout).toMatch(/^group\s+devices\s+targeted\s+succeeded\s+rolled back\s+refused\s+timed out\s+bricked\s+downloading/);
     expect(r.stdout).toContain('rollout-paused');
+    // Never over a previous run's files without --force, refused before the fleet runs.
+    const again = await cli(['fleet', join(dir, 'out.json'), '--days', '1', '--workers', '1', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/fleet\.json and fleet\.svg exist already \(--force overwrites\)/);
+    const forced = await cli(['fleet', join(dir, 'out.json'), '--days', '0.5', '--workers', '1', '--out', out, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'fleet.json'), 'utf8')).days).toBe(0.5);
   });
 
   it('writes neither file to --out DIR when it cannot write both, and says so in one line', async () => {
     // A directory where the chart should go: the JSON, written first, must not stay behind.
     const out = join(dir, 'half');
     mkdirSync(join(out, 'fleet.svg'), { recursive: true });
-    const r = await cli(['fleet', file('half.json', small()), '--days', '0.2', '--workers', '1', '--out', out]);
+    const r = await cli(['fleet', file('half.json', small()), '--days', '0.2', '--workers', '1', '--out', out, '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/neither was written/);
@@ -127,6 +134,37 @@ describe('brickproof fleet', () => {
     expect((await cli(['fleet', file('ok.json', small()), '--devices', 'many'])).stderr).toMatch(/--devices: 'many' is not an integer/);
     expect((await cli(['fleet'])).code).toBe(2);
     expect(existsSync(join(dir, 'fleet.json'))).toBe(false);
+  });
+
+  it('splits a run into rounds of shards (other machines), and the merge reports what one machine would', async () => {
+    const f = file('rounds.json', small());
+    const run = ['fleet', f, '--days', '1', '--workers', '1'];
+    const files: string[] = [];
+    const lives = () => files.flatMap((x) => ['--lives', x]);
+    let rounds = 0;
+    for (;;) {
+      const next = await cli([...run, ...lives(), '--next-round']);
+      expect(next.code, next.stderr).toBe(0);
+      if (Number(next.stdout) === 0) break;
+      rounds++;
+      for (const i of [1, 2]) {
+        const out = join(dir, `round${rounds}-${i}.jsonl`);
+        const r = await cli([...run, ...lives(), '--shard', `${i}/2`, '--lives-out', out]);
+        expect(r.code, r.stderr).toBe(0);
+        files.push(out);
+      }
+      expect(rounds).toBeLessThan(10);
+    }
+    expect(rounds).toBeGreaterThanOrEqual(1);
+    const merged = JSON.parse((await cli([...run, ...lives(), '--json'])).stdout);
+    const single = JSON.parse((await cli([...run, '--json'])).stdout);
+    for (const k of ['groups', 'events', 'totals', 'classes', 'failed'] as const) expect(merged[k]).toEqual(single[k]);
+    // Lives of another fleet, or a file cut short, are refused.
+    expect((await cli(['fleet', f, '--days', '1', '--seed', '2', ...lives(), '--json'])).stderr).toMatch(/holds lives of another fleet/);
+    const cut = join(dir, 'cut.jsonl');
+    writeFileSync(cut, readFileSync(files[0]!, 'utf8').split('\n').slice(0, -2).join('\n'));
+    expect((await cli([...run, '--lives', cut, '--json'])).stderr).toMatch(/cut\.jsonl is cut short/);
+    expect((await cli([...run, '--shard', '1/2'])).stderr).toMatch(/--shard i\/N and --lives-out FILE go together/);
   });
 
   it('reads a device file named by a class, relative to the fleet file', async () => {
