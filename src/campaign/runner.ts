@@ -18,17 +18,59 @@ import { assertStrategyAllowed, resolveProfile } from '../device/profiles.js';
 import { stage } from '../device/staging.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
+import { STRATEGY_INFO } from '../image/strategy.js';
 import { buildImages, type UpdateImages } from './images.js';
+import { misfit, whyNoUpgrade } from './no-upgrade.js';
 import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
-import { double } from './plans/double.js';
+import { double, secondCuts } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
-import { random } from './plans/random.js';
+import { random, randomRun, type AimedPowerOn } from './plans/random.js';
 import type { CampaignSpec, ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
 export type { ScenarioResult } from './oracle.js';
+
+/** Everything a replay prints about one scenario (CampaignRunner.explain). */
+export interface Explanation {
+  result: ScenarioResult;
+  /** The power-ons after the last cut, until the device settled or failed. */
+  life: Life;
+  /** The update's operations before the first cut. */
+  before: RecordedOp[];
+  /** The operation of the update the first cut interrupted, and which call made it. */
+  cut?: RecordedOp;
+  cutCall?: CallKind;
+  /** Double plan: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
+  recovery?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
+  /** Random plan: each power-on aimed at, from the staged device. */
+  aimed?: AimedPowerOn[];
+}
+
+/**
+ * The uninterrupted update must end as its upgrade kind says, or there is nothing to cut
+ * into: the new image booted at least once, and the device settled on it (test, perm) or,
+ * for a revert, back on the old one where the strategy can revert. Otherwise the life is
+ * failed here, and the campaign is that one failing scenario `…/cut@0`.
+ */
+function upgradeHappened(spec: CampaignSpec, dev: Device, images: UpdateImages, clean: Life): Life {
+  if (!clean.end) return clean;
+  const boots = clean.calls.filter((c) => c.kind === 'boot');
+  if (!boots.some((c) => c.image === 'v2')) {
+    return { calls: clean.calls, failure: { rule: 'no-upgrade', detail: `no upgrade happened: ${whyNoUpgrade(dev, images, boots[0]?.boot)}` } };
+  }
+  const reverts = STRATEGY_INFO[spec.strategy].revert === 'always';
+  const want = spec.upgrade === 'test' || spec.upgrade === 'perm' ? { image: 'v2', version: '2.0.0', imageOk: 'set' } : spec.upgrade === 'revert' ? (reverts ? { image: 'v1', version: '1.0.0', imageOk: 'set' } : undefined) : undefined;
+  const end = clean.end;
+  if (want && (end.image !== want.image || end.imageOk !== want.imageOk)) {
+    return {
+      calls: clean.calls,
+      failure: { rule: 'wrong-end-state', detail: `the uninterrupted ${spec.upgrade} upgrade settled on v${end.version} with image_ok ${end.imageOk}; it must end on v${want.version}+0 with image_ok ${want.imageOk}` },
+    };
+  }
+  return clean;
+}
 
 export class CampaignRunner implements Reference {
   /** The uninterrupted update's flash operations, in order: cut point g is ops[g − 1]. */
@@ -58,6 +100,8 @@ export class CampaignRunner implements Reference {
     /** The flash as staged, before the update's first operation. */
     readonly start: Uint8Array,
     clean: Life,
+    /** The update could not even be staged (an image does not fit its slot): nothing ran. */
+    private readonly unstaged = false,
   ) {
     this.expected = clean.end;
     const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
@@ -84,12 +128,17 @@ export class CampaignRunner implements Reference {
     };
     const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
     const images = await buildImages(device, spec.imageSize, spec.v1Size);
+    const unfit = misfit(device, images);
+    if (unfit) return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: ${unfit}` } }, true);
     for (const image of [images.v1, images.v2]) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
     const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer: spec.v1Trailer, permanent: spec.upgrade === 'perm' });
-    if (rc instanceof PowerCut || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+    if (rc instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
+    if (rc !== 0) {
+      return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` } }, true);
+    }
     const start = device.core.dump();
     const clean = live(device, images, spec.upgrade, true, 'of the uninterrupted update');
-    return new CampaignRunner(spec, device, images, start, clean);
+    return new CampaignRunner(spec, device, images, start, upgradeHappened(spec, device, images, clean));
   }
 
   /** Cut points of the exhaustive plan: every operation of the uninterrupted update. */
@@ -147,41 +196,49 @@ export class CampaignRunner implements Reference {
 
   /**
    * Re-runs one scenario and keeps everything needed to explain it: the operations of the
-   * update before the cut, the interrupted operation(s), and every call after the cut.
+   * update before the first cut, the interrupted operation, every power-on that was cut
+   * again (the double plan's recovery boot, a random run's aimed power-ons), and every call
+   * after the last cut.
    */
-  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: CallKind } {
+  explain(ref: ScenarioRef): Explanation {
     if (ref.run !== undefined) {
-      const result = this.random(ref.run);
-      return { result, life: { calls: [] }, before: [] };
+      const { result, aimed, life } = randomRun(this, ref.run, true);
+      return { result, life, before: [], aimed };
     }
     const g = ref.cut!;
+    if (g === 0 && this.unstaged) return { result: this.controlFailure!, life: { calls: [] }, before: [] };
     if (g === 0) {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
-      const life = live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update');
+      const life = upgradeHappened(this.spec, this.device, this.images, live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update'));
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
+    const first = { before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     if (ref.cut2 === undefined) {
       const { result, life } = single(this, g, true);
-      return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+      return { result, life, ...first };
     }
-    const results = this.double(g, ref.cut2);
-    if (!results.length) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot`);
-    return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+    const [outcome] = secondCuts(this, g, ref.cut2, true);
+    if (!outcome) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot after cut ${g}`);
+    const k = outcome.cut2;
+    return { result: outcome.result, life: outcome.life, ...first, recovery: { ops: outcome.recovery.slice(0, k - 1), cut: outcome.recovery[k - 1]!, of: outcome.recovery.length } };
   }
 
   /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
   *run(units: number[]): Generator<ScenarioResult> {
-    for (const u of [...units].sort((a, b) => a - b)) {
-      if (this.controlFailure) {
-        yield { ...this.controlFailure, unit: u };
-        continue;
-      }
-      if (this.spec.plan === 'exhaustive') yield this.single(u);
-      else if (this.spec.plan === 'double') yield* this.double(u);
-      else yield this.random(u);
-    }
+    for (const u of [...units].sort((a, b) => a - b)) yield* this.runUnit(u);
+  }
+
+  /**
+   * The scenarios of one unit: one for a first cut or a random run, one per second cut for
+   * the double plan (none when the recovery boot made no flash operation to cut).
+   */
+  runUnit(u: number): ScenarioResult[] {
+    if (this.controlFailure) return [{ ...this.controlFailure, unit: u }];
+    if (this.spec.plan === 'exhaustive') return [this.single(u)];
+    if (this.spec.plan === 'double') return this.double(u);
+    return [this.random(u)];
   }
 
   /** Units of the plan: first cuts 1..N, or random runs 1..sample; one (the update itself) when it fails uncut. */

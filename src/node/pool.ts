@@ -12,8 +12,8 @@ import { campaignKey } from '../campaign/report.js';
 import type { CampaignSpec } from '../campaign/spec.js';
 import { UsageError, CheckFailed } from '../errors.js';
 
-/** A result, or the mark that all results of a unit have been given (for --resume). */
-export type PoolEvent = ScenarioResult | { unitDone: number };
+/** A result, or the mark that all `scenarios` results of a unit have been given (for --resume and merge). */
+export type PoolEvent = ScenarioResult | { unitDone: number; scenarios: number };
 
 export const defaultWorkers = () => Math.max(1, availableParallelism());
 
@@ -44,11 +44,20 @@ export class CampaignPool {
 
   constructor(readonly workers: number) {}
 
+  /** A runner already built for a campaign (the CLI builds each once to count its units): run on this thread, it is not built again. */
+  adopt(runner: CampaignRunner): void {
+    this.local = runner;
+    this.localKey = campaignKey(runner.spec);
+  }
+
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
       // From TypeScript sources (tests, `npm start`) each worker registers tsx's loader first.
       const fromSource = workerUrl.pathname.endsWith('.ts');
-      const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+      // tsx is resolved from here, not from the process's folder, so that a run from source
+      // started elsewhere finds it (vitest's module runner has no import.meta.resolve).
+      const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
+      const bootstrap = fromSource ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })` : '';
       for (let i = 0; i < this.workers; i++) {
         const t = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
         t.unref();
@@ -67,13 +76,11 @@ export class CampaignPool {
         this.local = await CampaignRunner.create(spec);
         this.localKey = key;
       }
-      let unitOf = -1;
-      for (const r of this.local!.run(units)) {
-        if (unitOf !== -1 && r.unit !== unitOf) yield { unitDone: unitOf };
-        unitOf = r.unit;
-        yield r;
+      for (const u of [...units].sort((a, b) => a - b)) {
+        const results = this.local!.runUnit(u);
+        yield* results;
+        yield { unitDone: u, scenarios: results.length };
       }
-      if (unitOf !== -1) yield { unitDone: unitOf };
       return;
     }
     const threads = this.spawn();

@@ -21,18 +21,15 @@ parentPort!.on('message', async (task: { id: number; key: string; spec: Campaign
     }
     let batch: PoolEvent[] = [];
     let last = Date.now();
-    let unitOf = -1;
-    for (const r of runner.run(task.units)) {
-      if (unitOf !== -1 && r.unit !== unitOf) batch.push({ unitDone: unitOf });
-      unitOf = r.unit;
-      batch.push(r);
+    for (const u of [...task.units].sort((a, b) => a - b)) {
+      const results = runner.runUnit(u);
+      batch.push(...results, { unitDone: u, scenarios: results.length });
       if (batch.length >= 256 || Date.now() - last > 100) {
         parentPort!.postMessage({ id: task.id, results: batch });
         batch = [];
         last = Date.now();
       }
     }
-    if (unitOf !== -1) batch.push({ unitDone: unitOf });
     parentPort!.postMessage({ id: task.id, results: batch, done: true });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

@@ -4,12 +4,27 @@
  */
 import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
-import { recorded, type RecordedOp } from '../lifecycle.js';
+import { recorded, type Life, type RecordedOp } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
 import { faultSeed } from '../spec.js';
 
+/** One double-cut scenario with what a replay explains: the recovery boot that was cut, and the life after it. */
+export interface DoubleOutcome {
+  cut2: number;
+  result: ScenarioResult;
+  /** Every operation of the first recovery boot, uninterrupted (cut point k is recovery[k − 1]). */
+  recovery: RecordedOp[];
+  /** The power-ons after the second cut (kept only when recording). */
+  life: Life;
+}
+
 export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
+  return secondCuts(runner, g, only, false).map((o) => o.result);
+}
+
+/** The scenarios of unit g (or only its second cut `only`), with their lives when `record`. */
+export function secondCuts(runner: CampaignRunner, g: number, only: number | undefined, record: boolean): DoubleOutcome[] {
   const { spec, device } = runner;
   const core = device.core;
   runner.flashBefore(g);
@@ -38,7 +53,7 @@ export function double(runner: CampaignRunner, g: number, only?: number): Scenar
     picks = picks.slice(0, spec.sample).sort((a, b) => a - b);
   }
   if (only !== undefined) picks = picks.filter((k) => k === only);
-  const out: ScenarioResult[] = [];
+  const out: DoubleOutcome[] = [];
   // The same progression as for first cuts, over the recovery boot's operations.
   let applied = 0;
   for (const k of picks) {
@@ -46,7 +61,8 @@ export function double(runner: CampaignRunner, g: number, only?: number): Scenar
     for (; applied < k - 1; applied++) core.applyToSnapshot(second, recovery[applied]);
     core.restore(second);
     runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, ref));
-    out.push(runner.recover(ref, g).result);
+    const { result, life } = runner.recover(ref, g, record);
+    out.push({ cut2: k, result, life, recovery });
   }
   return out;
 }
