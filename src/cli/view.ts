@@ -48,12 +48,21 @@ export async function start(argv: string[], out: (line: string) => void = (l) =>
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const served = await start(argv);
-  if (!served) return 0;
-  await new Promise<void>((done) => {
-    const stop = () => void served.close().then(done);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return 0;
+  // Ctrl-C is caught from before the address is printed: a script that interrupts as soon as it
+  // reads the address gets a clean exit 0, not a process killed between the print and the listener.
+  let interrupt!: () => void;
+  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+  const stop = () => interrupt();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const served = await start(argv);
+    if (!served) return 0;
+    await interrupted;
+    await served.close();
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

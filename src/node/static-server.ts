@@ -65,6 +65,11 @@ export async function serveStatic(root: string, port = 0): Promise<StaticServer>
     server,
     port: actual,
     url: `http://127.0.0.1:${actual}/`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    // A browser tab keeps its connections open: Ctrl-C ends them rather than waiting on them.
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }

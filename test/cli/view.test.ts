@@ -3,9 +3,11 @@
  * the content types a browser needs (the WebAssembly core as application/wasm), none
  * outside its folder; bad flags are one-line errors, exit 2.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { start } from '../../src/cli/view.js';
@@ -66,5 +68,53 @@ describe('brickproof view', () => {
     } finally {
       err.mockRestore();
     }
+  });
+});
+
+/*
+ * What a user following the README does: `npm install` (its prepare step builds the viewer
+ * into dist/web), then `npx brickproof view`. On a clone where only the library was built,
+ * this fails: the command refuses to start ("the viewer is not built").
+ */
+describe('npx brickproof view after npm install', () => {
+  it('serves the viewer npm install built: the page, every file it loads, the WebAssembly core; Ctrl-C ends it with exit 0', async () => {
+    const bin = fileURLToPath(new URL('../../bin/brickproof.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'view'], { cwd: tmpdir() });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const url = await new Promise<string | undefined>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /^brickproof viewer: (http:\/\/127\.0\.0\.1:\d+\/) /m.exec(stdout);
+        if (m) resolve(m[1]);
+      });
+      void exited.then(() => resolve(undefined));
+    });
+    try {
+      expect(stderr, 'brickproof view did not start').toBe('');
+      expect(url).toBeDefined();
+      const html = await (await fetch(url!)).text();
+      expect(html).toContain('<title>brickproof viewer</title>');
+      // Every file the page loads, and every chunk or core those load (Vite names them name-HASH.ext).
+      const files = new Set([...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]!));
+      expect([...files].some((f) => f.endsWith('.js'))).toBe(true);
+      const fetched = new Map<string, Response>();
+      for (const file of files) {
+        const res = await fetch(`${url}${file}`);
+        expect(res.status, file).toBe(200);
+        fetched.set(file, res);
+        if (file.endsWith('.js')) for (const m of (await res.text()).matchAll(/[\w.-]+-[\w-]{8}\.(?:js|wasm|css)\b/g)) files.add(`assets/${m[0]}`);
+      }
+      const cores = [...fetched.keys()].filter((f) => f.endsWith('.wasm'));
+      expect(cores).toHaveLength(1);
+      const core = await fetch(`${url}${cores[0]}`);
+      expect(core.headers.get('content-type')).toBe('application/wasm');
+      expect(new Uint8Array(await core.arrayBuffer()).subarray(0, 4)).toEqual(Uint8Array.of(0, 0x61, 0x73, 0x6d));
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

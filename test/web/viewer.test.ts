@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium } from '../helpers/chromium.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignRunner, Fleet, type CampaignSpec, type FleetDescription, type FleetReport } from '../../src/index.js';
@@ -17,7 +18,6 @@ import { FleetPool } from '../../src/node/fleet-pool.js';
 import { start } from '../../src/cli/view.js';
 import type { StaticServer } from '../../src/node/static-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shots = join(root, 'test-results');
 
@@ -47,7 +47,7 @@ describe("the viewer's sources", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the viewer in headless Chromium', () => {
+describe.skipIf(noChromium)('the viewer in headless Chromium', () => {
   let out = '';
   let served: StaticServer | undefined;
   let browser: Browser;
@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the viewer in headless Chromium', () => 
     served = await start(['--dir', out], (l) => lines.push(l));
     expect(lines.join('')).toMatch(/^brickproof viewer: http:\/\/127\.0\.0\.1:\d+\//);
     mkdirSync(shots, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (e) => errors.push(e.message));
     // No request leaves 127.0.0.1: the page works with no network.
