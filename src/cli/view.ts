@@ -1,13 +1,13 @@
 /**
- * `brickproof view`: serves the viewer (built by `npm run build` into dist/web) on
+ * `brickproof view`: serves the viewer (built into dist/web by `npm install`, rebuilt by `npm run build`) on
  * 127.0.0.1 and prints its address; it runs until interrupted. The page itself runs
  * brickproof in the browser — the server only hands out its files.
  *
  *   brickproof view              # a free port, printed
  *   brickproof view --port 8080
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { serveStatic, type StaticServer } from '../node/static-server.js';
@@ -20,6 +20,32 @@ const SPECS: FlagSpecs = {
 
 /** Where `npm run build` puts the viewer: dist/web, from src/cli or dist/cli alike. */
 export const VIEWER_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A file the viewer is built from (web/, src/, the core, the example fleet) changed after the
+ * viewer in `dir` was built, if any: a checkout pulled or edited since its last build. An
+ * installed package has no web/ and npm gives all its files one date, so it never says so.
+ */
+export function newerSource(dir: string, packageDir = PACKAGE_DIR): string | undefined {
+  const built = statSync(join(dir, 'index.html')).mtimeMs;
+  if (!existsSync(join(packageDir, 'web'))) return undefined;
+  const newer = (path: string): string | undefined => {
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (!s) return undefined;
+    if (!s.isDirectory()) return s.mtimeMs > built ? path : undefined;
+    for (const e of readdirSync(path)) {
+      const found = newer(join(path, e));
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const source of ['web/index.html', 'web/src', 'web/vite.config.ts', 'src', 'build/brickproof.wasm', 'examples/fleet.json']) {
+    const found = newer(join(packageDir, source));
+    if (found) return relative(packageDir, found);
+  }
+  return undefined;
+}
 
 /**
  * Parses the flags, checks the built viewer is there, listens and prints the address.
@@ -44,6 +70,9 @@ export async function start(argv: string[], out: (line: string) => void = (l) =>
     throw new UsageError(code === 'EADDRINUSE' ? `--port ${port} is in use` : `cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`);
   }
   out(`brickproof viewer: ${served.url}  (Ctrl-C to stop)\n`);
+  // After listening: an error stays the one line on stderr.
+  const changed = args.has('dir') ? undefined : newerSource(dir);
+  if (changed) process.stderr.write(`brickproof view: note: ${changed} changed after the viewer was built (npm run build rebuilds it)\n`);
   return served;
 }
 
