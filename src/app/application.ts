@@ -58,6 +58,7 @@ export class Application {
   private enter(state: AppState, t: number): void {
     this.account(t);
     this.state = state;
+    this.life.observer?.state?.(t, state);
   }
 
   /** Charge up to the power loss or reset that ends this application. */
@@ -81,6 +82,7 @@ export class Application {
     this.since = t;
     this.sensorInitAt = t;
     this.state = 'SENSOR_INIT';
+    this.life.observer?.state?.(t, 'SENSOR_INIT');
     this.nextCriticalAt = t;
     const o = this.o;
     const life = this.life;

@@ -3,7 +3,7 @@
  * server, a network and power losses on a virtual clock. Browser-safe: nothing here
  * imports `node:*`. See README, "A device's life".
  */
-export { DeviceLife, type LifeSetup, type LifeReport, type LifeStats, type CutRecord, type ResetCause } from './life.js';
+export { DeviceLife, type DeviceState, type LifeObserver, type LifeSetup, type LifeReport, type LifeStats, type CutRecord, type ResetCause } from './life.js';
 export { DEFAULT_APP, DEFAULT_OTA, GENERIC_TIMING, type AppOptions, type AppOverrides, type OtaOptions, type LifeOptions, type UpgradeKind, type ResumeMode } from './options.js';
 export type { AppState } from './application.js';
 export type { OtaContext } from './ota.js';

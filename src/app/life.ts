@@ -22,7 +22,8 @@ import { publicKeyOf } from '../image/keys.js';
 import { IMAGE_MAGIC, TlvType } from '../image/layout.js';
 import { allTlvs, parseImage, type ParsedImage } from '../image/parse.js';
 import { sha256 } from '../core/index.js';
-import { Application } from './application.js';
+import { Application, type AppState } from './application.js';
+import type { OtaContext } from './ota.js';
 import { Scheduler } from './clock.js';
 import { DevicePort } from './device-port.js';
 import { EnergyMeter } from './energy.js';
@@ -39,6 +40,21 @@ import { SlotWriter, type FlashOp, type SlotLayout } from './slot-writer.js';
 import { checkSignature, digestOf, equalBytes, KnownDigests } from './verify.js';
 
 export type ResetCause = RebootReason | 'power-on';
+
+/**
+ * What the device is doing from a moment on, for a timeline: an application state, BOOT (the
+ * bootloader runs), OFF (no power), LOOP (identical crash or watchdog cycles, counted rather
+ * than lived: see skipLoop) or BRICKED (the bootloader found nothing to boot).
+ */
+export type DeviceState = AppState | 'BOOT' | 'OFF' | 'LOOP' | 'BRICKED';
+
+/** Watches a life as it is lived (the viewer draws its timeline from this). */
+export interface LifeObserver {
+  /** The device is in `state` from `tMs` on. */
+  state?(tMs: number, state: DeviceState): void;
+  /** The OTA task's context after one of its flash operations (or as a download starts or resumes). */
+  ota?(tMs: number, context: OtaContext, imageSize: number): void;
+}
 
 /** What a power loss cut: a bootloader run, an application call into MCUboot, or a download operation. */
 export type CutCall = 'boot' | 'boot_set_pending' | 'boot_set_confirmed' | 'download' | 'none';
@@ -184,6 +200,8 @@ export class DeviceLife {
   private tapeEnd = 0;
   private recording = false;
 
+  /** Who watches this life (see observe). */
+  observer: LifeObserver | undefined;
   /** A rollback the device worked out at this boot, for the OTA task to report. */
   rollback: { version: ImageVersion; cause: ResetCause; blame: boolean } | undefined;
   app: Application | undefined;
@@ -277,6 +295,16 @@ export class DeviceLife {
     const release = image instanceof Uint8Array ? makeRelease(image, name ?? `v${formatVersion(readFirmwareInfo(image).version)}`) : image;
     this.server.publish(release, window);
     return release;
+  }
+
+  /**
+   * Reports every state the device enters and the OTA task's progress to `observer`. Every
+   * sample period is then lived as its own events (the slow path, which a test holds equal
+   * to the fast one), so that each IDLE, SEND and WAIT is seen.
+   */
+  observe(observer: LifeObserver): void {
+    this.observer = observer;
+    this.slowPath = true;
   }
 
   // ---- the application's random numbers ------------------------------------------------------
@@ -440,6 +468,7 @@ export class DeviceLife {
     const during = this.lastCut;
     this.endRun(p, 'power-loss');
     this.off = true;
+    this.observer?.state?.(p, 'OFF');
     this.milestone('reboot', `power loss${during ? ` during ${during}` : ''}`, p);
     this.sched.at(p + this.options.power.offMs, () => this.powerOn(this.sched.now, 'power-loss'));
   }
@@ -454,7 +483,10 @@ export class DeviceLife {
     if ((reason === 'crash' || reason === 'watchdog') && !this.lastBootMoved) at = this.skipLoop(t, reason);
     else this.loop.version = '';
     if (at === t) this.powerOn(t, reason);
-    else this.sched.at(at, () => this.powerOn(this.sched.now, reason));
+    else {
+      this.observer?.state?.(t, 'LOOP');
+      this.sched.at(at, () => this.powerOn(this.sched.now, reason));
+    }
   }
 
   /**
@@ -540,6 +572,7 @@ export class DeviceLife {
     this.off = false;
     this.resetCause = cause;
     this.stats.boots++;
+    this.observer?.state?.(t, 'BOOT');
     this.syncKnown();
     const res = this.timedCall('boot', t, this.options.bootMs, (cut) => this.device.boot(cut ?? {}), (r) => {
       const b = r as BootResult;
@@ -554,6 +587,7 @@ export class DeviceLife {
     this.energy.add(c.active, ms, moved);
     this.energy.add(c.flash, res.ms, moved);
     if (r.outcome !== 'ok') {
+      this.observer?.state?.(t + ms, 'BRICKED');
       this.bricked = true;
       this.stats.brickedAtMs = t;
       this.running = undefined;

@@ -513,6 +513,7 @@ export class OtaTask implements OtaContext {
       life.stats.downloadsStarted.push(m.release.name);
       this.bytesWritten = this.durableTo;
       this.downloadInProgress = true;
+      life.observer?.ota?.(this.t, this.context, m.size);
       if (from > 0) life.milestone('download-resumed', `${formatVersion(m.version)} from offset ${this.durableTo} of ${m.size}`, this.t);
       else life.milestone('download-started', `${formatVersion(m.version)}, ${m.size} bytes in ${m.chunkCount} chunk${m.chunkCount === 1 ? '' : 's'} of ${m.chunkSize}`, this.t);
       this.aimDownload(m);
@@ -585,6 +586,7 @@ export class OtaTask implements OtaContext {
       if (op.durableTo !== undefined) this.durableTo = Math.max(this.durableTo, op.durableTo);
       this.bytesWritten = Math.min(this.durableTo, this.manifest?.size ?? this.durableTo);
       this.t += ms;
+      life.observer?.ota?.(this.t, this.context, this.manifest?.size ?? 0);
     }
     this.later(done);
   }

@@ -14,7 +14,7 @@
 import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
-import { assertStrategyAllowed } from '../device/profiles.js';
+import { assertStrategyAllowed, resolveProfile } from '../device/profiles.js';
 import { stage, stageBootstrap, stageImage } from '../device/staging.js';
 import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
 import { UsageError } from '../errors.js';
@@ -116,7 +116,7 @@ export class CampaignRunner implements Reference {
   }
 
   static async create(spec: CampaignSpec): Promise<CampaignRunner> {
-    const profile = spec.deviceFile ? getDevice(undefined, spec.deviceFile) : getDevice(spec.device);
+    const profile = spec.deviceProfile ? resolveProfile(spec.deviceProfile) : spec.deviceFile ? getDevice(undefined, spec.deviceFile) : getDevice(spec.device);
     assertStrategyAllowed(profile, spec.strategy);
     const g = profile.geometry;
     // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model

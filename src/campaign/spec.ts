@@ -6,6 +6,7 @@
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { parseImageCount, parseMaxAlign, parseMaxSectors } from '../device/device.js';
+import type { DeviceProfile } from '../device/profiles.js';
 import { DEVICE_NAME_CHARS } from '../device/device-file.js';
 import { parseStrategy, STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 import { variantBits } from './variants.js';
@@ -39,6 +40,11 @@ export interface CampaignSpec {
   device: string;
   /** A user's JSON device file (absolute path); not part of replay ids: give it again. */
   deviceFile?: string;
+  /**
+   * A device given as an object rather than a file (a device file parsed elsewhere, e.g.
+   * pasted into the viewer); `device` is then its name. Not part of replay ids.
+   */
+  deviceProfile?: DeviceProfile;
   strategy: BootStrategy;
   /**
    * Test-only: a historical MCUboot bug the bootloader reproduces (src/campaign/variants.ts),

@@ -24,6 +24,7 @@ const commands: Record<string, Command> = {
   fleet: { summary: 'live a fleet of devices through staged rollouts (hawkBit, AWS IoT Jobs, canary); stop a bad release', load: () => import('./fleet.js') },
   campaign: { summary: 'cut the power at every flash operation of an update; prove the device always boots', load: () => import('./campaign.js') },
   bench: { summary: 'compare upgrade strategies on a device: update time, flash wear, largest image, revert', load: () => import('./bench.js') },
+  view: { summary: 'serve the viewer (flash map, stepper, campaign strip, device life, fleet) on 127.0.0.1', load: () => import('./view.js') },
   demo: { summary: 'stage two images on the default device, hash them in place, print the flash map', load: () => import('./demo.js') },
 };
 

@@ -9,12 +9,11 @@ import type { PublicKey } from '../image/keys.js';
 import { SCRATCH, type Geometry } from './geometry.js';
 import { encryptionImports, signatureHost, type SignatureHost } from './host.js';
 import { encTlvType, type EncryptionKey } from '../image/encryption.js';
-import { decodeTrailer } from '../image/trailer.js';
+import { bootTrailerSize, decodeTrailer, trailerLayout } from '../image/trailer.js';
 import { BOOT_OUTCOMES, CTRL, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
-import { STRATEGY_INFO } from '../image/strategy.js';
 import { formatVersion, headerAt } from '../image/header.js';
 import { headerOffsets } from './staging.js';
-import type { BootStrategy } from '../image/strategy.js';
+import { STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 
 export interface BootloaderOptions {
   strategy: BootStrategy;
@@ -74,6 +73,26 @@ export interface SlotState {
   swapInfo: number | null;
   /** `major.minor.revision+build` of the image whose header starts the slot (or one sector in), else null. */
   version: string | null;
+}
+
+/**
+ * A slot's (or the scratch area's) swap progress as MCUboot's status records and swap_size
+ * hold it (reference mcuboot.md §3.3, §3.7, §5.2–§5.4).
+ */
+export interface SwapStatus {
+  /** swap_size: the bytes that take part in the swap; null when erased. */
+  swapSize: number | null;
+  /** Status records the area's trailer has room for (the scratch area: one sector index's worth; overwrite-only: none). */
+  capacity: number;
+  /** Records written (byte 0 not erased). */
+  written: number;
+  /**
+   * The last written record: its position, the state number written in it, and the step it
+   * records as MCUboot reads it — swap-move's records 0..MAX_IMG_SECTORS−1 are moves (idx =
+   * record + 1), the others swaps (2 states); swap-scratch (3 states) and swap-offset (2)
+   * count (idx − 1)·states + (state − 1).
+   */
+  last?: { record: number; value: number; op: 'move' | 'swap'; idx: number; state: number };
 }
 
 /** A table of the core's values (src/ctrl-layout.ts) turned around: names by value. */
@@ -346,6 +365,39 @@ export class Device {
       swapInfo: t.raw.swapInfo === erasedVal ? null : t.raw.swapInfo,
       version: header ? formatVersion(header.version) : null,
     };
+  }
+
+  /**
+   * The swap progress recorded in an area's trailer (area 1 primary, 2 secondary, 3
+   * scratch): swap_size and the status records, decoded as MCUboot parses them. For people
+   * (the viewer); the bootloader itself reads them inside the core.
+   */
+  readSwapStatus(area: number): SwapStatus {
+    const a = this.core.area(area);
+    const erasedVal = erasedValueOf(this.geometry, a);
+    const bytes = this.core.peekArea(area);
+    const { strategy, maxAlign, maxSectors } = this.options;
+    const offset = strategy === 'swap-offset';
+    const states = STRATEGY_INFO[strategy].statusStates;
+    const writeSize = this.geometry.devices.find((d) => d.id === a.device)!.writeAlign;
+    const sizes = bootTrailerSize({ writeSize, maxAlign, maxSectors, states, swapOffset: offset });
+    const scratch = area === SCRATCH;
+    const capacity = strategy === 'overwrite-only' ? 0 : scratch ? states : maxSectors * states;
+    const statusOff = a.size - (scratch ? states * writeSize + sizes.infoSize : sizes.total);
+    const layout = trailerLayout(a.size, maxAlign, offset);
+    const sizeBytes = bytes.subarray(layout.swapSizeOffset, layout.swapSizeOffset + 4);
+    const swapSize = sizeBytes.every((b) => b === erasedVal) ? null : new DataView(sizeBytes.buffer, sizeBytes.byteOffset, 4).getUint32(0, true);
+    let written = 0;
+    let last: SwapStatus['last'];
+    for (let k = 0; k < capacity && statusOff >= 0; k++) {
+      const value = bytes[statusOff + k * writeSize];
+      if (value === erasedVal) continue;
+      written++;
+      if (strategy === 'swap-move' && k < maxSectors) last = { record: k, value, op: 'move', idx: k + 1, state: 1 };
+      else if (strategy === 'swap-move') last = { record: k, value, op: 'swap', idx: Math.floor((k - maxSectors) / 2) + 1, state: ((k - maxSectors) % 2) + 1 };
+      else last = { record: k, value, op: 'swap', idx: Math.floor(k / states) + 1, state: (k % states) + 1 };
+    }
+    return { swapSize, capacity, written, ...(last ? { last } : {}) };
   }
 
   /** bootutil_max_image_size for a slot (0 primary, 1 secondary), as this build computes it. */

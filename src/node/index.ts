@@ -4,4 +4,5 @@
  */
 export { CampaignPool, defaultWorkers, type PoolEvent } from './pool.js';
 export { completedUnits, mergeResults } from './results.js';
+export { serveStatic, type StaticServer } from './static-server.js';
 export { FleetPool, defaultFleetWorkers } from './fleet-pool.js';

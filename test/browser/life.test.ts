@@ -8,10 +8,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, noChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
@@ -39,7 +39,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>brickproof life</title
   }
 </script>`;
 
-describe.skipIf(!existsSync(CHROMIUM))('a device\'s life in headless Chromium', () => {
+describe.skipIf(noChromium)('a device\'s life in headless Chromium', () => {
   let server: Server;
   let browser: Browser;
   let base = '';
@@ -60,7 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a device\'s life in headless Chromium', 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -16,6 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,9 @@ const BATCH = 100;
 const BATCHES = FULL ? 52 : 10;
 const PROCESS_BATCH = 8;
 const PROCESS_BATCHES = FULL ? 3 : 1;
+/** `brickproof view`, which serves until interrupted, has runs of its own (below): in-process and real processes. */
+const VIEW_CASES = FULL ? 300 : 100;
+const VIEW_PROCESSES = FULL ? 8 : 4;
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const sandbox = mkdtempSync(join(tmpdir(), 'brickproof-robust-'));
@@ -49,7 +53,12 @@ const chance = (rnd: Rnd, p: number) => rnd() < p;
 
 /** Placeholders resolved per case: a fresh output path, a fresh copy of a dump (commands write dumps in place). */
 let caseNo = 0;
+/** A port found free at setup, and one the test holds open (`view --port` on it is refused). */
+let freePort = 0;
+let busyPort = 0;
 function resolveToken(t: string): string {
+  if (t === '@free-port') return String(freePort);
+  if (t === '@busy-port') return String(busyPort);
   if (t === '@new') return at(`out-${++caseNo}.bin`);
   if (t === '@new-jsonl') return at(`out-${++caseNo}.jsonl`);
   if (t.startsWith('@dump:')) {
@@ -89,6 +98,8 @@ const RESULTS = ['@r.jsonl', '@r.jsonl', '@r-s1.jsonl', '@r-s2.jsonl', '!@r-torn
 const JUNK = ['', ' ', '-1', '0', '1', '7', '0x10', '0x', '0xZZ', '1e9', '9'.repeat(25), 'NaN', 'ü∂ß', '../', 'a'.repeat(2000), '--', '-', '=', '1.5', '64K', 'max', 'all', 'none'];
 const NUMBERS = ['8', '16', '32', '64', '128', '!0', '!1', '!0x200', '!4096', '!-3', '!x', '!', '!1e3', '!99999999999999999999'];
 const SMALL = ['0', '1', '2', '7', '100', '0x10', '!-3', '!x', '!', '!1e3', '!99999999999999999999'];
+const PORTS = ['@free-port', '!@busy-port', '!0', '!65536', '!x', '!80.5', '!'];
+const VIEWERS = ['@viewer', '@viewer', '!@a-dir', '!@missing', '!@v1.bin', '!'];
 const REPLAY_IDS = [
   'swap-scratch/tiny/revert/cut@5', 'swap-scratch/tiny/revert/cut@0', 'swap-scratch/tiny/revert/cut@5+2', 'swap-scratch/tiny/revert/cut#3', 'overwrite-only/tiny/perm/torn-write@4',
   'swap-scratch/tiny/perm:3000/cut@7~4', 'swap-scratch+max-align=16/tiny/test/cut@3', 'swap-scratch/tiny/revert+pad/cut@3', 'swap-scratch/tiny/erase-secondary/cut@3', 'swap-move/k64f/lifecycle:0.02d/cut#1',
@@ -112,6 +123,11 @@ interface CommandGen {
   /** The cost-bounding flags, never mutated. */
   pinned?: (pick: Pick) => string[];
   exits?: number[];
+  /**
+   * A command that serves until interrupted: once its output has this line, the test
+   * interrupts it (SIGINT, as Ctrl-C does) and it must then exit 0.
+   */
+  serves?: RegExp;
 }
 
 const COMMANDS: Record<string, CommandGen> = {
@@ -211,6 +227,8 @@ const COMMANDS: Record<string, CommandGen> = {
     flags: [['--seed', SMALL], ['--json', null], ['--out', OUTS], ['--force', null], ['--log', null], ['--lives', ['@fleet-lives.jsonl', '@a-dir', '!@r.jsonl', '!@missing.jsonl', '!@empty.bin']]],
   },
   demo: { weight: 0.2, flags: [['--device', DEVICES], ['--json', null]] },
+  // Weight 0: never drawn among the others (a server needs stopping); its own runs are below.
+  view: { weight: 0, exits: [0, 2], serves: /^brickproof viewer: http:\/\/127\.0\.0\.1:\d+\/ /m, flags: [['--port', PORTS], ['--dir', VIEWERS]] },
   help: { weight: 1, flags: [] },
   nonsense: { weight: 1, flags: [] },
 };
@@ -233,6 +251,7 @@ function dumpCommand(weight: number): (typeof COMMANDS)[string] {
 interface Case {
   argv: string[];
   exits: number[];
+  serves?: RegExp;
 }
 
 /** Mutations of the unpinned part of a command line: what a careless user or a bad script does. */
@@ -271,11 +290,12 @@ function picker(rnd: Rnd, valid: boolean): Pick {
   };
 }
 
-function makeCase(rnd: Rnd): Case {
+/** A case of a command drawn by weight, or of `only`. */
+function makeCase(rnd: Rnd, only?: string): Case {
   const names = Object.keys(COMMANDS);
   const total = names.reduce((s, k) => s + COMMANDS[k]!.weight, 0);
   let x = rnd() * total;
-  const name = names.find((k) => (x -= COMMANDS[k]!.weight) < 0) ?? names[0]!;
+  const name = only ?? names.find((k) => (x -= COMMANDS[k]!.weight) < 0) ?? names[0]!;
   const c = COMMANDS[name]!;
   if (name === 'help') return { argv: pick(rnd, [[], ['--help'], ['help'], ['-h']]), exits: [0, 2] };
   if (name === 'nonsense') return { argv: [pick(rnd, ['campain', 'BOOT', '', '--json', 'sign;', 'x'.repeat(300)]), ...mutate(rnd, ['--json'])], exits: [2] };
@@ -289,12 +309,12 @@ function makeCase(rnd: Rnd): Case {
   for (let i = groups.length - 1; i > 0; i--) if (chance(rnd, 0.15)) [groups[i], groups[i - 1]] = [groups[i - 1]!, groups[i]!];
   const body = groups.flat();
   const pinned = c.pinned?.(p) ?? [];
-  return { argv: [...name.split(' '), ...(valid ? body : mutate(rnd, body)), ...pinned], exits: c.exits ?? [0, 1, 2] };
+  return { argv: [...name.split(' '), ...(valid ? body : mutate(rnd, body)), ...pinned], exits: c.exits ?? [0, 1, 2], serves: c.serves };
 }
 
-function cases(seed: number, n: number): Case[] {
+function cases(seed: number, n: number, only?: string): Case[] {
   const rnd = prng(seed);
-  return Array.from({ length: n }, () => makeCase(rnd));
+  return Array.from({ length: n }, () => makeCase(rnd, only));
 }
 
 // ---- judging ----------------------------------------------------------------------------
@@ -319,6 +339,7 @@ const show = (argv: string[]) => argv.map((a) => (/^[\w./@:=+,-]+$/.test(a) ? a 
 // ---- setup ------------------------------------------------------------------------------
 
 let cwd: string;
+let busy: Server;
 const unhandled: string[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(String(e instanceof Error ? e.stack : e));
 
@@ -341,6 +362,14 @@ beforeAll(async () => {
   const body = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * seed + 7) & 0xff);
   mkdirSync(at('a-dir'));
   mkdirSync(at('charts'));
+  mkdirSync(at('viewer'));
+  writeFileSync(at('viewer/index.html'), '<!doctype html><title>viewer</title>');
+  const listen = () => new Promise<Server>((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => ok(s)); });
+  busy = await listen();
+  busyPort = (busy.address() as AddressInfo).port;
+  const probe = await listen();
+  freePort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((ok) => probe.close(() => ok()));
   writeFileSync(at('tiny.json'), JSON.stringify({
     name: 'tiny',
     flash: [{ id: 0, sectors: [[1024, 16]], writeAlign: 4 }],
@@ -409,7 +438,8 @@ beforeAll(async () => {
   await ok(['campaign', '--plan', 'lifecycle', '--lives', '2', '--days', '0.02', '--workers', '1', '--strategy', 'swap-move', '--out', at('l.jsonl')]);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await new Promise<void>((ok) => busy?.close(() => ok()) ?? ok());
   process.chdir(cwd);
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
@@ -417,46 +447,97 @@ afterAll(() => {
 
 // ---- the runs ---------------------------------------------------------------------------
 
+/**
+ * Runs one case through the CLI's `main` in this process, its output captured. A case that
+ * serves is interrupted once it has printed its address (the in-process equivalent of Ctrl-C:
+ * the SIGINT listeners it registered); null: it neither ended nor served within `hangMs`.
+ */
+async function inProcess(c: Case, argv: string[], hangMs: number): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const t0 = performance.now();
+  let code: number | null;
+  try {
+    const running = main(argv);
+    code = c.serves ? await untilServed(running, c.serves, () => stdout, hangMs) : await running;
+  } catch (e) {
+    code = 99;
+    stderr += `main threw: ${e instanceof Error ? e.stack : String(e)}`;
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  return { code, stdout, stderr, ms: performance.now() - t0 };
+}
+
+async function untilServed(running: Promise<number>, line: RegExp, stdout: () => string, hangMs: number): Promise<number | null> {
+  const t0 = performance.now();
+  for (;;) {
+    const code = await Promise.race([running, new Promise<undefined>((r) => setTimeout(r, 10))]);
+    if (code !== undefined) return code;
+    if (line.test(stdout())) {
+      process.emit('SIGINT');
+      return running;
+    }
+    if (performance.now() - t0 > hangMs) return null;
+  }
+}
+
+/** In-process cases: every bug found, as a line that reproduces it, and each case's exit code. */
+async function runInProcess(list: Case[], first: number): Promise<{ bugs: string[]; codes: Array<number | null> }> {
+  const bugs: string[] = [];
+  const codes: Array<number | null> = [];
+  for (const [i, c] of list.entries()) {
+    const argv = c.argv.map(resolveToken);
+    const r = await inProcess(c, argv, 20_000);
+    codes.push(r.code);
+    const wrong = r.code === 99 ? `main threw instead of returning an exit code: ${r.stderr}` : judge(c, r.code, r.stdout, r.stderr, r.ms, 20_000);
+    if (wrong) bugs.push(`case ${first + i}: brickproof ${show(argv)}\n    ${wrong}`);
+    if (i % 10 === 9) await new Promise<void>((r) => setImmediate(r));
+  }
+  return { bugs, codes };
+}
+
 describe(`the command line under ${BATCH * BATCHES} seeded random and mutated in-process runs (seed ${SEED})`, () => {
   for (let b = 0; b < BATCHES; b++) {
     it(`cases ${b * BATCH + 1}–${(b + 1) * BATCH}: no stack trace, no internal error, no hang, a documented exit code`, async () => {
-      const bugs: string[] = [];
-      for (const [i, c] of cases(SEED + b, BATCH).entries()) {
-        const argv = c.argv.map(resolveToken);
-        let stdout = '';
-        let stderr = '';
-        const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-        const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-        const t0 = performance.now();
-        let code: number | null;
-        try {
-          code = await main(argv);
-        } catch (e) {
-          code = 99;
-          stderr += `main threw: ${e instanceof Error ? e.stack : String(e)}`;
-        } finally {
-          out.mockRestore();
-          err.mockRestore();
-        }
-        const wrong = code === 99 ? `main threw instead of returning an exit code: ${stderr}` : judge(c, code, stdout, stderr, performance.now() - t0, 20_000);
-        if (wrong) bugs.push(`case ${b * BATCH + i + 1}: brickproof ${show(argv)}\n    ${wrong}`);
-        if (i % 10 === 9) await new Promise<void>((r) => setImmediate(r));
-      }
+      const { bugs } = await runInProcess(cases(SEED + b, BATCH), b * BATCH + 1);
       expect(unhandled, 'unhandled errors').toEqual([]);
       expect(bugs, `bugs found:\n${bugs.join('\n')}`).toEqual([]);
     });
   }
 });
 
+describe(`brickproof view under ${VIEW_CASES} seeded random and mutated in-process runs`, () => {
+  it('serves until interrupted and then exits 0, or refuses its command line in one line, exit 2; no stack trace, no hang', async () => {
+    const { bugs, codes } = await runInProcess(cases(SEED * 3, VIEW_CASES, 'view'), 1);
+    expect(unhandled, 'unhandled errors').toEqual([]);
+    expect(bugs, `bugs found:\n${bugs.join('\n')}`).toEqual([]);
+    // Both outcomes were reached (served then stopped: 0; refused: 2), and no server was left listening for a signal.
+    expect(codes.filter((c) => c === 0).length).toBeGreaterThan(VIEW_CASES / 10);
+    expect(codes.filter((c) => c === 2).length).toBeGreaterThan(VIEW_CASES / 10);
+    expect(process.listenerCount('SIGINT') + process.listenerCount('SIGTERM')).toBe(0);
+  });
+});
+
 describe(`the installed bin under ${PROCESS_BATCH * PROCESS_BATCHES} seeded random and mutated runs in real processes`, () => {
   const bin = join(repo, 'bin/brickproof.js');
-  /** Runs the bin without blocking this worker; kills it after `timeoutMs` (a hang), status null. */
-  const run = (argv: string[], timeoutMs: number) =>
+  /**
+   * Runs the bin without blocking this worker; kills it after `timeoutMs` (a hang), status null.
+   * A command that serves gets a SIGINT (Ctrl-C) once it has printed its address.
+   */
+  const run = (argv: string[], timeoutMs: number, serves?: RegExp) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [bin, ...argv], { cwd: sandbox, env: { ...process.env, BRICKPROOF_DEBUG: '' } });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      let interrupted = false;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (serves?.test(stdout) && !interrupted) interrupted = child.kill('SIGINT');
+      });
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('close', (code, signal) => {
@@ -464,17 +545,26 @@ describe(`the installed bin under ${PROCESS_BATCH * PROCESS_BATCHES} seeded rand
         resolve({ status: signal ? null : code, stdout, stderr });
       });
     });
+  /** Real-process cases: every bug found, as a line that reproduces it. */
+  const runProcesses = async (list: Case[], first: number) => {
+    const bugs: string[] = [];
+    for (const [i, c] of list.entries()) {
+      const argv = c.argv.map(resolveToken);
+      const t0 = performance.now();
+      const r = await run(argv, 120_000, c.serves);
+      const wrong = judge(c, r.status, r.stdout, r.stderr, performance.now() - t0, 120_000);
+      if (wrong) bugs.push(`process ${first + i}: brickproof ${show(argv)}\n    ${wrong}`);
+    }
+    return bugs;
+  };
   for (let b = 0; b < PROCESS_BATCHES; b++) {
     it(`processes ${b * PROCESS_BATCH + 1}–${(b + 1) * PROCESS_BATCH}: no stack trace, no hang, a documented exit code`, async () => {
-      const bugs: string[] = [];
-      for (const [i, c] of cases(SEED * 7 + b, PROCESS_BATCH).entries()) {
-        const argv = c.argv.map(resolveToken);
-        const t0 = performance.now();
-        const r = await run(argv, 120_000);
-        const wrong = judge(c, r.status, r.stdout, r.stderr, performance.now() - t0, 120_000);
-        if (wrong) bugs.push(`process ${b * PROCESS_BATCH + i + 1}: brickproof ${show(argv)}\n    ${wrong}`);
-      }
+      const bugs = await runProcesses(cases(SEED * 7 + b, PROCESS_BATCH), b * PROCESS_BATCH + 1);
       expect(bugs, `bugs found:\n${bugs.join('\n')}`).toEqual([]);
     });
   }
+  it(`brickproof view, ${VIEW_PROCESSES} processes: serves until Ctrl-C and then exits 0, or refuses its command line; no stack trace, no hang`, async () => {
+    const bugs = await runProcesses(cases(SEED * 11, VIEW_PROCESSES, 'view'), 1);
+    expect(bugs, `bugs found:\n${bugs.join('\n')}`).toEqual([]);
+  });
 });
