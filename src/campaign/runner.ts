@@ -6,12 +6,14 @@
  * operations to a snapshot kept inside the module — advanced in place, never re-run from
  * power-on — and the scenario only pays for what is new: the interrupted operation with its
  * fault, and the recovery. Validating an image the device already validated costs a memory
- * compare (the core's known-image cache), not a SHA-256.
+ * compare (the core's known-image cache), not a SHA-256. Plans that power on from the same
+ * flash many times (double, triple, random cuts) take what followed from a memo of power-ons
+ * (memo.ts) instead of running it again.
  *
  * The plans (plans/) say which cuts a scenario makes; this file owns the recorded update
  * they cut into, and the oracle (oracle.ts) judges every life.
  */
-import { PowerCut, type FaultModel } from '../core/index.js';
+import { isDeviceFault, isPowerCut, PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
@@ -19,16 +21,31 @@ import { stage } from '../device/staging.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
 import { buildImages, type UpdateImages } from './images.js';
-import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
+import { live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
+import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
 import { double } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
 import { random } from './plans/random.js';
-import type { CampaignSpec, ScenarioRef } from './spec.js';
+import { triple, TripleCache } from './plans/triple.js';
+import { MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
 export type { ScenarioResult } from './oracle.js';
+
+/** Passing scenarios of a unit, counted but not named (`run(units, { counted: true })`). */
+export interface Passed {
+  unit: number;
+  passed: number;
+}
+
+export type RunEvent = ScenarioResult | Passed;
+
+export interface RunnerOptions {
+  /** Memoize power-ons (default: on, for the plans that have a memo: MEMO_PLANS). Off, every power-on runs. */
+  memo?: boolean;
+}
 
 export class CampaignRunner implements Reference {
   /** The uninterrupted update's flash operations, in order: cut point g is ops[g − 1]. */
@@ -48,8 +65,15 @@ export class CampaignRunner implements Reference {
   /** How many operations of the update the snapshot has been advanced through. */
   private progress: number;
   private readonly snapshot: number;
-  /** A second snapshot a plan may keep inside the module (the double plan's flash after the first cut). */
+  /** Snapshots a plan may keep inside the module (the flash after the first cut, after the second). */
   planSnapshot?: number;
+  thirdSnapshot?: number;
+  /** The flash as staged, kept inside the module (the random plan starts every run from it). */
+  private stagedSnapshot?: number;
+  /** Power-ons already seen (plans with a memo, unless it is turned off). */
+  readonly memo?: PowerOnMemo;
+  /** The triple plan's second recoveries, by the flash they start from. */
+  readonly tripleCache = new TripleCache();
 
   private constructor(
     readonly spec: CampaignSpec,
@@ -58,6 +82,7 @@ export class CampaignRunner implements Reference {
     /** The flash as staged, before the update's first operation. */
     readonly start: Uint8Array,
     clean: Life,
+    options: RunnerOptions,
   ) {
     this.expected = clean.end;
     const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
@@ -68,9 +93,10 @@ export class CampaignRunner implements Reference {
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;
+    if (options.memo !== false && MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
   }
 
-  static async create(spec: CampaignSpec): Promise<CampaignRunner> {
+  static async create(spec: CampaignSpec, options: RunnerOptions = {}): Promise<CampaignRunner> {
     const profile = spec.deviceFile ? getDevice(undefined, spec.deviceFile) : getDevice(spec.device);
     assertStrategyAllowed(profile, spec.strategy);
     const g = profile.geometry;
@@ -88,8 +114,8 @@ export class CampaignRunner implements Reference {
     const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer: spec.v1Trailer, permanent: spec.upgrade === 'perm' });
     if (rc instanceof PowerCut || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
     const start = device.core.dump();
-    const clean = live(device, images, spec.upgrade, true, 'of the uninterrupted update');
-    return new CampaignRunner(spec, device, images, start, clean);
+    const clean = live(device, images, spec.upgrade, { record: true, after: 'of the uninterrupted update' });
+    return new CampaignRunner(spec, device, images, start, clean, options);
   }
 
   /** Cut points of the exhaustive plan: every operation of the uninterrupted update. */
@@ -109,6 +135,39 @@ export class CampaignRunner implements Reference {
     core.restore(this.snapshot);
   }
 
+  /** Puts the flash back as staged, before the update's first operation. */
+  flashStaged(): void {
+    const core = this.device.core;
+    if (this.stagedSnapshot === undefined) {
+      core.loadDump(this.start);
+      this.stagedSnapshot = core.snapshot();
+    }
+    core.restore(this.stagedSnapshot);
+  }
+
+  /**
+   * Powers the device on from the flash as it is and returns that boot's flash operations
+   * (the cut points of the next level of a plan): none when it broke a flash rule or
+   * trapped, as there is nothing to cut then. With the memo, the rest of that life is
+   * memoized too (its next scenario, the cut before this boot's first operation, powers on
+   * from this very flash).
+   */
+  recordRecovery(): RecordedOp[] {
+    const { device, memo } = this;
+    if (memo) {
+      const first = live(device, this.images, this.spec.upgrade, { recordFirst: true, memo }).calls[0];
+      return first.boot ? first.ops.filter((o) => o.kind !== 'F') : [];
+    }
+    try {
+      const r = device.boot();
+      if (isPowerCut(r)) throw new Error('unexpected power cut in a recovery boot: no cut was armed');
+      return recorded(device).filter((o) => o.kind !== 'F');
+    } catch (e) {
+      if (!isDeviceFault(e)) throw e;
+      return [];
+    }
+  }
+
   /** Applies operation `op` with the power failing during it. */
   interrupt(op: RecordedOp, fault: FaultModel, seed: bigint): void {
     if (fault === 'cut') return; // the operation does not happen at all
@@ -121,8 +180,14 @@ export class CampaignRunner implements Reference {
 
   /** The device's life from the flash as it is now, judged. */
   recover(ref: ScenarioRef, unit: number, record = false): { result: ScenarioResult; life: Life } {
-    const life = live(this.device, this.images, this.spec.upgrade, record);
+    const life = live(this.device, this.images, this.spec.upgrade, { record, memo: this.memo });
     return { result: judge(this, ref, unit, life), life };
+  }
+
+  /** Power-on states the memo holds, power-ons it answered and collisions it caught (zeros without a memo). */
+  get memoStats(): { states: number; hits: number; collisions: number } {
+    const m = this.memo;
+    return { states: m?.size ?? 0, hits: (m?.hits ?? 0) + this.tripleCache.hits, collisions: m?.collisions ?? 0 };
   }
 
   /** One exhaustive scenario: the power fails during operation g of the update. */
@@ -158,7 +223,7 @@ export class CampaignRunner implements Reference {
     if (g === 0) {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
-      const life = live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update');
+      const life = live(this.device, this.images, this.spec.upgrade, { record: true, after: 'of the uninterrupted update' });
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
@@ -166,21 +231,45 @@ export class CampaignRunner implements Reference {
       const { result, life } = single(this, g, true);
       return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     }
+    if (ref.cut3 !== undefined) {
+      const results = [...triple(this, g, { cut2: ref.cut2, cut3: ref.cut3 })] as ScenarioResult[];
+      if (!results.length) throw new UsageError(`cut points ${ref.cut2}+${ref.cut3} are past the end of the recovery boots`);
+      return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+    }
     const results = this.double(g, ref.cut2);
     if (!results.length) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot`);
     return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
   }
 
-  /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
-  *run(units: number[]): Generator<ScenarioResult> {
+  /**
+   * Runs the scenarios of `units` (first cuts or random runs), in increasing order. With
+   * `counted`, passing scenarios may be given as counts per unit instead of one by one (what
+   * a report needs; a results file needs every one).
+   */
+  run(units: number[]): Generator<ScenarioResult>;
+  run(units: number[], options: { counted?: boolean }): Generator<RunEvent>;
+  *run(units: number[], options: { counted?: boolean } = {}): Generator<RunEvent> {
+    const counted = options.counted === true;
     for (const u of [...units].sort((a, b) => a - b)) {
       if (this.controlFailure) {
         yield { ...this.controlFailure, unit: u };
         continue;
       }
-      if (this.spec.plan === 'exhaustive') yield this.single(u);
-      else if (this.spec.plan === 'double') yield* this.double(u);
-      else yield this.random(u);
+      if (this.spec.plan === 'triple') {
+        yield* triple(this, u, undefined, counted);
+        continue;
+      }
+      const results = this.spec.plan === 'exhaustive' ? [this.single(u)] : this.spec.plan === 'double' ? this.double(u) : [this.random(u)];
+      if (!counted) {
+        yield* results;
+        continue;
+      }
+      let passed = 0;
+      for (const r of results) {
+        if (r.ok) passed++;
+        else yield r;
+      }
+      if (passed) yield { unit: u, passed };
     }
   }
 

@@ -47,6 +47,10 @@ export class Core {
   readonly logCap: number;
   readonly logDataPtr: number;
   readonly logDataCap: number;
+  /** The flash digest's block table (CTRL_DIGEST_PTR once on) and its size with the dirty flags. */
+  readonly digestPtr: number;
+  readonly digestBytes: number;
+  private digestOn = false;
   private arenaTop: number;
   private readonly arenaLimit: number;
   private readonly areaById = new Map<number, ResolvedArea>();
@@ -81,6 +85,8 @@ export class Core {
     this.logCap = layout.logCap;
     this.logDataPtr = layout.logDataPtr;
     this.logDataCap = layout.logDataCap;
+    this.digestPtr = layout.digestPtr;
+    this.digestBytes = layout.digestBytes;
     this.arenaTop = layout.top;
     this.refreshViews();
     writeArena(this.u8, this.u32, geometry, layout, options.strict !== false);
@@ -141,6 +147,7 @@ export class Core {
     this.refreshViews();
     this.newEpoch();
     this.snapshots.hostTouched = true;
+    if (this.digestOn) this.digestStale();
     return this.u8;
   }
 
@@ -391,7 +398,7 @@ export class Core {
   }
 
   logEntry(i: number): LogEntry {
-    return readLogEntry(this.bytes, this.logPtr, CTRL.LOG_ENTRY_SIZE, i);
+    return readLogEntry(this.peek(), this.logPtr, CTRL.LOG_ENTRY_SIZE, i);
   }
 
   log(): LogEntry[] {
@@ -432,6 +439,41 @@ export class Core {
     return digest;
   }
 
+  // ---- the flash digest (assembly/flash.ts, "flash digest") --------------------------------
+
+  /**
+   * Turns the flash digest on: from now on every erase and program marks the blocks it
+   * touches, and `digest()` re-hashes those. Off, the flash model does not mark anything.
+   */
+  enableDigest(): void {
+    if (this.digestOn) return;
+    this.digestOn = true;
+    this.setCtrl('CTRL_DIGEST_PTR', this.digestPtr);
+    this.digestStale();
+  }
+
+  /** Every block is re-hashed at the next digest (the host may have written anywhere). */
+  private digestStale(): void {
+    this.refreshViews();
+    const blocks = Math.ceil(this.flashSize / CTRL.DIGEST_BLOCK);
+    const flags = this.digestPtr + blocks * CTRL.DIGEST_ENTRY_SIZE;
+    this.u8.fill(1, flags, flags + blocks);
+  }
+
+  /**
+   * The digest of the whole flash as it is now: two 64-bit sums (A, B) as four 32-bit words,
+   * A low, A high, B low, B high. Turns the digest on if it was not.
+   */
+  digest(): [number, number, number, number] {
+    this.enableDigest();
+    if (this.halted) this.reboot(); // after a power cut: a fresh instance to compute it with
+    this.call((ex) => ex.flashDigest());
+    const a = CTRL.CTRL_DIGEST_A >> 2;
+    const b = CTRL.CTRL_DIGEST_B >> 2;
+    const u32 = this.u32;
+    return [u32[a], u32[a + 1], u32[b], u32[b + 1]];
+  }
+
   // ---- snapshots (snapshots.ts) ------------------------------------------------------------
 
   /** Saves the whole flash inside the module's arena; returns a handle. */
@@ -449,8 +491,18 @@ export class Core {
     this.snapshots.restore(handle);
   }
 
-  /** Applies a recorded flash operation to a snapshot (not to flash). */
+  /**
+   * Applies a recorded flash operation to a snapshot (not to flash), NOR-style, inside the
+   * module (assembly/flash.ts snapshotApply; measured, the same loop here took half of a
+   * double-cut campaign's time). The next restore of that snapshot copies the sectors it
+   * touched.
+   */
   applyToSnapshot(handle: number, op: { kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number; bytes?: Uint8Array }): void {
-    this.snapshots.apply(handle, op);
+    if (op.kind === 'F') return;
+    if (op.length > IO_CAP) throw new UsageError(`a recorded operation of ${op.length} bytes does not fit the ${IO_CAP}-byte I/O buffer`);
+    if (op.kind === 'W') this.peek().set(op.bytes!.subarray(0, op.length), this.ioPtr);
+    if (this.halted) this.reboot();
+    const kind = op.kind === 'E' ? CTRL.OP_ERASE : CTRL.OP_WRITE;
+    this.call((ex) => ex.snapshotApply(handle, (kind << 8) | op.area, op.offset, op.length));
   }
 }

@@ -1,24 +1,31 @@
 /**
  * Flash snapshots kept inside the module's arena: a plain copy of `[0, flashSize)` (DESIGN.md,
- * "The boundary"), with two refinements the campaign lives on — a restore copies back only
- * the sectors the flash model marked dirty since the snapshot was last in sync, and recorded
- * operations can be applied to a snapshot itself, advancing it in place.
+ * "The boundary") followed by a copy of the flash digest's block table, with two refinements
+ * the campaign lives on — a restore copies back only the sectors the flash model marked dirty
+ * since the snapshot was last in sync, and recorded operations can be applied to a snapshot
+ * itself, advancing it in place (inside the module: Core.applyToSnapshot). The digest's block hashes travel with the bytes they hash,
+ * so a restore re-hashes nothing that did not change.
  */
-import type { Geometry, ResolvedArea } from './geometry.js';
-import { erasedValueOf } from './geometry.js';
+import type { Geometry } from './geometry.js';
+import { CTRL } from '../ctrl-layout.js';
+
+const BLOCK = CTRL.DIGEST_BLOCK;
+const ENTRY = CTRL.DIGEST_ENTRY_SIZE;
 
 /** What snapshots need of the core that owns them. */
 export interface SnapshotArena {
   readonly geometry: Geometry;
   readonly flashPtr: number;
   readonly flashSize: number;
+  /** The flash digest's block table and dirty flags (CTRL_DIGEST_PTR's layout), and their size. */
+  readonly digestPtr: number;
+  readonly digestBytes: number;
   /** The memory view, for reading and for these copies (see Core.peek). */
   peek(): Uint8Array;
   /** `size` bytes of arena above everything allocated so far, 64-aligned. */
   allocate(size: number, what: string): number;
   /** The host changed flash behind the flash model's back (see Core.newEpoch). */
   newEpoch(): void;
-  area(id: number): ResolvedArea;
 }
 
 export class Snapshots {
@@ -39,16 +46,17 @@ export class Snapshots {
 
   /** Saves the whole flash inside the arena; returns a handle. */
   take(): number {
-    const at = this.arena.allocate(this.arena.flashSize, 'flash snapshot');
+    const at = this.arena.allocate(this.arena.flashSize + this.arena.digestBytes, 'flash snapshot');
     this.save(at);
     return at;
   }
 
   /** Overwrites an existing snapshot with the current flash. */
   save(handle: number): void {
-    const { flashPtr, flashSize } = this.arena;
+    const { flashPtr, flashSize, digestPtr, digestBytes } = this.arena;
     const u8 = this.arena.peek();
     u8.copyWithin(handle, flashPtr, flashPtr + flashSize);
+    u8.copyWithin(handle + flashSize, digestPtr, digestPtr + digestBytes);
     this.clearDirty(u8);
     this.synced = handle;
     this.hostTouched = false;
@@ -73,10 +81,12 @@ export class Snapshots {
         const from = sectors[i].start;
         const to = sectors[j].start + sectors[j].size;
         u8.copyWithin(flashPtr + from, handle + from, handle + to);
+        this.restoreDigest(u8, handle, from, to);
         i = j;
       }
     } else {
       u8.copyWithin(flashPtr, handle, handle + flashSize);
+      u8.copyWithin(this.arena.digestPtr, handle + flashSize, handle + flashSize + this.arena.digestBytes);
     }
     this.clearDirty(u8);
     this.synced = handle;
@@ -85,25 +95,21 @@ export class Snapshots {
   }
 
   /**
-   * Applies a recorded flash operation to a snapshot (not to flash), NOR-style: an erase
-   * sets the erased value, a program ANDs (erased 0xff) or ORs (erased 0x00) its bytes. The
-   * next restore of that snapshot copies the sectors it touched.
+   * The digest blocks of flash bytes [from, to) just copied back from a snapshot: a block
+   * wholly inside takes the snapshot's hash (and whether it was stale); a block the copy only
+   * partly covers (sectors smaller than a block) is re-hashed at the next digest.
    */
-  apply(handle: number, op: { kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number; bytes?: Uint8Array }): void {
-    if (op.kind === 'F') return;
-    const geometry = this.arena.geometry;
-    const a = this.arena.area(op.area);
-    const erased = erasedValueOf(geometry, a);
-    const u8 = this.arena.peek();
-    const at = handle + a.start + op.offset;
-    if (op.kind === 'E') u8.fill(erased, at, at + op.length);
-    else if (erased === 0xff) for (let i = 0; i < op.length; i++) u8[at + i] &= op.bytes![i];
-    else for (let i = 0; i < op.length; i++) u8[at + i] |= op.bytes![i];
-    // The sectors of the snapshot that changed now differ from flash: mark them dirty.
-    const dirty = this.dirtyPtr;
-    for (let i = a.firstSector; i < a.firstSector + a.sectorCount; i++) {
-      const s = geometry.sectors[i];
-      if (s.start < a.start + op.offset + op.length && s.start + s.size > a.start + op.offset) u8[dirty + i] = 1;
+  private restoreDigest(u8: Uint8Array, handle: number, from: number, to: number): void {
+    const { flashSize, digestPtr } = this.arena;
+    const blocks = Math.ceil(flashSize / BLOCK);
+    const saved = handle + flashSize;
+    for (let b = Math.floor(from / BLOCK); b * BLOCK < to; b++) {
+      if (b * BLOCK >= from && Math.min((b + 1) * BLOCK, flashSize) <= to) {
+        u8.copyWithin(digestPtr + b * ENTRY, saved + b * ENTRY, saved + (b + 1) * ENTRY);
+        u8[digestPtr + blocks * ENTRY + b] = u8[saved + blocks * ENTRY + b];
+      } else {
+        u8[digestPtr + blocks * ENTRY + b] = 1;
+      }
     }
   }
 }

@@ -2,12 +2,11 @@
  * The double plan: after the first cut g, the first recovery boot is itself cut, at each of
  * its operations (or a seeded sample of `sample` of them). Unit g gives those scenarios.
  */
-import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
-import { recorded, type RecordedOp } from '../lifecycle.js';
+import type { RecordedOp } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
-import { faultSeed } from '../spec.js';
+import { faultSeed, type CampaignSpec } from '../spec.js';
 
 export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
   const { spec, device } = runner;
@@ -18,35 +17,47 @@ export function double(runner: CampaignRunner, g: number, only?: number): Scenar
   // recorded (only it: its operations are the second cut points).
   const second = (runner.planSnapshot ??= core.snapshot());
   core.saveSnapshot(second);
-  let recovery: RecordedOp[] = [];
-  try {
-    const r = device.boot();
-    if (isPowerCut(r)) throw new Error(`unexpected power cut in the recovery boot after cut ${g}: no cut was armed`);
-    recovery = recorded(device).filter((o) => o.kind !== 'F');
-  } catch (e) {
-    // The recovery boot itself broke a flash rule or trapped: there is nothing to cut a
-    // second time, and the exhaustive plan reports that first cut as a crash.
-    if (!isDeviceFault(e)) throw e;
+  const recovery = runner.recordRecovery();
+  let picks = sampleCuts(recovery.length, spec, g);
+  if (only !== undefined) picks = picks.filter((k) => k === only);
+  const out: ScenarioResult[] = [];
+  // The same progression as for first cuts, over the recovery boot's operations.
+  const flashBefore = progression(runner, second, recovery);
+  for (const k of picks) {
+    const ref = { cut: g, cut2: k };
+    flashBefore(k);
+    runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, ref));
+    out.push(runner.recover(ref, g).result);
   }
-  let picks = recovery.map((_, i) => i + 1);
+  return out;
+}
+
+/**
+ * Which of a recovery boot's `count` operations are cut: all of them, or a seeded sample of
+ * `spec.sample` (in increasing order). `salt` tells apart the recovery boots of one unit.
+ */
+export function sampleCuts(count: number, spec: CampaignSpec, g: number, salt = 0): number[] {
+  let picks = Array.from({ length: count }, (_, i) => i + 1);
   if (spec.sample > 0 && picks.length > spec.sample) {
-    const rnd = prng(spec.seed * 31 + g);
+    const rnd = prng(spec.seed * 31 + g + salt);
     for (let i = picks.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));
       [picks[i], picks[j]] = [picks[j], picks[i]];
     }
     picks = picks.slice(0, spec.sample).sort((a, b) => a - b);
   }
-  if (only !== undefined) picks = picks.filter((k) => k === only);
-  const out: ScenarioResult[] = [];
-  // The same progression as for first cuts, over the recovery boot's operations.
+  return picks;
+}
+
+/**
+ * Rebuilds, for increasing k, the flash just before a recorded boot's operation k: the
+ * snapshot taken before that boot, advanced in place by its operations.
+ */
+export function progression(runner: CampaignRunner, snapshot: number, ops: RecordedOp[]): (k: number) => void {
+  const core = runner.device.core;
   let applied = 0;
-  for (const k of picks) {
-    const ref = { cut: g, cut2: k };
-    for (; applied < k - 1; applied++) core.applyToSnapshot(second, recovery[applied]);
-    core.restore(second);
-    runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, ref));
-    out.push(runner.recover(ref, g).result);
-  }
-  return out;
+  return (k) => {
+    for (; applied < k - 1; applied++) core.applyToSnapshot(snapshot, ops[applied]);
+    core.restore(snapshot);
+  };
 }

@@ -42,5 +42,5 @@ export function singleFromPowerOn(runner: CampaignRunner, g: number): ScenarioRe
     if (!isPowerCut(perform(call.kind, cut))) throw new Error(`replaying the update did not reach cut point ${g}`);
     break;
   }
-  return judge(runner, ref, g, live(dev, runner.images, runner.spec.upgrade, false));
+  return judge(runner, ref, g, live(dev, runner.images, runner.spec.upgrade));
 }

@@ -5,7 +5,7 @@
  */
 import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
-import { judge, crash, type ScenarioResult } from '../oracle.js';
+import { judge, crash, worded, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
 import { faultSeed } from '../spec.js';
 
@@ -13,7 +13,7 @@ export function random(runner: CampaignRunner, run: number): ScenarioResult {
   const ref = { run };
   const { spec, device } = runner;
   const rnd = prng(spec.seed * 7919 + run);
-  device.core.loadDump(runner.start);
+  runner.flashStaged();
   let window = runner.ops.length;
   let cuts = 0;
   for (let i = 0; i < 5 && window > 0; i++) {
@@ -23,7 +23,7 @@ export function random(runner: CampaignRunner, run: number): ScenarioResult {
       r = device.boot({ at, fault: spec.fault, seed: faultSeed(spec, { run, cut: i + 1 }) });
     } catch (e) {
       if (!isDeviceFault(e)) throw e;
-      return judge(runner, ref, run, { calls: [], failure: crash(e, i + 1, `of run ${run}, cut at its op ${at}`) });
+      return judge(runner, ref, run, { calls: [], failure: worded(crash(e), i + 1, `of run ${run}, cut at its op ${at}`) });
     }
     if (!isPowerCut(r)) break; // the boot finished before the cut point
     cuts++;
