@@ -24,6 +24,10 @@ async function timed(pool: CampaignPool, s: CampaignSpec, units: number): Promis
   let failures = 0;
   for await (const ev of pool.run(s, Array.from({ length: units }, (_, i) => i + 1))) {
     if ('unitDone' in ev) continue;
+    if ('passed' in ev) {
+      scenarios += ev.passed;
+      continue;
+    }
     scenarios++;
     if (!ev.ok) failures++;
   }

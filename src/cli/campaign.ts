@@ -20,8 +20,9 @@ import { BOOT_STRATEGIES } from '../image/strategy.js';
 import { campaignKey, formatTable, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
 import {
-  parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Upgrade,
+  MEMO_PLANS, parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Plan, type Upgrade,
 } from '../campaign/spec.js';
+import type { FaultModel } from '../core/index.js';
 import { CampaignPool, defaultWorkers } from '../node/pool.js';
 import { completedUnits, mergeResults } from '../node/results.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
@@ -34,15 +35,16 @@ const SPECS: FlagSpecs = {
   ...DEVICE_FLAGS,
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
-  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random; lifecycle: whole device lives (--lives N)' },
+  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; triple: a third cut in the recovery boot after that; random: several cuts at random; lifecycle: whole device lives (--lives N)' },
   fault: { type: 'string', metavar: 'MODEL', help: 'cut (default), torn-write, torn-erase, bit-noise' },
   'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
   'v1-trailer': { type: 'string', metavar: 'pad|pad-confirm', help: 'the running image was flashed with imgtool --pad (magic) or --pad --confirm (magic, image_ok)' },
   ...BUILD_FLAGS,
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
-  sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
-  workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
+  sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); triple: second cuts per first cut and third cuts per second cut (default all); random: runs (default 100)' },
+  'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states (slower; same results)' },
+  workers: { type: 'string', metavar: 'N', help: 'threads running scenarios, this one included (default: all cores, once the work is long enough to gain from them)' },
   shard: { type: 'string', metavar: 'i/N', help: 'run only the i-th of N deterministic slices' },
   out: { type: 'string', metavar: 'FILE.jsonl', help: 'stream every scenario result to this file' },
   resume: { type: 'boolean', help: 'continue the run recorded in --out, skipping what it already did' },
@@ -68,7 +70,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.string('replay') && isLifeId(args.string('replay')!)) return replayLife(args.string('replay')!, args.bool('log'), args.bool('json'));
-  if (args.string('plan') === 'lifecycle') return runLifecycle(args);
+  if (args.string('plan') === 'lifecycle') {
+    if (args.bool('no-memo')) throw new UsageError(`--no-memo does nothing with --plan lifecycle: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons`);
+    return runLifecycle(args);
+  }
   if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
@@ -89,6 +94,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
+  checkPlan(plan, fault, args.string('sample'), args.bool('no-memo'));
+  const memo = !args.bool('no-memo');
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
   const shard = args.string('shard') === undefined ? { index: 1, count: 1 } : parseShard(args.string('shard')!);
   const outPath = args.string('out');
@@ -109,8 +116,8 @@ export async function run(argv: string[]): Promise<number> {
       const key = campaignKey(spec);
       const tally = new Tally();
       runs.push({ spec, tally });
-      // Only the unit count is needed here; workers rebuild the same update themselves.
-      const probe = await CampaignRunner.create(spec);
+      // This thread's runner gives the unit count (workers rebuild the same update themselves).
+      const probe = await pool.runner(spec, memo ? {} : { memo: false });
       const all = Array.from({ length: probe.units }, (_, i) => i + 1).filter((u) => (u - 1) % shard.count === shard.index - 1);
       const prior = done.get(key);
       for (const r of prior?.results ?? []) tally.add(r);
@@ -118,18 +125,26 @@ export async function run(argv: string[]): Promise<number> {
       if (!prior) write({ type: 'campaign', key, spec, shard });
       progress?.start(`${strategyLabel(spec)} ${upgrade}`, all.length, all.length - units.length);
       const t0 = performance.now();
-      for await (const ev of pool.run(spec, units)) {
+      const campaignsAfter = strategies.length * upgrades.length - runs.length;
+      // Without a results file only failures need their ids: passing scenarios come counted.
+      for await (const ev of pool.run(spec, units, { counted: !out, campaignsAfter, ...(memo ? {} : { memo: false }) })) {
         if ('unitDone' in ev) {
           write({ type: 'unit', key, unit: ev.unitDone });
           progress?.unit(tally);
-          continue;
+        } else if ('passed' in ev) {
+          tally.addPassed(ev.passed);
+        } else {
+          tally.add(ev);
+          write({ type: 'scenario', key, result: ev });
         }
-        tally.add(ev);
-        write({ type: 'scenario', key, result: ev });
       }
       const wall = performance.now() - t0;
       tally.wallMs = wall + (prior?.wallMs ?? 0);
-      write({ type: 'end', key, wallMs: Math.round(wall) });
+      const stats = pool.memoStats(spec);
+      tally.memo = probe.memo !== undefined;
+      tally.powerOnStates = stats.powerOnStates + (prior?.powerOnStates ?? 0);
+      tally.memoHits = stats.memoHits + (prior?.memoHits ?? 0);
+      write({ type: 'end', key, wallMs: Math.round(wall), ...(tally.memo ? { memo: true, powerOnStates: stats.powerOnStates, memoHits: stats.memoHits } : {}) });
       progress?.end();
     }
   }
@@ -138,6 +153,22 @@ export async function run(argv: string[]): Promise<number> {
   const report = makeReport(runs);
   print(report, json);
   return report.summary.some((r) => r.bricked || r.failures) ? 1 : 0;
+}
+
+/**
+ * Plan options that make no sense together: a triple-cut plan under a torn fault with every
+ * cut taken (only under `cut` do its scenarios share their work: a torn cut leaves different
+ * bytes in each), `--sample` for the exhaustive plan (it cuts every operation), `--no-memo`
+ * for a plan without a memo.
+ */
+function checkPlan(plan: Plan, fault: FaultModel, sample: string | undefined, noMemo: boolean): void {
+  if (plan === 'triple' && fault !== 'cut' && sample === undefined) {
+    throw new UsageError(`--plan triple --fault ${fault} needs --sample N: every third cut of every second cut shares work only under --fault cut (a torn cut leaves different bytes in every scenario)`);
+  }
+  if (plan === 'exhaustive' && sample !== undefined) throw new UsageError(`--sample ${sample} does nothing with --plan exhaustive (one cut at every operation); it applies to the double, triple and random plans`);
+  if (noMemo && !MEMO_PLANS.includes(plan)) {
+    throw new UsageError(`--no-memo does nothing with --plan ${plan}: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons (every scenario of the exhaustive plan powers on from a distinct state)`);
+  }
 }
 
 function print(report: Report, json: boolean): void {

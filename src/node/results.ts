@@ -5,7 +5,8 @@
  *
  * Lines: `{"type":"campaign","key":…,"spec":…,"shard":…}` once per campaign run, then
  * `{"type":"scenario",…}` per scenario and `{"type":"unit","key":…,"unit":u}` once every
- * scenario of unit u is written, and `{"type":"end","key":…,"wallMs":…}`.
+ * scenario of unit u is written, and `{"type":"end","key":…,"wallMs":…}` (with, for plans
+ * with a memo, `"memo":true,"powerOnStates":…,"memoHits":…`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
@@ -20,6 +21,23 @@ interface Line {
   unit?: number;
   wallMs?: number;
   result?: ScenarioResult;
+  memo?: boolean;
+  powerOnStates?: number;
+  memoHits?: number;
+}
+
+/** What the memo did, from the end lines of a campaign (summed over its parts). */
+interface MemoTotals {
+  memo: boolean;
+  powerOnStates: number;
+  memoHits: number;
+}
+
+function addMemo(to: MemoTotals, l: Line): void {
+  if (!l.memo) return;
+  to.memo = true;
+  to.powerOnStates += l.powerOnStates ?? 0;
+  to.memoHits += l.memoHits ?? 0;
 }
 
 function readLines(path: string): Line[] {
@@ -45,14 +63,14 @@ function readLines(path: string): Line[] {
 }
 
 /** Units already complete in a results file, per campaign key (for --resume). */
-export function completedUnits(path: string): Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number }> {
-  const done = new Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number }>();
+export function completedUnits(path: string): Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number } & MemoTotals> {
+  const done = new Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number } & MemoTotals>();
   if (!existsSync(path)) return done;
   const pending = new Map<string, ScenarioResult[]>();
   for (const l of readLines(path)) {
     if (!l.key) continue;
     let d = done.get(l.key);
-    if (!d) done.set(l.key, (d = { units: new Set(), results: [], wallMs: 0 }));
+    if (!d) done.set(l.key, (d = { units: new Set(), results: [], wallMs: 0, memo: false, powerOnStates: 0, memoHits: 0 }));
     if (l.type === 'scenario' && l.result) {
       const k = `${l.key}#${l.result.unit}`;
       (pending.get(k) ?? pending.set(k, []).get(k)!).push(l.result);
@@ -62,6 +80,7 @@ export function completedUnits(path: string): Map<string, { units: Set<number>; 
       pending.delete(`${l.key}#${l.unit}`);
     } else if (l.type === 'end' && l.wallMs !== undefined) {
       d.wallMs += l.wallMs;
+      addMemo(d, l);
     }
   }
   return done;
@@ -72,15 +91,18 @@ export function completedUnits(path: string): Map<string, { units: Set<number>; 
  * per campaign (wall time: the slowest shard's, as they run side by side).
  */
 export function mergeResults(paths: string[]): Report {
-  const runs = new Map<string, { spec: CampaignSpec; byId: Map<string, ScenarioResult>; wall: number[] }>();
+  const runs = new Map<string, { spec: CampaignSpec; byId: Map<string, ScenarioResult>; wall: number[]; memo: MemoTotals }>();
   for (const path of paths) {
     const perFile = new Map<string, number>();
     for (const l of readLines(path)) {
-      if (l.type === 'campaign' && l.key && l.spec && !runs.has(l.key)) runs.set(l.key, { spec: l.spec, byId: new Map(), wall: [] });
+      if (l.type === 'campaign' && l.key && l.spec && !runs.has(l.key)) runs.set(l.key, { spec: l.spec, byId: new Map(), wall: [], memo: { memo: false, powerOnStates: 0, memoHits: 0 } });
       const run = l.key ? runs.get(l.key) : undefined;
       if (!run) continue;
       if (l.type === 'scenario' && l.result) run.byId.set(l.result.id, l.result);
-      if (l.type === 'end' && l.wallMs !== undefined) perFile.set(l.key!, (perFile.get(l.key!) ?? 0) + l.wallMs);
+      if (l.type === 'end' && l.wallMs !== undefined) {
+        perFile.set(l.key!, (perFile.get(l.key!) ?? 0) + l.wallMs);
+        addMemo(run.memo, l);
+      }
     }
     for (const [key, ms] of perFile) runs.get(key)!.wall.push(ms);
   }
@@ -90,6 +112,7 @@ export function mergeResults(paths: string[]): Report {
       const tally = new Tally();
       for (const res of [...r.byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) tally.add(res);
       tally.wallMs = r.wall.length ? Math.max(...r.wall) : 0;
+      Object.assign(tally, r.memo);
       return { spec: r.spec, tally };
     }),
   );
