@@ -172,6 +172,7 @@ export const FN_BENCH: u32 = 12;
 export const FN_ARENA_LIMIT: u32 = 13;
 export const FN_FLASH_DIGEST: u32 = 14;
 export const FN_SNAPSHOT_APPLY: u32 = 15;
+export const FN_SNAPSHOT_RESTORE: u32 = 16;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32

@@ -19,7 +19,7 @@ import {
   CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_DIGEST_A, CTRL_DIGEST_B, CTRL_DIGEST_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
   CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_IO_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
   CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_MARK_EPOCH, CTRL_MARK_PTR, MARK_SIZE, CTRL_DIRTY_PTR, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
-  CTRL_FLASH_SIZE, CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
+  CTRL_FLASH_SIZE, CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_COUNT, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
   DEV_SIZE, DIGEST_BLOCK, DIGEST_ENTRY_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
   FAULT_BIT_NOISE, FAULT_TORN_ERASE, FAULT_TORN_WRITE, FLAG_STRICT, LOG_ENTRY_SIZE, OP_ERASE, OP_WRITE,
   SECTOR_SIZE, ctrl, ctrl64, setCtrl, setCtrl64,
@@ -420,6 +420,44 @@ export function snapshotApply(snapshot: usize, kindArea: u32, off: u32, len: u32
   const stale = snapshot + <usize>size + <usize>blocks * DIGEST_ENTRY_SIZE;
   const first = abs / DIGEST_BLOCK;
   memory.fill(stale + <usize>first, 1, (abs + len - 1) / DIGEST_BLOCK - first + 1);
+}
+
+/**
+ * Copies back into flash, from the snapshot at `snapshot`, the sectors marked dirty since the
+ * snapshot was last in sync with flash (src/core/snapshots.ts decides when it is), with the
+ * digest entries of the blocks they wholly cover (a block they only partly cover, with
+ * sectors smaller than a block, is re-hashed at the next digest), and clears the marks.
+ */
+export function snapshotRestore(snapshot: usize): void {
+  const dirty = <usize>ctrl(CTRL_DIRTY_PTR);
+  const count = ctrl(CTRL_SECTOR_COUNT);
+  const flash = <usize>ctrl(CTRL_FLASH_PTR);
+  const size = ctrl(CTRL_FLASH_SIZE);
+  const table = <usize>ctrl(CTRL_DIGEST_PTR);
+  const blocks = (size + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
+  const saved = snapshot + <usize>size;
+  for (let i: u32 = 0; i < count; i++) {
+    if (load<u8>(dirty + <usize>i) == 0) continue;
+    // Runs of dirty sectors at once.
+    let j = i;
+    while (j + 1 < count && load<u8>(dirty + <usize>(j + 1)) != 0) j++;
+    const from = load<u32>(sectorEntry(i), 0);
+    const to = load<u32>(sectorEntry(j), 0) + load<u32>(sectorEntry(j), 4);
+    memory.copy(flash + <usize>from, snapshot + <usize>from, to - from);
+    if (table != 0) {
+      const stale = table + <usize>blocks * DIGEST_ENTRY_SIZE;
+      for (let b = from / DIGEST_BLOCK; b * DIGEST_BLOCK < to; b++) {
+        if (b * DIGEST_BLOCK >= from && min<u32>((b + 1) * DIGEST_BLOCK, size) <= to) {
+          memory.copy(table + <usize>b * DIGEST_ENTRY_SIZE, saved + <usize>b * DIGEST_ENTRY_SIZE, DIGEST_ENTRY_SIZE);
+          store<u8>(stale + <usize>b, load<u8>(saved + <usize>blocks * DIGEST_ENTRY_SIZE + <usize>b));
+        } else {
+          store<u8>(stale + <usize>b, 1);
+        }
+      }
+    }
+    i = j;
+  }
+  memory.fill(dirty, 0, count);
 }
 
 /** Copies `len` bytes of the area at `off` to `dst` (bounds-checked; reads are free). */

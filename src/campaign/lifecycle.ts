@@ -183,8 +183,12 @@ function powerOnOnce(dev: Device, images: UpdateImages, upgrade: Upgrade, record
 export function recorded(dev: Device): RecordedOp[] {
   const core = dev.core;
   if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
+  // One copy of the logged data, viewed by every write (measured: a copy per write, a small
+  // ArrayBuffer each, cost a double-cut campaign a tenth of its time).
   const u8 = core.peek();
-  return core.log().map((e) => (e.data !== undefined ? { ...e, bytes: u8.slice(core.logDataPtr + e.data, core.logDataPtr + e.data + e.length) } : e));
+  const used = core.ctrl('CTRL_LOG_DATA_LEN');
+  const data = used ? u8.slice(core.logDataPtr, core.logDataPtr + used) : undefined;
+  return core.log().map((e) => (e.data !== undefined && data ? { ...e, bytes: data.subarray(e.data, e.data + e.length) } : e));
 }
 
 function areaErased(dev: Device, area: number): boolean {

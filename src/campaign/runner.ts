@@ -13,7 +13,7 @@
  * The plans (plans/) say which cuts a scenario makes; this file owns the recorded update
  * they cut into, and the oracle (oracle.ts) judges every life.
  */
-import { isDeviceFault, isPowerCut, PowerCut, type FaultModel } from '../core/index.js';
+import { isDeviceFault, isPowerCut, PowerCut } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
@@ -28,7 +28,7 @@ import { double } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
 import { random } from './plans/random.js';
 import { triple, TripleCache } from './plans/triple.js';
-import { MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
+import { faultSeed, MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
@@ -168,12 +168,13 @@ export class CampaignRunner implements Reference {
     }
   }
 
-  /** Applies operation `op` with the power failing during it. */
-  interrupt(op: RecordedOp, fault: FaultModel, seed: bigint): void {
+  /** Applies operation `op` with the power failing during it, in scenario `ref` (its fault seed). */
+  interrupt(op: RecordedOp, ref: ScenarioRef): void {
+    const fault = this.spec.fault;
     if (fault === 'cut') return; // the operation does not happen at all
     const core = this.device.core;
     core.reboot();
-    core.armPowerCut(1, fault, seed);
+    core.armPowerCut(1, fault, faultSeed(this.spec, ref));
     const r = op.kind === 'E' ? core.erase(op.area, op.offset, op.length) : core.program(op.area, op.offset, op.bytes!);
     if (!(r instanceof PowerCut)) throw new Error('the armed cut did not fire');
   }

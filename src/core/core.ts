@@ -491,6 +491,12 @@ export class Core {
     this.snapshots.restore(handle);
   }
 
+  /** Snapshots' dirty-sector copy (snapshots.ts restore), done by the module. */
+  restoreDirty(handle: number): void {
+    if (this.halted) this.reboot();
+    this.call((ex) => ex.snapshotRestore(handle));
+  }
+
   /**
    * Applies a recorded flash operation to a snapshot (not to flash), NOR-style, inside the
    * module (assembly/flash.ts snapshotApply; measured, the same loop here took half of a

@@ -24,6 +24,8 @@ export interface CoreExports {
   flashDigest(): void;
   /** Applies a recorded operation (a write's bytes in the I/O buffer) to the snapshot at `snapshot`. */
   snapshotApply(snapshot: number, kindArea: number, off: number, len: number): void;
+  /** Copies the dirty sectors (and their digest entries) back from the snapshot at `snapshot`. */
+  snapshotRestore(snapshot: number): void;
 }
 
 export type Call = (fn: number, a: number, b: number, c: number, d: number) => number;
@@ -47,5 +49,6 @@ export function methods(call: Call): CoreExports {
     arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
     flashDigest: () => void call(F.FN_FLASH_DIGEST, 0, 0, 0, 0),
     snapshotApply: (snapshot, kindArea, off, len) => void call(F.FN_SNAPSHOT_APPLY, snapshot, kindArea, off, len),
+    snapshotRestore: (snapshot) => void call(F.FN_SNAPSHOT_RESTORE, snapshot, 0, 0, 0),
   };
 }

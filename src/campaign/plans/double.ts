@@ -6,13 +6,13 @@ import { prng } from '../../util/prng.js';
 import type { RecordedOp } from '../lifecycle.js';
 import type { ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
-import { faultSeed, type CampaignSpec } from '../spec.js';
+import type { CampaignSpec } from '../spec.js';
 
 export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
   const { spec, device } = runner;
   const core = device.core;
   runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], spec.fault, faultSeed(spec, { cut: g }));
+  runner.interrupt(runner.ops[g - 1], { cut: g });
   // The flash after the first cut, kept inside the module; then the first recovery boot,
   // recorded (only it: its operations are the second cut points).
   const second = (runner.planSnapshot ??= core.snapshot());
@@ -26,7 +26,7 @@ export function double(runner: CampaignRunner, g: number, only?: number): Scenar
   for (const k of picks) {
     const ref = { cut: g, cut2: k };
     flashBefore(k);
-    runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, ref));
+    runner.interrupt(recovery[k - 1], ref);
     out.push(runner.recover(ref, g).result);
   }
   return out;

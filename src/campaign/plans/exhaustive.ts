@@ -16,7 +16,7 @@ import { faultSeed } from '../spec.js';
 export function single(runner: CampaignRunner, g: number, record = false): { result: ScenarioResult; life: Life } {
   const ref = { cut: g };
   runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], runner.spec.fault, faultSeed(runner.spec, ref));
+  runner.interrupt(runner.ops[g - 1], ref);
   return runner.recover(ref, g, record);
 }
 

@@ -16,7 +16,7 @@ import type { StateKey, PowerOn } from '../memo.js';
 import { lifeFrom } from '../lifecycle.js';
 import { judge, verdict, cutInAppCall, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner, RunEvent } from '../runner.js';
-import { faultSeed, type ScenarioRef } from '../spec.js';
+import type { ScenarioRef } from '../spec.js';
 import { progression, sampleCuts } from './double.js';
 
 type Verdict = Omit<ScenarioResult, 'id' | 'unit'>;
@@ -50,7 +50,7 @@ export function* triple(runner: CampaignRunner, g: number, only?: { cut2: number
   const { spec, device } = runner;
   const core = device.core;
   runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], spec.fault, faultSeed(spec, { cut: g }));
+  runner.interrupt(runner.ops[g - 1], { cut: g });
   const second = (runner.planSnapshot ??= core.snapshot());
   core.saveSnapshot(second);
   const recovery = runner.recordRecovery();
@@ -59,7 +59,7 @@ export function* triple(runner: CampaignRunner, g: number, only?: { cut2: number
   const flashBefore = progression(runner, second, recovery);
   for (const k of picks) {
     flashBefore(k);
-    runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, { cut: g, cut2: k }));
+    runner.interrupt(recovery[k - 1], { cut: g, cut2: k });
     yield* thirdCuts(runner, g, k, only?.cut3, counted);
   }
 }
@@ -89,7 +89,7 @@ function* thirdCuts(runner: CampaignRunner, g: number, k: number, only: number |
   for (const j of picks) {
     const ref = { cut: g, cut2: k, cut3: j };
     flashBefore(j);
-    runner.interrupt(recovery[j - 1], spec.fault, faultSeed(spec, ref));
+    runner.interrupt(recovery[j - 1], ref);
     const { result, life } = runner.recover(ref, g);
     if (life.first) powerOns.push(life.first);
     if (counted && result.ok) passed++;
