@@ -90,10 +90,10 @@ export class CampaignRunner implements Reference {
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
     this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length }));
     if (!clean.end) this.controlFailure = judge(this, { cut: 0 }, 1, clean);
+    if (options.memo !== false && MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;
-    if (options.memo !== false && MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
   }
 
   static async create(spec: CampaignSpec, options: RunnerOptions = {}): Promise<CampaignRunner> {

@@ -118,6 +118,10 @@ export function writeArena(u8: Uint8Array, u32: Uint32Array, g: Geometry, l: Are
   for (const a of g.areas) {
     u32.set([devIndex.get(a.device)!, a.start, a.size, a.firstSector, a.sectorCount, a.uniformSector, 1], (l.areaPtr + a.id * f.AREA_SIZE) >> 2);
   }
+  // The digest's blocks all stale until it is turned on (it is not kept while off, and a
+  // snapshot taken meanwhile must not vouch for any block).
+  const blocks = Math.ceil(g.size / f.DIGEST_BLOCK);
+  u8.fill(1, l.digestPtr + blocks * f.DIGEST_ENTRY_SIZE, l.digestPtr + l.digestBytes);
   // A new part comes erased.
   for (const d of g.devices) u8.fill(d.erasedValue, l.flashPtr + d.base, l.flashPtr + d.base + d.size);
 }

@@ -478,12 +478,19 @@ export class Core {
 
   /** Saves the whole flash inside the module's arena; returns a handle. */
   snapshot(): number {
+    this.freshDigest();
     return this.snapshots.take();
   }
 
   /** Overwrites an existing snapshot with the current flash. */
   saveSnapshot(handle: number): void {
+    this.freshDigest();
     this.snapshots.save(handle);
+  }
+
+  /** With the digest on, a snapshot keeps block hashes that are up to date (else every restore of it re-hashes them). */
+  private freshDigest(): void {
+    if (this.digestOn) this.digest();
   }
 
   /** Puts a snapshot back into flash (only its dirty sectors when it can). */
