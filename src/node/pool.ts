@@ -86,8 +86,14 @@ export class CampaignPool {
   /** Called when a worker has loaded (the running campaign hands it chunks). */
   private onReady?: (t: Thread) => void;
 
-  /** `workers`: threads running scenarios, this one included (1 = this thread only). */
-  constructor(readonly workers: number) {}
+  /**
+   * `workers`: threads running scenarios, this one included (1 = this thread only).
+   * `workersWorthMs`: the work left (ms) above which the other threads start (0: at once).
+   */
+  constructor(
+    readonly workers: number,
+    private readonly options: { workersWorthMs?: number } = {},
+  ) {}
 
   /** This thread's runner for a campaign (built once; the CLI asks it for the unit count). */
   async runner(spec: CampaignSpec, options: RunnerOptions = {}): Promise<CampaignRunner> {
@@ -134,6 +140,11 @@ export class CampaignPool {
     const id = this.nextId++;
     let spentMs = 0;
     let unitsRun = 0;
+    // CPU time of this process while it runs alone: what the units cost, however loaded the
+    // machine (wall time would start workers on a busy machine for work an idle one finishes
+    // before they are ready).
+    let cpuMs = 0;
+    let slices = 0;
     const chunkOf = () => {
       const msPerUnit = unitsRun ? spentMs / unitsRun : 1;
       return todo.splice(0, Math.max(1, Math.min(todo.length, Math.round(CHUNK_MS / msPerUnit))));
@@ -183,6 +194,7 @@ export class CampaignPool {
         if (todo.length) {
           // A slice of units here, then a look at the workers (their messages wait for it).
           const t0 = performance.now();
+          const c0 = process.cpuUsage();
           const slice: number[] = [];
           while (todo.length && performance.now() - t0 < SLICE_MS) {
             const u = todo.shift()!;
@@ -196,9 +208,14 @@ export class CampaignPool {
             events.push({ unitDone: u });
           }
           spentMs += performance.now() - t0;
+          const c = process.cpuUsage(c0);
+          cpuMs += (c.user + c.system) / 1000;
           unitsRun += slice.length;
-          const leftMs = (spentMs / unitsRun) * (todo.length + (options.campaignsAfter ?? 0) * units.length);
-          if (this.threads.length === 0 && this.workers > 1 && leftMs > WORKERS_WORTH_MS) {
+          slices++;
+          // Judged on two slices at least: the first pays for compiling the code it runs.
+          const leftMs = (cpuMs / unitsRun) * (todo.length + (options.campaignsAfter ?? 0) * units.length);
+          const worth = this.options.workersWorthMs ?? WORKERS_WORTH_MS;
+          if (this.threads.length === 0 && this.workers > 1 && (slices >= 2 || worth === 0) && leftMs >= worth) {
             this.spawn();
             listen();
           }

@@ -1,0 +1,224 @@
+/**
+ * The memo of power-ons (src/campaign/memo.ts) must never change a verdict: a memoized
+ * campaign gives, scenario for scenario, exactly what the same campaign gives with every
+ * power-on run (`--no-memo`) — for every strategy on two profiles and every fault model,
+ * under the double, random and triple plans — historical bugs are found with the same
+ * failing ids, and a state that collides with another on the memo's lookup key is caught.
+ */
+import { describe, expect, it } from 'vitest';
+import { FAULT_MODELS } from '../../src/core/index.js';
+import { CampaignRunner, type RunEvent, type ScenarioResult } from '../../src/campaign/runner.js';
+import { parseScenarioId, UPGRADES, type CampaignSpec } from '../../src/campaign/spec.js';
+import { VARIANTS } from '../../src/campaign/variants.js';
+import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { CampaignPool } from '../../src/node/pool.js';
+import { cli, withoutTimes } from './cli-helpers.js';
+
+const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
+  device: 'k64f', strategy: 'swap-scratch', upgrade: 'perm', plan: 'double', fault: 'cut', imageSize: 'max', seed: 1, sample: 0, ...over,
+});
+
+/** Every `step`-th unit of a campaign, from `first`. */
+const every = (units: number, step: number, first = 1) => Array.from({ length: units }, (_, i) => i + 1).filter((u) => u >= first && (u - first) % step === 0);
+
+/** The same units run with the memo and without it. */
+async function both(s: CampaignSpec, pick: (units: number) => number[]) {
+  const memo = await CampaignRunner.create(s);
+  const plain = await CampaignRunner.create(s, { memo: false });
+  const units = pick(memo.units);
+  return { memo, plain, withMemo: [...memo.run(units)], without: [...plain.run(units)] };
+}
+
+describe('a memoized campaign gives, scenario for scenario, what a memo-free run gives', () => {
+  let n = 0;
+  for (const device of ['nrf52840', 'k64f']) {
+    for (const strategy of BOOT_STRATEGIES) {
+      for (const fault of FAULT_MODELS) {
+        const seed = ++n;
+        const upgrade = UPGRADES[seed % UPGRADES.length];
+        it(`${strategy} on ${device}, ${upgrade} upgrade, ${fault}: double and random cuts${fault === 'cut' ? ', and triple' : ''}`, async () => {
+          const double = await both(spec({ device, strategy, upgrade, fault, sample: 3, seed }), (u) => every(u, 9, 1 + (seed % 9)));
+          expect(double.withMemo.length).toBeGreaterThan(50);
+          expect(double.withMemo).toEqual(double.without);
+          // The memo did answer power-ons (the comparison is not between two memo-free runs).
+          expect(double.memo.memoStats.hits).toBeGreaterThan(0);
+          expect(double.plain.memoStats).toEqual({ states: 0, hits: 0, collisions: 0 });
+
+          const random = await both(spec({ device, strategy, upgrade, fault, plan: 'random', sample: 12, seed }), (u) => every(u, 1));
+          expect(random.withMemo).toHaveLength(12);
+          expect(random.withMemo).toEqual(random.without);
+          expect(random.memo.memoStats.hits).toBeGreaterThan(0);
+
+          if (fault !== 'cut') return;
+          const triple = await both(spec({ device, strategy, upgrade, fault, plan: 'triple', sample: 2, seed }), (u) => every(u, 40, 1 + (seed % 40)));
+          expect(triple.withMemo.length).toBeGreaterThan(10);
+          expect(triple.withMemo).toEqual(triple.without);
+          expect(triple.memo.memoStats.hits).toBeGreaterThan(0);
+        });
+      }
+    }
+  }
+});
+
+/** Passing scenarios counted, failures named: what `run(units, { counted: true })` gives, as totals. */
+function totals(events: RunEvent[]): { passed: number; failed: ScenarioResult[] } {
+  let passed = 0;
+  const failed: ScenarioResult[] = [];
+  for (const e of events) {
+    if ('id' in e) {
+      if (e.ok) passed++;
+      else failed.push(e);
+    } else passed += e.passed;
+  }
+  return { passed, failed };
+}
+
+describe('the triple plan with every cut', () => {
+  it('judges shared second recoveries again for each scenario: the same verdicts as running every one', async () => {
+    // The end of the swap, and the application's erase of the secondary after it (a cut
+    // there may end on the old image: a verdict that depends on the scenario).
+    const s = spec({ strategy: 'swap-move', upgrade: 'erase-secondary', plan: 'triple' });
+    const memo = await CampaignRunner.create(s);
+    const plain = await CampaignRunner.create(s, { memo: false });
+    const erase = memo.opCall.indexOf('erase') + 1;
+    const units = [...every(erase - 1, 1, erase - 8), ...every(erase + 6, 1, erase + 1)];
+    const named = [...memo.run(units)];
+    const without = [...plain.run(units)];
+    expect(named).toEqual(without);
+    expect(named.length).toBeGreaterThan(100);
+    expect(memo.tripleCache.hits).toBeGreaterThan(0);
+    // Counted (what the command does without a results file): the same totals.
+    const counted = await CampaignRunner.create(s);
+    expect(totals([...counted.run(units, { counted: true })])).toEqual(totals(without));
+  });
+
+  it('finds a historical bug with a third cut, the failures named and counted alike', async () => {
+    const v = VARIANTS.find((x) => x.name === 'swap-scratch@pr485')!;
+    const s = spec({ strategy: v.strategy, variant: v.bug, ...v.exposedBy, plan: 'triple', sample: 0 });
+    const memo = await CampaignRunner.create(s);
+    const plain = await CampaignRunner.create(s, { memo: false });
+    // A first cut late in the revert, where the variant's window is.
+    const units = [memo.units - 3];
+    const without = [...plain.run(units)];
+    expect(without.filter((r) => !r.ok).length).toBeGreaterThan(0);
+    expect([...memo.run(units)]).toEqual(without);
+    const counted = await CampaignRunner.create(s);
+    expect(totals([...counted.run(units, { counted: true })])).toEqual(totals(without));
+  });
+
+  it('names its scenarios …@g+k+j, and each id replays to its result', async () => {
+    const s = spec({ strategy: 'overwrite-only', plan: 'triple', sample: 2 });
+    const runner = await CampaignRunner.create(s);
+    const results = [...runner.run([runner.units - 2])];
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(r.id).toMatch(/@\d+\+\d+\+\d+$/);
+      const { spec: again, ref } = parseScenarioId(r.id);
+      expect(again).toEqual({ ...s, sample: 0 });
+      expect((await CampaignRunner.create(again)).explain(ref).result).toEqual(r);
+    }
+  });
+});
+
+describe('historical MCUboot bugs under the memo', () => {
+  for (const v of VARIANTS) {
+    it(`${v.name}: a double-cut campaign around its failing cuts fails the same scenarios with the memo as without`, async () => {
+      const base = { strategy: v.strategy, variant: v.bug, imageSize: 'max' as const, seed: 1, sample: 0, ...v.exposedBy };
+      // Where the single-cut campaign finds it (the uninterrupted update, for some).
+      const single = await CampaignRunner.create({ ...base, plan: 'exhaustive' });
+      const firstCuts = [...new Set([...single.run(every(single.units, 1))].filter((r) => !r.ok).map((r) => r.unit))].slice(0, 2);
+      expect(firstCuts.length).toBeGreaterThan(0);
+      // Every second cut after those first cuts and their neighbours.
+      const { withMemo, without } = await both({ ...base, plan: 'double' }, (u) => [...new Set(firstCuts.flatMap((g) => [g - 1, g, g + 1]))].filter((g) => g >= 1 && g <= u));
+      const failed = (rs: ScenarioResult[]) => rs.filter((r) => !r.ok).map((r) => r.id);
+      expect(failed(withMemo).length).toBeGreaterThan(0);
+      expect(failed(withMemo)).toEqual(failed(without));
+      expect(withMemo).toEqual(without);
+    });
+  }
+});
+
+describe('a collision on the memo key', () => {
+  it('is caught by the second sum, and the power-on runs: the results stay those of a memo-free run', async () => {
+    const s = spec({ strategy: 'swap-offset', upgrade: 'revert', sample: 4 });
+    const memo = await CampaignRunner.create(s);
+    // Test hook: look states up by 3 bits of the first sum, so that different states share a key.
+    memo.memo!.narrowLookup(3);
+    const plain = await CampaignRunner.create(s, { memo: false });
+    const units = every(memo.units, 5);
+    const withMemo = [...memo.run(units)];
+    expect(withMemo).toEqual([...plain.run(units)]);
+    expect(memo.memoStats.collisions).toBeGreaterThan(10);
+    expect(memo.memoStats.hits).toBeGreaterThan(0);
+  });
+});
+
+describe('the campaign command with a memo', () => {
+  const base = ['campaign', '--device', 'k64f', '--strategy', 'overwrite-only,swap-offset', '--upgrade', 'perm', '--plan', 'double', '--sample', '4'];
+
+  it('reports the memo in the summary: distinct power-on states, memo hits, scenarios per second', async () => {
+    const r = await cli([...base, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { summary: Array<Record<string, unknown>> };
+    for (const row of report.summary) {
+      expect(row).toMatchObject({ plan: 'double', memo: true, bricked: 0, failures: 0 });
+      expect(row.powerOnStates).toBeGreaterThan(0);
+      expect(row.memoHits).toBeGreaterThan(0);
+      expect(row.scenariosPerSecond).toBe(Math.round(((row.scenarios as number) * 1000) / (row.wallMs as number)));
+    }
+    const table = await cli(base);
+    expect(table.stdout.split('\n')[0]).toMatch(/scen\/s\s+states\s+memo hits$/);
+  });
+
+  it('gives the same report with --no-memo, without memo figures', async () => {
+    const memo = JSON.parse((await cli([...base, '--json'])).stdout);
+    const plain = await cli([...base, '--json', '--no-memo']);
+    expect(plain.code).toBe(0);
+    const report = JSON.parse(plain.stdout);
+    expect(report.summary.every((row: Record<string, unknown>) => row.memo === false && row.powerOnStates === 0 && row.memoHits === 0)).toBe(true);
+    const strip = (x: typeof memo) => withoutTimes({ ...x, summary: x.summary.map(({ memo: _m, ...rest }: Record<string, unknown>) => rest) });
+    expect(strip(report)).toEqual(strip(memo));
+  });
+
+  it('has no memo columns for the exhaustive plan', async () => {
+    const r = await cli(['campaign', '--device', 'k64f', '--strategy', 'overwrite-only', '--upgrade', 'perm']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/scen\/s$/);
+  });
+
+  it('runs the triple plan, on threads that start when the work is worth it, as on this one', async () => {
+    const s = spec({ strategy: 'overwrite-only', plan: 'triple', sample: 2 });
+    const collect = async (pool: CampaignPool) => {
+      const ids: string[] = [];
+      let passed = 0;
+      for await (const ev of pool.run(s, every((await pool.runner(s)).units, 1), { counted: true })) {
+        if ('passed' in ev) passed += ev.passed;
+        else if ('id' in ev) ids.push(ev.id);
+      }
+      await pool.close();
+      return { passed, ids: ids.sort() };
+    };
+    const threads = await collect(new CampaignPool(2, { workersWorthMs: 0 }));
+    const here = await collect(new CampaignPool(1));
+    expect(threads).toEqual(here);
+    expect(here.passed).toBeGreaterThan(100);
+  });
+});
+
+describe('bad input', () => {
+  for (const [args, pattern] of [
+    [['--plan', 'triple', '--fault', 'torn-write'], /--plan triple --fault torn-write needs --sample N/],
+    [['--plan', 'exhaustive', '--no-memo'], /--no-memo does nothing with --plan exhaustive/],
+    [['--no-memo'], /--no-memo does nothing with --plan exhaustive/],
+    [['--plan', 'lifecycle', '--no-memo'], /--no-memo does nothing with --plan lifecycle/],
+    [['--sample', '5'], /--sample 5 does nothing with --plan exhaustive/],
+    [['--plan', 'triple', '--sample', '0'], /--sample/],
+  ] as Array<[string[], RegExp]>) {
+    it(`refuses ${args.join(' ')} with one line and exit 2`, async () => {
+      const r = await cli(['campaign', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+});
