@@ -173,6 +173,7 @@ export const FN_ARENA_LIMIT: u32 = 13;
 export const FN_FLASH_DIGEST: u32 = 14;
 export const FN_SNAPSHOT_APPLY: u32 = 15;
 export const FN_SNAPSHOT_RESTORE: u32 = 16;
+export const FN_SNAPSHOT_DIGEST: u32 = 17;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32

@@ -542,9 +542,20 @@ function hashBlock(p: usize, len: u32, index: u32, out: usize): void {
  */
 export function flashDigest(): void {
   const table = <usize>ctrl(CTRL_DIGEST_PTR);
-  if (table == 0) return;
+  if (table != 0) digestOf(<usize>ctrl(CTRL_FLASH_PTR), table);
+}
+
+/**
+ * The same for the flash a snapshot holds (its bytes, then its copy of the table: see
+ * snapshotApply), without putting it back into flash: a campaign asks the memo about a
+ * state before it pays for restoring it.
+ */
+export function snapshotDigest(snapshot: usize): void {
+  if (ctrl(CTRL_DIGEST_PTR) != 0) digestOf(snapshot, snapshot + <usize>ctrl(CTRL_FLASH_SIZE));
+}
+
+function digestOf(flash: usize, table: usize): void {
   const size = ctrl(CTRL_FLASH_SIZE);
-  const flash = <usize>ctrl(CTRL_FLASH_PTR);
   const blocks = (size + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
   const dirty = table + <usize>blocks * DIGEST_ENTRY_SIZE;
   let a: u64 = 0;

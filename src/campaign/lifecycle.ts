@@ -85,13 +85,10 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, option
     const key = memo?.key();
     if (memo && !(i === 0 && options.recordFirst)) {
       const known = memo.get(key!);
-      const rest = known && follow(known, i, after);
+      const rest = known && (i === 0 && after === 'after the cut' ? lifeFrom(known) : follow(known, i, after));
       if (rest) {
         memo.hits++;
-        if (!ran.length) {
-          rest.first = known;
-          return rest; // nothing ran: nothing to add to the memo
-        }
+        if (!ran.length) return rest; // nothing ran: nothing to add to the memo
         ran[ran.length - 1].powerOn.next = known;
         life = { ...rest, calls: [...callsSoFar(), ...rest.calls] };
         break;
@@ -113,9 +110,19 @@ export function live(dev: Device, images: UpdateImages, upgrade: Upgrade, option
   return life;
 }
 
-/** The life that starts with a known power-on, or undefined when the memo does not know all of it. */
-export function lifeFrom(first: PowerOn, after = 'after the cut'): Life | undefined {
-  return follow(first, 0, after);
+/**
+ * The life that starts with a known power-on, or undefined when the memo does not know all
+ * of it. Assembled once per power-on (a double-cut campaign asks for the same few lives
+ * hundreds of thousands of times); callers do not change it.
+ */
+export function lifeFrom(first: PowerOn): Life | undefined {
+  if (first.life) return first.life;
+  const life = follow(first, 0, 'after the cut');
+  if (life) {
+    life.first = first;
+    first.life = life;
+  }
+  return life;
 }
 
 /**
@@ -183,12 +190,7 @@ function powerOnOnce(dev: Device, images: UpdateImages, upgrade: Upgrade, record
 export function recorded(dev: Device): RecordedOp[] {
   const core = dev.core;
   if (core.logOverflowed) throw new Error('op log overflowed while recording the update; raise logDataBytes');
-  // One copy of the logged data, viewed by every write (measured: a copy per write, a small
-  // ArrayBuffer each, cost a double-cut campaign a tenth of its time).
-  const u8 = core.peek();
-  const used = core.ctrl('CTRL_LOG_DATA_LEN');
-  const data = used ? u8.slice(core.logDataPtr, core.logDataPtr + used) : undefined;
-  return core.log().map((e) => (e.data !== undefined && data ? { ...e, bytes: data.subarray(e.data, e.data + e.length) } : e));
+  return core.recordedLog();
 }
 
 function areaErased(dev: Device, area: number): boolean {

@@ -14,7 +14,7 @@
  * by its first 64-bit sum and confirmed by the second, so a false hit needs both to collide.
  */
 import type { Core } from '../core/index.js';
-import type { Call, EndState } from './lifecycle.js';
+import type { Call, EndState, Life } from './lifecycle.js';
 import type { PowerOnFailure } from './oracle.js';
 
 /** One power-on of a life: its calls, and how the life goes on from it. */
@@ -30,6 +30,8 @@ export interface PowerOn {
    * out of power-ons first (what follows is then unknown: see `follow`).
    */
   next?: PowerOn;
+  /** The life that starts with this power-on, once assembled (lifecycle.ts lifeFrom). */
+  life?: Life;
 }
 
 /** A flash state as the memo names it: the digest's four 32-bit words (A low, A high, B low, B high). */

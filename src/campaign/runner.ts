@@ -21,7 +21,7 @@ import { stage } from '../device/staging.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
 import { buildImages, type UpdateImages } from './images.js';
-import { live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
+import { lifeFrom, live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
 import { double } from './plans/double.js';
@@ -185,6 +185,24 @@ export class CampaignRunner implements Reference {
     return { result: judge(this, ref, unit, life), life };
   }
 
+  /** The device's life from the flash as it is now (with the memo, when the plan has one). */
+  live(): Life {
+    return live(this.device, this.images, this.spec.upgrade, { memo: this.memo });
+  }
+
+  /**
+   * The life after a power-on from the flash a snapshot holds, when the memo knows it and an
+   * interrupted operation changes nothing (`cut`): the snapshot is then the power-on state.
+   */
+  knownLife(snapshot: number): Life | undefined {
+    if (!this.memo || this.spec.fault !== 'cut') return undefined;
+    const known = this.memo.get(this.device.core.snapshotDigest(snapshot));
+    const life = known && lifeFrom(known);
+    if (!life) return undefined;
+    this.memo.hits++;
+    return life;
+  }
+
   /** Power-on states the memo holds, power-ons it answered and collisions it caught (zeros without a memo). */
   get memoStats(): { states: number; hits: number; collisions: number } {
     const m = this.memo;
@@ -203,7 +221,7 @@ export class CampaignRunner implements Reference {
 
   /** Double faults after first cut g (plans/double.ts). */
   double(g: number, only?: number): ScenarioResult[] {
-    return double(this, g, only);
+    return [...double(this, g, only)] as ScenarioResult[];
   }
 
   /** A random multi-cut run (plans/random.ts). */
@@ -260,7 +278,11 @@ export class CampaignRunner implements Reference {
         yield* triple(this, u, undefined, counted);
         continue;
       }
-      const results = this.spec.plan === 'exhaustive' ? [this.single(u)] : this.spec.plan === 'double' ? this.double(u) : [this.random(u)];
+      if (this.spec.plan === 'double') {
+        yield* double(this, u, undefined, counted);
+        continue;
+      }
+      const results = this.spec.plan === 'exhaustive' ? [this.single(u)] : [this.random(u)];
       if (!counted) {
         yield* results;
         continue;

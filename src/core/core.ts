@@ -401,6 +401,32 @@ export class Core {
     return readLogEntry(this.peek(), this.logPtr, CTRL.LOG_ENTRY_SIZE, i);
   }
 
+  /**
+   * The log with each write's bytes: views of one copy of the logged data (measured: a copy
+   * and a DataView per entry cost a double-cut campaign a tenth of its time).
+   */
+  recordedLog(): Array<LogEntry & { bytes?: Uint8Array }> {
+    const n = this.logLength;
+    const u8 = this.peek();
+    const u32 = this.u32;
+    const used = this.ctrl('CTRL_LOG_DATA_LEN');
+    const data = used ? u8.slice(this.logDataPtr, this.logDataPtr + used) : undefined;
+    const out: Array<LogEntry & { bytes?: Uint8Array }> = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const w = (this.logPtr + i * CTRL.LOG_ENTRY_SIZE) >> 2;
+      const code = u32[w] & 0xff;
+      const kind = code === CTRL.OP_ERASE ? 'E' : code === CTRL.OP_WRITE ? 'W' : 'F';
+      const offset = u32[w + 1];
+      const length = u32[w + 2];
+      const at = u32[w + 3];
+      out[i] =
+        kind === 'E' || at === 0xffffffff
+          ? { kind, area: (u32[w] >>> 8) & 0xff, offset, length }
+          : { kind, area: (u32[w] >>> 8) & 0xff, offset, length, data: at, ...(data ? { bytes: data.subarray(at, at + length) } : {}) };
+    }
+    return out;
+  }
+
   log(): LogEntry[] {
     const out: LogEntry[] = [];
     for (let i = 0; i < this.logLength; i++) out.push(this.logEntry(i));
@@ -468,6 +494,18 @@ export class Core {
     this.enableDigest();
     if (this.halted) this.reboot(); // after a power cut: a fresh instance to compute it with
     this.call((ex) => ex.flashDigest());
+    return this.digestSums();
+  }
+
+  /** The digest of the flash a snapshot holds, as `digest()` would give it once restored. */
+  snapshotDigest(handle: number): [number, number, number, number] {
+    this.enableDigest();
+    if (this.halted) this.reboot();
+    this.call((ex) => ex.snapshotDigest(handle));
+    return this.digestSums();
+  }
+
+  private digestSums(): [number, number, number, number] {
     const a = CTRL.CTRL_DIGEST_A >> 2;
     const b = CTRL.CTRL_DIGEST_B >> 2;
     const u32 = this.u32;

@@ -26,6 +26,8 @@ export interface CoreExports {
   snapshotApply(snapshot: number, kindArea: number, off: number, len: number): void;
   /** Copies the dirty sectors (and their digest entries) back from the snapshot at `snapshot`. */
   snapshotRestore(snapshot: number): void;
+  /** The digest of the flash the snapshot at `snapshot` holds, into CTRL_DIGEST_A/B. */
+  snapshotDigest(snapshot: number): void;
 }
 
 export type Call = (fn: number, a: number, b: number, c: number, d: number) => number;
@@ -50,5 +52,6 @@ export function methods(call: Call): CoreExports {
     flashDigest: () => void call(F.FN_FLASH_DIGEST, 0, 0, 0, 0),
     snapshotApply: (snapshot, kindArea, off, len) => void call(F.FN_SNAPSHOT_APPLY, snapshot, kindArea, off, len),
     snapshotRestore: (snapshot) => void call(F.FN_SNAPSHOT_RESTORE, snapshot, 0, 0, 0),
+    snapshotDigest: (snapshot) => void call(F.FN_SNAPSHOT_DIGEST, snapshot, 0, 0, 0),
   };
 }

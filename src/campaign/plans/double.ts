@@ -3,12 +3,13 @@
  * its operations (or a seeded sample of `sample` of them). Unit g gives those scenarios.
  */
 import { prng } from '../../util/prng.js';
-import type { RecordedOp } from '../lifecycle.js';
-import type { ScenarioResult } from '../oracle.js';
-import type { CampaignRunner } from '../runner.js';
-import type { CampaignSpec } from '../spec.js';
+import type { Life, RecordedOp } from '../lifecycle.js';
+import { judge, verdict } from '../oracle.js';
+import type { CampaignRunner, RunEvent } from '../runner.js';
+import type { CampaignSpec, ScenarioRef } from '../spec.js';
 
-export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
+/** The scenarios of unit g (one of them with `only`, for a replay); passing ones counted with `counted`. */
+export function* double(runner: CampaignRunner, g: number, only?: number, counted = false): Generator<RunEvent> {
   const { spec, device } = runner;
   const core = device.core;
   runner.flashBefore(g);
@@ -20,16 +21,44 @@ export function double(runner: CampaignRunner, g: number, only?: number): Scenar
   const recovery = runner.recordRecovery();
   let picks = sampleCuts(recovery.length, spec, g);
   if (only !== undefined) picks = picks.filter((k) => k === only);
-  const out: ScenarioResult[] = [];
-  // The same progression as for first cuts, over the recovery boot's operations.
-  const flashBefore = progression(runner, second, recovery);
+  yield* cutEach(runner, g, second, recovery, picks, (k) => ({ cut: g, cut2: k }), counted);
+}
+
+/**
+ * The scenarios that cut a recorded boot at each operation of `picks`: the flash before that
+ * operation (the snapshot taken before the boot, advanced in place by the operations before
+ * it), the operation interrupted, and the device's life from there, judged. Under `cut` an
+ * interrupted operation leaves the flash as it was, so the snapshot already holds the
+ * power-on state: the memo is asked about it before anything is put back into flash, and a
+ * state it knows costs no restore at all. `onLife` sees each scenario's life.
+ */
+export function* cutEach(
+  runner: CampaignRunner,
+  unit: number,
+  snapshot: number,
+  ops: RecordedOp[],
+  picks: number[],
+  refOf: (k: number) => ScenarioRef,
+  counted: boolean,
+  onLife?: (k: number, life: Life) => void,
+): Generator<RunEvent> {
+  const core = runner.device.core;
+  let applied = 0;
+  let passed = 0;
   for (const k of picks) {
-    const ref = { cut: g, cut2: k };
-    flashBefore(k);
-    runner.interrupt(recovery[k - 1], ref);
-    out.push(runner.recover(ref, g).result);
+    const ref = refOf(k);
+    for (; applied < k - 1; applied++) core.applyToSnapshot(snapshot, ops[applied]);
+    let life = runner.knownLife(snapshot);
+    if (!life) {
+      core.restore(snapshot);
+      runner.interrupt(ops[k - 1], ref);
+      life = runner.live();
+    }
+    onLife?.(k, life);
+    if (counted && verdict(runner, ref, life).ok) passed++;
+    else yield judge(runner, ref, unit, life);
   }
-  return out;
+  if (passed) yield { unit, passed };
 }
 
 /**
@@ -47,17 +76,4 @@ export function sampleCuts(count: number, spec: CampaignSpec, g: number, salt = 
     picks = picks.slice(0, spec.sample).sort((a, b) => a - b);
   }
   return picks;
-}
-
-/**
- * Rebuilds, for increasing k, the flash just before a recorded boot's operation k: the
- * snapshot taken before that boot, advanced in place by its operations.
- */
-export function progression(runner: CampaignRunner, snapshot: number, ops: RecordedOp[]): (k: number) => void {
-  const core = runner.device.core;
-  let applied = 0;
-  return (k) => {
-    for (; applied < k - 1; applied++) core.applyToSnapshot(snapshot, ops[applied]);
-    core.restore(snapshot);
-  };
 }

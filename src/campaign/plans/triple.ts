@@ -17,7 +17,7 @@ import { lifeFrom } from '../lifecycle.js';
 import { judge, verdict, cutInAppCall, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner, RunEvent } from '../runner.js';
 import type { ScenarioRef } from '../spec.js';
-import { progression, sampleCuts } from './double.js';
+import { cutEach, sampleCuts } from './double.js';
 
 type Verdict = Omit<ScenarioResult, 'id' | 'unit'>;
 
@@ -56,48 +56,39 @@ export function* triple(runner: CampaignRunner, g: number, only?: { cut2: number
   const recovery = runner.recordRecovery();
   let picks = sampleCuts(recovery.length, spec, g);
   if (only) picks = picks.filter((k) => k === only.cut2);
-  const flashBefore = progression(runner, second, recovery);
+  // Shared only when nothing after the second cut depends on the scenario: the fault model
+  // leaves no seeded bytes and every third cut is taken.
+  const shared = runner.memo !== undefined && spec.fault === 'cut' && spec.sample === 0 && only === undefined;
+  let applied = 0;
   for (const k of picks) {
-    flashBefore(k);
+    for (; applied < k - 1; applied++) core.applyToSnapshot(second, recovery[applied]);
+    // Under `cut` the snapshot is the flash after the second cut: asked about before it is restored.
+    const key = shared ? core.snapshotDigest(second) : undefined;
+    const known = key && runner.tripleCache.get(key);
+    if (known) {
+      yield* fromKnown(runner, known, g, k, counted);
+      continue;
+    }
+    core.restore(second);
     runner.interrupt(recovery[k - 1], { cut: g, cut2: k });
-    yield* thirdCuts(runner, g, k, only?.cut3, counted);
+    yield* thirdCuts(runner, g, k, only?.cut3, counted, key);
   }
 }
 
-/** Every third cut of the power-on after cuts g and k, from the flash as it is now. */
-function* thirdCuts(runner: CampaignRunner, g: number, k: number, only: number | undefined, counted: boolean): Generator<RunEvent> {
-  const { spec, memo } = runner;
-  const cache = runner.tripleCache;
-  // Shared only when nothing after the second cut depends on the scenario: the fault model
-  // leaves no seeded bytes and every third cut is taken.
-  const shared = memo !== undefined && spec.fault === 'cut' && spec.sample === 0 && only === undefined;
-  const key = shared ? memo.key() : undefined;
-  const known = key && cache.get(key);
-  if (known) {
-    yield* fromKnown(runner, known, g, k, counted);
-    return;
-  }
+/** Every third cut of the power-on after cuts g and k, from the flash as it is now; kept under `key` when given. */
+function* thirdCuts(runner: CampaignRunner, g: number, k: number, only: number | undefined, counted: boolean, key?: StateKey): Generator<RunEvent> {
   const core = runner.device.core;
   const third = (runner.thirdSnapshot ??= core.snapshot());
   core.saveSnapshot(third);
   const recovery = runner.recordRecovery();
-  let picks = sampleCuts(recovery.length, spec, g, 7919 * k);
+  let picks = sampleCuts(recovery.length, runner.spec, g, 7919 * k);
   if (only !== undefined) picks = picks.filter((j) => j === only);
-  const flashBefore = progression(runner, third, recovery);
   const powerOns: PowerOn[] = [];
-  let passed = 0;
-  for (const j of picks) {
-    const ref = { cut: g, cut2: k, cut3: j };
-    flashBefore(j);
-    runner.interrupt(recovery[j - 1], ref);
-    const { result, life } = runner.recover(ref, g);
+  yield* cutEach(runner, g, third, recovery, picks, (j) => ({ cut: g, cut2: k, cut3: j }), counted, (_, life) => {
     if (life.first) powerOns.push(life.first);
-    if (counted && result.ok) passed++;
-    else yield result;
-  }
-  if (passed) yield { unit: g, passed };
+  });
   // Kept only when every life is known to its end (a life that ran out of power-ons is not).
-  if (key && powerOns.length === picks.length && powerOns.every((p) => lifeFrom(p))) cache.set({ key, powerOns, verdicts: new Map() });
+  if (key && powerOns.length === picks.length && powerOns.every((p) => lifeFrom(p))) runner.tripleCache.set({ key, powerOns, verdicts: new Map() });
 }
 
 /** The third cuts of a second recovery already cut, judged for the scenarios (g, k, ·). */
