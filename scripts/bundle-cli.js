@@ -4,11 +4,13 @@
 // 30–50 ms loading the bundle. The paths the code finds at run time (build/brickproof.wasm,
 // worker.js beside the pool) resolve from dist/bundle/ as they do from dist/<folder>/.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-await build({
+rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
+const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli/main.ts', worker: 'src/node/worker.ts', 'lifecycle-worker': 'src/node/lifecycle-worker.ts' },
   outdir: 'dist/bundle',
@@ -19,4 +21,13 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  metafile: process.argv.includes('--metafile'),
 });
+if (result.metafile) {
+  // What each output loads, statically: `node scripts/bundle-cli.js --metafile`.
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (file.endsWith('.map')) continue;
+    const inputs = Object.keys(out.inputs).filter((i) => i.includes('node_modules')).map((i) => i.replace(/.*node_modules\//, '')).slice(0, 6);
+    console.log(file, out.bytes, out.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path.replace('dist/bundle/', '')).join(' '), inputs.join(' '));
+  }
+}

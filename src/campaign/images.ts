@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { Device } from '../device/device.js';
 import { updateOffset } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
-import { signImage } from '../image/index.js';
+import { signImage } from '../image/sign.js';
 
 const HEADER_SIZE = 0x20;
 /** TLV info (4) + SHA256 TLV (4 + 32): what a hash-only imgtool image carries. */

@@ -90,6 +90,11 @@ export class PowerOnMemo {
     return [...this.states.keys()];
   }
 
+  /** Forgets every state (a benchmark measuring what one campaign pays). */
+  clear(): void {
+    this.states.clear();
+  }
+
   /** Test hook: name states by `bits` (< 32) bits of the first sum only, so different states share a name. */
   narrowLookup(bits: number): void {
     this.lookupBits = bits;

@@ -43,7 +43,10 @@ export interface Passed {
 export type RunEvent = ScenarioResult | Passed;
 
 export interface RunnerOptions {
-  /** Memoize power-ons (default: on, for the plans that have a memo: MEMO_PLANS). Off, every power-on runs. */
+  /**
+   * Memoize power-ons. Default: for the plans that have a memo (MEMO_PLANS); false: every
+   * power-on runs; true: on any plan (the bench measures what it would cost the exhaustive one).
+   */
   memo?: boolean;
 }
 
@@ -90,7 +93,7 @@ export class CampaignRunner implements Reference {
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
     this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length }));
     if (!clean.end) this.controlFailure = judge(this, { cut: 0 }, 1, clean);
-    if (options.memo !== false && MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
+    if (options.memo ?? MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;

@@ -26,10 +26,8 @@ import type { FaultModel } from '../core/index.js';
 import { CampaignPool, defaultWorkers } from '../node/pool.js';
 import { completedUnits, mergeResults } from '../node/results.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
-import { printJson } from './image-io.js';
-import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './options.js';
-import { isLifeId } from '../campaign/plans/lifecycle.js';
-import { replayLife, runLifecycle } from './campaign-lifecycle.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './device-options.js';
+import { printJson } from './output.js';
 
 const SPECS: FlagSpecs = {
   ...DEVICE_FLAGS,
@@ -69,10 +67,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText('campaign', 'Cut the power at every flash operation of an update and check the device always boots.', SPECS));
     return 0;
   }
-  if (args.string('replay') && isLifeId(args.string('replay')!)) return replayLife(args.string('replay')!, args.bool('log'), args.bool('json'));
+  // Whole lives (the application, the OTA task, signed releases) load only when asked for.
+  const replayId = args.string('replay');
+  if (replayId && (await import('../campaign/plans/lifecycle.js')).isLifeId(replayId)) return (await import('./campaign-lifecycle.js')).replayLife(replayId, args.bool('log'), args.bool('json'));
   if (args.string('plan') === 'lifecycle') {
     if (args.bool('no-memo')) throw new UsageError(`--no-memo does nothing with --plan lifecycle: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons`);
-    return runLifecycle(args);
+    return (await import('./campaign-lifecycle.js')).runLifecycle(args);
   }
   if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
 

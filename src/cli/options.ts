@@ -4,25 +4,15 @@
  * declared once here and validated once, by the same function the library uses, so a
  * mistake gets the same one-line message whichever command it is made in.
  */
-import { Device, parseMaxAlign, parseMaxSectors, type BootResult, versionString } from '../device/device.js';
-import { getDevice } from '../device/device-file.js';
+import { Device, type BootResult, versionString } from '../device/device.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
 import { publicKeyOf, type PublicKey } from '../image/keys.js';
 import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../image/strategy.js';
-import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
+import { type FlagSpecs, type ParsedArgs } from './args.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './device-options.js';
 import { readKeyFile } from './image-io.js';
 
-/** The device: a built-in profile or the user's device file. */
-export const DEVICE_FLAGS: FlagSpecs = {
-  device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
-  'device-file': { type: 'string', metavar: 'FILE', help: 'a JSON device file for your own part' },
-};
-
-/** The bootloader build options a campaign can vary too. */
-export const BUILD_FLAGS: FlagSpecs = {
-  'max-align': { type: 'string', metavar: '8|16|32', help: 'BOOT_MAX_ALIGN (default 8)' },
-  'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
-};
+export { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs };
 
 /** One bootloader: device, strategy, build, keys (boot, confirm, pending, simulate). */
 export const BOOTLOADER_FLAGS: FlagSpecs = {
@@ -34,21 +24,6 @@ export const BOOTLOADER_FLAGS: FlagSpecs = {
   'overwrite-fast': { type: 'boolean', help: 'MCUBOOT_OVERWRITE_ONLY_FAST (overwrite-only)' },
   'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
 };
-
-/** --device / --device-file (not both; neither is the default device). */
-export function deviceFromArgs(args: ParsedArgs, deviceFile = args.string('device-file')): ResolvedProfile {
-  return getDevice(args.string('device'), deviceFile);
-}
-
-/** --max-align and --max-sectors, when given. */
-export function buildFromArgs(args: ParsedArgs): { maxAlign?: 8 | 16 | 32; maxSectors?: number } {
-  const out: { maxAlign?: 8 | 16 | 32; maxSectors?: number } = {};
-  const align = args.string('max-align');
-  const sectors = args.string('max-sectors');
-  if (align !== undefined) out.maxAlign = parseMaxAlign(parseInteger(align, '--max-align'));
-  if (sectors !== undefined) out.maxSectors = parseMaxSectors(parseInteger(sectors, '--max-sectors'));
-  return out;
-}
 
 /** --key, repeatable: the bootloader's built-in public keys. */
 export function keysFromArgs(args: ParsedArgs): PublicKey[] {

@@ -5,13 +5,13 @@
  * so it is cached for the life of the process — a campaign re-validates the same image
  * thousands of times and pays for one signature check.
  *
- * The verification itself is `brickproof verify`'s (src/image/signature.ts): one set of
- * acceptance rules, MCUboot's, for both.
+ * The verification itself is `brickproof verify`'s (src/image/signature.ts, reached through
+ * signature-check.ts): one set of acceptance rules, MCUboot's, for both.
  */
 import { UsageError } from '../errors.js';
 import { sha256 } from '../core/index.js';
 import type { PublicKey } from '../image/keys.js';
-import { signatureTlvType, verifySignature } from '../image/signature.js';
+import { signatureCheck, signatureTlvType } from '../image/signature-check.js';
 
 const verdicts = new Map<string, boolean>();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -58,7 +58,7 @@ export function signatureHost(keys: PublicKey[]): SignatureHost {
           let ok = verdicts.get(id);
           if (ok === undefined) {
             computed++;
-            ok = verifySignature(key, type, sig, { digest });
+            ok = signatureCheck()(key, type, sig, { digest });
             verdicts.set(id, ok);
           }
           return ok ? 1 : 0;
