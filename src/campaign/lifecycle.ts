@@ -146,6 +146,16 @@ function follow(first: PowerOn, i: number, after: string): Life | undefined {
 
 /** One power-on: the boot, judged by the power-on rules, then the application's call if it makes one. */
 function powerOnOnce(dev: Device, images: UpdateImages, upgrade: Upgrade, record: boolean, which: string): PowerOn {
+  const kept = dev.core.keepsLogData;
+  dev.core.keepLogData(record && kept);
+  try {
+    return powerOnLogged(dev, images, upgrade, record, which);
+  } finally {
+    dev.core.keepLogData(kept);
+  }
+}
+
+function powerOnLogged(dev: Device, images: UpdateImages, upgrade: Upgrade, record: boolean, which: string): PowerOn {
   const emptyBefore = secondaryEmpty(dev, images);
   let b: ReturnType<Device['boot']>;
   try {
