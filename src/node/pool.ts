@@ -39,10 +39,12 @@ export interface MemoStats {
 export const defaultWorkers = () => Math.max(1, availableParallelism());
 
 /**
- * Work left (ms on one thread) above which starting the other threads pays: about twice
- * what a worker takes to load and rebuild the campaign (see the file comment).
+ * Work left (CPU ms on this thread) above which the other threads start. A worker takes
+ * 0.1–0.2 s to load and rebuild the campaign, and slows this thread while it does: measured
+ * on the loaded 2-core machine, the default swap-scratch single-cut campaign (about 0.3 s of
+ * work) took 1.2–1.7 s of wall time when a worker joined and 0.87–0.95 s without one.
  */
-const WORKERS_WORTH_MS = 400;
+const WORKERS_WORTH_MS = 1000;
 /** How long this thread runs units between looks at the workers' messages. */
 const SLICE_MS = 25;
 /** How long a chunk handed to a worker should last. */
@@ -145,6 +147,14 @@ export class CampaignPool {
     // before they are ready).
     let cpuMs = 0;
     let slices = 0;
+    // What a unit costs, relative to the others: a cut at operation g is followed by the
+    // rest of the update (the recovery redoes what the uninterrupted update did after g), so
+    // early cuts cost most — measured on a single-cut sweep, the first 30 units took as long
+    // as the last 400 — and a triple cut pays that twice over; random runs cost alike.
+    const last = runner.units;
+    const weight = (u: number) => (spec.plan === 'random' ? 1 : (last - u + 1 + last / 10) ** (spec.plan === 'triple' ? 2 : 1));
+    const totalWeight = todo.reduce((sum, u) => sum + weight(u), 0);
+    let doneWeight = 0;
     const chunkOf = () => {
       const msPerUnit = unitsRun ? spentMs / unitsRun : 1;
       return todo.splice(0, Math.max(1, Math.min(todo.length, Math.round(CHUNK_MS / msPerUnit))));
@@ -213,7 +223,9 @@ export class CampaignPool {
           unitsRun += slice.length;
           slices++;
           // Judged on two slices at least: the first pays for compiling the code it runs.
-          const leftMs = (cpuMs / unitsRun) * (todo.length + (options.campaignsAfter ?? 0) * units.length);
+          doneWeight += slice.reduce((sum, u) => sum + weight(u), 0);
+          const leftWeight = todo.reduce((sum, u) => sum + weight(u), 0) + (options.campaignsAfter ?? 0) * totalWeight;
+          const leftMs = (cpuMs / doneWeight) * leftWeight;
           const worth = this.options.workersWorthMs ?? WORKERS_WORTH_MS;
           if (this.threads.length === 0 && this.workers > 1 && (slices >= 2 || worth === 0) && leftMs >= worth) {
             this.spawn();
