@@ -71,6 +71,7 @@ export class Tally {
   }
 
   row(spec: CampaignSpec): SummaryRow {
+    const wallMs = Math.round(this.wallMs);
     return {
       strategy: strategyLabel(spec),
       device: spec.device,
@@ -80,8 +81,8 @@ export class Tally {
       scenarios: this.scenarios,
       bricked: this.bricked,
       failures: this.failures,
-      wallMs: Math.round(this.wallMs),
-      scenariosPerSecond: this.wallMs > 0 ? Math.round((this.scenarios * 1000) / this.wallMs) : 0,
+      wallMs,
+      scenariosPerSecond: wallMs > 0 ? Math.round((this.scenarios * 1000) / wallMs) : 0,
       memo: this.memo,
       powerOnStates: this.powerOnStates,
       memoHits: this.memoHits,
