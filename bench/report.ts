@@ -3,7 +3,8 @@
  * for people, and a JSON file for machines (bench/results/NAME.json, with the machine it
  * ran on so that two files can be compared honestly).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../src/node/atomic-write.js';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,12 +86,12 @@ export function machine() {
   return { cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() };
 }
 
-/** Writes bench/results/NAME.json ({ bench, machine, ...data }) and returns its path. */
+/** Writes bench/results/NAME.json ({ bench, machine, ...data }) whole or not at all, and returns its path. */
 export function writeResults(name: string, data: Record<string, unknown>): string {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, JSON.stringify({ bench: name, machine: machine(), ...data }, null, 2) + '\n');
+  writeFileAtomic(path, JSON.stringify({ bench: name, machine: machine(), ...data }, null, 2) + '\n');
   console.log(`wrote ${path}`);
   return path;
 }

@@ -22,12 +22,15 @@ import { scenarioId, type CampaignSpec, type ScenarioRef } from './spec.js';
  * wrong-end-state — it settled, but not where the uninterrupted update ends;
  * crash — the simulated bootloader (or the application's MCUboot call) broke a flash rule
  *   or trapped;
+ * no-upgrade — the uninterrupted update never booted the new image (an image that does not
+ *   fit its slot, slots the strategy cannot swap, an image the bootloader refuses): there is
+ *   nothing to cut into, so the campaign is this one failing scenario, `…/cut@0`;
  * stuck-revert — a power-on found the secondary slot without an image (its header magic
  *   erased, MCUboot's boot_check_header_erased) and left a REVERT request (primary magic
  *   GOOD, copy_done SET, image_ok UNSET) behind it, with nothing to revert to: application
  *   tools then refuse new uploads (MCUboot #2199).
  */
-export type Rule = 'bricked' | 'wrong-image' | 'rejected-image-booted' | 'no-convergence' | 'wrong-end-state' | 'crash' | 'stuck-revert';
+export type Rule = 'bricked' | 'wrong-image' | 'rejected-image-booted' | 'no-convergence' | 'wrong-end-state' | 'crash' | 'stuck-revert' | 'no-upgrade';
 
 export interface Failure {
   rule: Rule;

@@ -20,13 +20,15 @@ import { assertStrategyAllowed } from '../device/profiles.js';
 import { stage } from '../device/staging.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
+import { STRATEGY_INFO } from '../image/strategy.js';
 import { buildImages, type UpdateImages } from './images.js';
+import { misfit, whyNoUpgrade } from './no-upgrade.js';
 import { lifeFrom, live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
-import { double } from './plans/double.js';
+import { double, secondCut } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
-import { random } from './plans/random.js';
+import { random, randomRun, type AimedPowerOn } from './plans/random.js';
 import { triple, TripleCache } from './plans/triple.js';
 import { faultSeed, MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
@@ -48,6 +50,46 @@ export interface RunnerOptions {
    * power-on runs; true: on any plan (the bench measures what it would cost the exhaustive one).
    */
   memo?: boolean;
+}
+
+/** Everything a replay prints about one scenario (CampaignRunner.explain). */
+export interface Explanation {
+  result: ScenarioResult;
+  /** The power-ons after the last cut, until the device settled or failed. */
+  life: Life;
+  /** The update's operations before the first cut. */
+  before: RecordedOp[];
+  /** The operation of the update the first cut interrupted, and which call made it. */
+  cut?: RecordedOp;
+  cutCall?: CallKind;
+  /** Double plan: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
+  recovery?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
+  /** Random plan: each power-on aimed at, from the staged device. */
+  aimed?: AimedPowerOn[];
+}
+
+/**
+ * The uninterrupted update must end as its upgrade kind says, or there is nothing to cut
+ * into: the new image booted at least once, and the device settled on it (test, perm) or,
+ * for a revert, back on the old one where the strategy can revert. Otherwise the life is
+ * failed here, and the campaign is that one failing scenario `…/cut@0`.
+ */
+function upgradeHappened(spec: CampaignSpec, dev: Device, images: UpdateImages, clean: Life): Life {
+  if (!clean.end) return clean;
+  const boots = clean.calls.filter((c) => c.kind === 'boot');
+  if (!boots.some((c) => c.image === 'v2')) {
+    return { calls: clean.calls, failure: { rule: 'no-upgrade', detail: `no upgrade happened: ${whyNoUpgrade(dev, images, boots[0]?.boot)}` } };
+  }
+  const reverts = STRATEGY_INFO[spec.strategy].revert === 'always';
+  const want = spec.upgrade === 'test' || spec.upgrade === 'perm' ? { image: 'v2', version: '2.0.0', imageOk: 'set' } : spec.upgrade === 'revert' ? (reverts ? { image: 'v1', version: '1.0.0', imageOk: 'set' } : undefined) : undefined;
+  const end = clean.end;
+  if (want && (end.image !== want.image || end.imageOk !== want.imageOk)) {
+    return {
+      calls: clean.calls,
+      failure: { rule: 'wrong-end-state', detail: `the uninterrupted ${spec.upgrade} upgrade settled on v${end.version} with image_ok ${end.imageOk}; it must end on v${want.version}+0 with image_ok ${want.imageOk}` },
+    };
+  }
+  return clean;
 }
 
 export class CampaignRunner implements Reference {
@@ -86,6 +128,8 @@ export class CampaignRunner implements Reference {
     readonly start: Uint8Array,
     clean: Life,
     options: RunnerOptions,
+    /** The update could not even be staged (an image does not fit its slot): nothing ran. */
+    private readonly unstaged = false,
   ) {
     this.expected = clean.end;
     const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
@@ -113,12 +157,18 @@ export class CampaignRunner implements Reference {
     };
     const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
     const images = await buildImages(device, spec.imageSize, spec.v1Size);
+    const unfit = misfit(device, images);
+    if (unfit) return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: ${unfit}` } }, options, true);
     for (const image of [images.v1, images.v2]) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
     const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer: spec.v1Trailer, permanent: spec.upgrade === 'perm' });
-    if (rc instanceof PowerCut || rc !== 0) throw new Error(`boot_set_pending failed while staging (${String(rc)})`);
+    if (rc instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
+    if (rc !== 0) {
+      const failure = { rule: 'no-upgrade' as const, detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` };
+      return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure }, options, true);
+    }
     const start = device.core.dump();
     const clean = live(device, images, spec.upgrade, { record: true, after: 'of the uninterrupted update' });
-    return new CampaignRunner(spec, device, images, start, clean, options);
+    return new CampaignRunner(spec, device, images, start, upgradeHappened(spec, device, images, clean), options);
   }
 
   /** Cut points of the exhaustive plan: every operation of the uninterrupted update. */
@@ -234,33 +284,38 @@ export class CampaignRunner implements Reference {
 
   /**
    * Re-runs one scenario and keeps everything needed to explain it: the operations of the
-   * update before the cut, the interrupted operation(s), and every call after the cut.
+   * update before the first cut, the interrupted operation, every power-on that was cut
+   * again (the double plan's recovery boot, a random run's aimed power-ons), and every call
+   * after the last cut.
    */
-  explain(ref: ScenarioRef): { result: ScenarioResult; life: Life; before: RecordedOp[]; cut?: RecordedOp; cutCall?: CallKind } {
+  explain(ref: ScenarioRef): Explanation {
     if (ref.run !== undefined) {
-      const result = this.random(ref.run);
-      return { result, life: { calls: [] }, before: [] };
+      const { result, aimed, life } = randomRun(this, ref.run, true);
+      return { result, life, before: [], aimed };
     }
     const g = ref.cut!;
+    if (g === 0 && this.unstaged) return { result: this.controlFailure!, life: { calls: [] }, before: [] };
     if (g === 0) {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
-      const life = live(this.device, this.images, this.spec.upgrade, { record: true, after: 'of the uninterrupted update' });
+      const life = upgradeHappened(this.spec, this.device, this.images, live(this.device, this.images, this.spec.upgrade, { record: true, after: 'of the uninterrupted update' }));
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
+    const first = { before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     if (ref.cut2 === undefined) {
       const { result, life } = single(this, g, true);
-      return { result, life, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+      return { result, life, ...first };
     }
     if (ref.cut3 !== undefined) {
       const results = [...triple(this, g, { cut2: ref.cut2, cut3: ref.cut3 })] as ScenarioResult[];
-      if (!results.length) throw new UsageError(`cut points ${ref.cut2}+${ref.cut3} are past the end of the recovery boots`);
-      return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+      if (!results.length) throw new UsageError(`cut points ${ref.cut2}+${ref.cut3} are past the end of the recovery boots after cut ${g}`);
+      return { result: results[0], life: { calls: [] }, ...first };
     }
-    const results = this.double(g, ref.cut2);
-    if (!results.length) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot`);
-    return { result: results[0], life: { calls: [] }, before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
+    const outcome = secondCut(this, g, ref.cut2);
+    if (!outcome) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot after cut ${g}`);
+    const k = ref.cut2;
+    return { result: outcome.result, life: outcome.life, ...first, recovery: { ops: outcome.recovery.slice(0, k - 1), cut: outcome.recovery[k - 1]!, of: outcome.recovery.length } };
   }
 
   /**

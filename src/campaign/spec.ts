@@ -6,6 +6,7 @@
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import { parseMaxAlign, parseMaxSectors } from '../device/device.js';
+import { DEVICE_NAME_CHARS } from '../device/device-file.js';
 import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 import { variantBits } from './variants.js';
 import { prng } from '../util/prng.js';
@@ -118,7 +119,9 @@ export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
   return `${strategyLabel(spec)}${build}/${spec.device}/${spec.upgrade}${staging}${size}/${spec.fault}${where}${seed}`;
 }
 
-const ID = /^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([A-Za-z0-9._-]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+)(?:\+(\d+))?)?|#(\d+))(?:~(\d+))?$/;
+const ID = new RegExp(
+  String.raw`^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([${DEVICE_NAME_CHARS}]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+)(?:\+(\d+))?)?|#(\d+))(?:~(\d+))?$`,
+);
 
 /** Parses a replay id back into the campaign and scenario it names. */
 export function parseScenarioId(id: string): { spec: CampaignSpec; ref: ScenarioRef } {

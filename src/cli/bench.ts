@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText('bench', 'Compare upgrade strategies on one device: on-device update time, flash wear, largest image, revert.', SPECS));
     return 0;
   }
+  if (args.has('out') && args.bool('no-chart')) throw new UsageError('--out does nothing with --no-chart: it is where the chart goes');
   const device = deviceFromArgs(args);
   const supported = supportedStrategies(device);
   const strategiesText = args.string('strategies') ?? 'all';

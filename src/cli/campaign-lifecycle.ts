@@ -4,7 +4,6 @@
  * table per (strategy, device), the failures with their replay ids, exit 1 if any.
  * `--replay ID --log` re-lives one and prints its milestone log.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { CheckFailed, UsageError } from '../errors.js';
 import { findProfile } from '../device/profiles.js';
 import { parseStrategy, BOOT_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../image/strategy.js';
@@ -13,22 +12,10 @@ import { formatMilestone } from '../app/milestones.js';
 import { expectedEnd, LifecycleRunner, lifePairs, parseLifeId, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
 import { defaultLifeWorkers, LifecyclePool } from '../node/lifecycle-pool.js';
 import { parseShard } from '../campaign/spec.js';
+import { formatLifecycleTable, lifecycleReport, type LifecycleRow } from '../campaign/report.js';
+import { checkResultsPath, ResultsWriter, RESULTS_FORMAT, shardLives, type LifecycleHeader } from '../node/results.js';
 import { parseInteger, type ParsedArgs } from './args.js';
 import { printJson } from './image-io.js';
-
-export interface LifecycleRow {
-  strategy: string;
-  device: string;
-  fault: string;
-  lives: number;
-  bricked: number;
-  failures: number;
-  /** Power losses that interrupted a download, and the most any of them cost in re-downloaded bytes. */
-  cutsMidDownload: number;
-  maxRedownloadBytes: number;
-  meanMah: number;
-  meanOtaMah: number;
-}
 
 export async function runLifecycle(args: ParsedArgs): Promise<number> {
   const devices = (args.string('device') ?? 'nrf52840').split(',').map((d) => findProfile(d.trim()).name);
@@ -39,64 +26,55 @@ export async function runLifecycle(args: ParsedArgs): Promise<number> {
   const lives = args.string('lives') === undefined ? 1000 : parseInteger(args.string('lives')!, '--lives', { min: 1 });
   const daysText = args.string('days') ?? '7';
   const days = Number(daysText);
-  if (!(days > 0)) throw new UsageError(`--days '${daysText}' must be a number > 0`);
+  if (!(days > 0) || !Number.isFinite(days)) throw new UsageError(`--days '${daysText}' must be a number > 0`);
   const workers = args.string('workers') === undefined ? defaultLifeWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
   const shard = args.string('shard') === undefined ? { index: 1, count: 1 } : parseShard(args.string('shard')!);
-  if (args.bool('resume')) throw new UsageError('--resume is not supported with --plan lifecycle (a life is seconds at most: run the shard again)');
   const spec: LifecycleSpec = { devices, strategies, fault, seed, days };
   lifePairs(spec); // no pair at all is a usage error
-  const units = Array.from({ length: lives }, (_, i) => i).filter((u) => u % shard.count === shard.index - 1);
+  const units = shardLives(lives, shard);
+  if (!units.length) throw new UsageError(`--shard ${shard.index}/${shard.count} holds no life of ${lives}: use at most ${lives} shards`);
+  const outPath = args.string('out');
+  if (outPath !== undefined) checkResultsPath(outPath, { resume: false, force: args.bool('force') });
 
-  let out: WriteStream | undefined;
-  if (args.string('out')) out = createWriteStream(args.string('out')!);
-  out?.write(`${JSON.stringify({ type: 'lifecycle', spec, lives, shard })}\n`);
-  const rows = new Map<string, LifecycleRow>();
-  const failed: LifeResult[] = [];
+  const out = outPath === undefined ? undefined : ResultsWriter.open(outPath);
+  const results: LifeResult[] = [];
   const pool = new LifecyclePool(workers);
   const t0 = performance.now();
-  let done = 0;
+  let failed = 0;
   const tty = process.stderr.isTTY && !args.bool('json');
-  for await (const r of pool.run(spec, units)) {
-    out?.write(`${JSON.stringify({ type: 'life', result: r })}\n`);
-    const key = `${r.strategy}/${r.device}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { strategy: r.strategy, device: r.device, fault, lives: 0, bricked: 0, failures: 0, cutsMidDownload: 0, maxRedownloadBytes: 0, meanMah: 0, meanOtaMah: 0 }));
-    row.lives++;
-    row.meanMah += (r.totalMah - row.meanMah) / row.lives;
-    row.meanOtaMah += (r.otaMah - row.meanOtaMah) / row.lives;
-    row.cutsMidDownload += r.cuts.length;
-    for (const [re] of r.cuts) row.maxRedownloadBytes = Math.max(row.maxRedownloadBytes, re);
-    if (!r.ok) {
-      if (r.rule === 'bricked') row.bricked++;
-      else row.failures++;
-      failed.push(r);
+  try {
+    out?.line({ type: 'lifecycle', format: RESULTS_FORMAT, spec, lives, shard } satisfies LifecycleHeader);
+    for await (const r of pool.run(spec, units)) {
+      out?.line({ type: 'life', result: r });
+      out?.flushSoon();
+      results.push(r);
+      if (!r.ok) failed++;
+      if (tty && results.length % 50 === 0) process.stderr.write(`\r${results.length}/${units.length} lives · ${Math.round((results.length * 1000) / (performance.now() - t0))} lives/s · failures ${failed}  `);
     }
-    if (tty && ++done % 50 === 0) process.stderr.write(`\r${done}/${units.length} lives · ${Math.round((done * 1000) / (performance.now() - t0))} lives/s · failures ${failed.length}  `);
+    out?.line({ type: 'done', lives: results.length, wallMs: Math.round(performance.now() - t0) });
+  } finally {
+    await pool.close();
+    out?.close();
   }
   const wallMs = performance.now() - t0;
   if (tty) process.stderr.write('\r\x1b[2K');
-  await pool.close();
-  if (out) await new Promise<void>((r) => out!.end(r));
-  const summary = [...rows.values()].sort((a, b) => (a.device + a.strategy < b.device + b.strategy ? -1 : 1));
-  const failures = failed.sort((a, b) => a.unit - b.unit).map((f) => ({ id: f.id, rule: f.rule!, detail: f.detail ?? '' }));
+  const { summary, failures } = lifecycleReport(results, fault);
   if (args.bool('json')) {
     printJson({ summary, failures, wallMs: Math.round(wallMs), livesPerSecond: Math.round((units.length * 1000) / wallMs) });
   } else {
-    process.stdout.write(`${formatRows(summary)}\n${units.length} lives in ${(wallMs / 1000).toFixed(2)} s (${Math.round((units.length * 1000) / wallMs)} lives/s on ${workers} worker${workers === 1 ? '' : 's'})\n`);
-    if (failures.length) {
-      process.stdout.write(`\n${failures.length} li${failures.length === 1 ? 'fe' : 'ves'} failed; replay one with: brickproof campaign --replay ID --log\n`);
-      for (const f of failures.slice(0, 20)) process.stdout.write(`  ${f.id}  ${f.rule}: ${f.detail}\n`);
-    }
+    printLifecycleReport(summary, failures);
+    process.stdout.write(`${units.length} lives in ${(wallMs / 1000).toFixed(2)} s (${Math.round((units.length * 1000) / wallMs)} lives/s on ${workers} worker${workers === 1 ? '' : 's'})\n`);
   }
   return failures.length ? 1 : 0;
 }
 
-function formatRows(rows: LifecycleRow[]): string {
-  const head = ['strategy', 'device', 'fault', 'lives', 'bricked', 'failures', 'cuts mid-download', 'max re-download', 'mean mAh', 'mean OTA mAh'];
-  const body = rows.map((r) => [r.strategy, r.device, r.fault, String(r.lives), String(r.bricked), String(r.failures), String(r.cutsMidDownload), `${r.maxRedownloadBytes} B`, r.meanMah.toFixed(2), r.meanOtaMah.toFixed(3)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+/** The table of a lifecycle campaign and its failing lives with their replay ids. */
+export function printLifecycleReport(summary: LifecycleRow[], failures: Array<{ id: string; rule: string; detail: string }>): void {
+  process.stdout.write(`${formatLifecycleTable(summary)}\n`);
+  if (failures.length) {
+    process.stdout.write(`\n${failures.length} li${failures.length === 1 ? 'fe' : 'ves'} failed; replay one with: brickproof campaign --replay ID --log\n`);
+    for (const f of failures.slice(0, 20)) process.stdout.write(`  ${f.id}  ${f.rule}: ${f.detail}\n`);
+  }
 }
 
 /** Re-lives one life by its id; with `log`, prints its milestones. Exit 1 when it fails. */

@@ -9,23 +9,25 @@
  *   brickproof campaign merge shard*.jsonl                      (the report of the whole run)
  *   brickproof campaign --replay swap-scratch/nrf52840/perm/cut@417 --trace
  */
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { traceLine } from '../core/index.js';
+import { traceLine, type PowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
-import { versionString } from '../device/device.js';
+import { versionString, type BootResult } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
 import { BOOT_STRATEGIES } from '../image/strategy.js';
-import { campaignKey, formatTable, makeReport, Tally, type Report } from '../campaign/report.js';
+import { campaignKey, formatTable, formatUnits, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
+import type { Call } from '../campaign/lifecycle.js';
 import {
   MEMO_PLANS, parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Plan, type Upgrade,
 } from '../campaign/spec.js';
 import type { FaultModel } from '../core/index.js';
 import { CampaignPool, defaultWorkers } from '../node/pool.js';
-import { completedUnits, mergeResults } from '../node/results.js';
-import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
+import {
+  checkResultsPath, mergeLifecycleResults, mergeResults, resultsKind, resumeState, ResultsWriter, RESULTS_FORMAT, shardUnits, type CampaignHeader, type RunHeader,
+} from '../node/results.js';
+import { type FlagSpecs, helpText, type ParsedArgs, parseArgs, parseInteger } from './args.js';
 import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './device-options.js';
 import { printJson } from './output.js';
 
@@ -44,8 +46,9 @@ const SPECS: FlagSpecs = {
   'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states (slower; same results)' },
   workers: { type: 'string', metavar: 'N', help: 'threads running scenarios, this one included (default: all cores, once the work is long enough to gain from them)' },
   shard: { type: 'string', metavar: 'i/N', help: 'run only the i-th of N deterministic slices' },
-  out: { type: 'string', metavar: 'FILE.jsonl', help: 'stream every scenario result to this file' },
+  out: { type: 'string', metavar: 'FILE.jsonl', help: 'stream every scenario result to this file (never over an existing one without --resume or --force)' },
   resume: { type: 'boolean', help: 'continue the run recorded in --out, skipping what it already did' },
+  force: { type: 'boolean', help: 'overwrite an existing --out file' },
   replay: { type: 'string', metavar: 'ID', help: 're-run one scenario by its id and explain it' },
   trace: { type: 'boolean', help: 'with --replay: every flash operation after the cut' },
   lives: { type: 'string', metavar: 'N', help: 'with --plan lifecycle: device lives to run (default 1000)' },
@@ -60,6 +63,49 @@ function list<T>(value: string | undefined, all: readonly T[], parse: (v: string
   return value.split(',').map((v) => parse(v.trim()));
 }
 
+/** What the command line asks for: one scenario replayed, one life replayed, whole lives, or a campaign. */
+type Mode = 'replay' | 'replay-life' | 'lifecycle' | 'campaign';
+
+/** The flags each mode reads; any other flag given would do nothing, and is refused. */
+const MODE_FLAGS: Record<Mode, readonly string[]> = {
+  replay: ['replay', 'trace', 'json', 'device-file'],
+  'replay-life': ['replay', 'log', 'json'],
+  lifecycle: ['plan', 'device', 'strategy', 'fault', 'seed', 'workers', 'shard', 'out', 'force', 'lives', 'days', 'json'],
+  campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'seed', 'sample', 'no-memo', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
+};
+
+/** Where a flag that only some modes read does something. */
+const USED_WITH: Record<string, string> = {
+  trace: 'with --replay of a scenario id',
+  log: 'with --replay of a lifecycle id',
+  lives: 'with --plan lifecycle',
+  days: 'with --plan lifecycle',
+  sample: 'with --plan double, triple or random',
+  'no-memo': `with --plan ${MEMO_PLANS.join(', ')}`,
+};
+
+/** Refuses every flag the chosen mode would silently ignore (a no-op flag reads as a check that was made). */
+function refuseUnused(args: ParsedArgs, mode: Mode, plan: string): void {
+  const context: Record<Mode, string> = {
+    replay: 'with --replay: the id names the whole campaign',
+    'replay-life': 'with --replay of a lifecycle id: the id names the whole life',
+    lifecycle: 'with --plan lifecycle',
+    campaign: `in ${plan === 'exhaustive' ? 'an' : 'a'} ${plan} campaign`,
+  };
+  for (const flag of Object.keys(SPECS)) {
+    if (flag === 'help' || !args.has(flag) || MODE_FLAGS[mode].includes(flag)) continue;
+    const where = USED_WITH[flag];
+    throw new UsageError(`--${flag} does nothing ${context[mode]}${where ? ` (it is used ${where})` : ''}`);
+  }
+  if (mode === 'campaign' && plan === 'exhaustive' && args.has('sample')) throw new UsageError(`--sample does nothing in an exhaustive campaign (it is used ${USED_WITH.sample})`);
+  if (mode === 'campaign' && args.has('no-memo') && !(MEMO_PLANS as readonly string[]).includes(plan)) {
+    throw new UsageError(`--no-memo does nothing in ${plan === 'exhaustive' ? 'an' : 'a'} ${plan} campaign: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons (every scenario of the exhaustive plan powers on from a distinct state)`);
+  }
+  for (const flag of ['resume', 'force']) {
+    if (args.has(flag) && !args.has('out')) throw new UsageError(`--${flag} needs --out FILE.jsonl (the results file to ${flag === 'resume' ? 'continue' : 'overwrite'})`);
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return merge(argv.slice(1));
   const args = parseArgs(argv, SPECS);
@@ -67,14 +113,17 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText('campaign', 'Cut the power at every flash operation of an update and check the device always boots.', SPECS));
     return 0;
   }
-  // Whole lives (the application, the OTA task, signed releases) load only when asked for.
   const replayId = args.string('replay');
-  if (replayId && (await import('../campaign/plans/lifecycle.js')).isLifeId(replayId)) return (await import('./campaign-lifecycle.js')).replayLife(replayId, args.bool('log'), args.bool('json'));
-  if (args.string('plan') === 'lifecycle') {
-    if (args.bool('no-memo')) throw new UsageError(`--no-memo does nothing with --plan lifecycle: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons`);
-    return (await import('./campaign-lifecycle.js')).runLifecycle(args);
-  }
-  if (args.string('replay')) return replay(args.string('replay')!, args.bool('trace'), args.bool('json'), args.string('device-file'));
+  if (replayId !== undefined && !replayId.trim()) throw new UsageError('--replay needs a scenario id (got an empty one), e.g. swap-scratch/nrf52840/perm/cut@417');
+  const planName = args.string('plan') ?? 'exhaustive';
+  // Whole lives (the application, the OTA task, signed releases) load only when asked for.
+  const lifeId = replayId !== undefined && (await import('../campaign/plans/lifecycle.js')).isLifeId(replayId);
+  const mode: Mode = replayId !== undefined ? (lifeId ? 'replay-life' : 'replay') : planName === 'lifecycle' ? 'lifecycle' : 'campaign';
+  if (mode === 'campaign') parsePlan(planName); // an unknown plan is named before any flag is blamed
+  refuseUnused(args, mode, planName);
+  if (mode === 'replay-life') return (await import('./campaign-lifecycle.js')).replayLife(replayId!, args.bool('log'), args.bool('json'));
+  if (mode === 'replay') return replay(replayId!, args.bool('trace'), args.bool('json'), args.string('device-file'));
+  if (mode === 'lifecycle') return (await import('./campaign-lifecycle.js')).runLifecycle(args);
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = deviceFromArgs(args, deviceFile);
@@ -85,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     return named;
   });
   const upgrades = list<Upgrade>(args.string('upgrade'), UPGRADES, parseUpgrade);
-  const plan = parsePlan(args.string('plan') ?? 'exhaustive');
+  const plan = parsePlan(planName);
   const fault = parseFault(args.string('fault') ?? 'cut');
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
@@ -94,80 +143,101 @@ export async function run(argv: string[]): Promise<number> {
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
-  checkPlan(plan, fault, args.string('sample'), args.bool('no-memo'));
+  checkTriple(plan, fault, args.string('sample'));
   const memo = !args.bool('no-memo');
+  const runnerOptions = memo ? {} : { memo: false };
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
   const shard = args.string('shard') === undefined ? { index: 1, count: 1 } : parseShard(args.string('shard')!);
   const outPath = args.string('out');
-  if (args.bool('resume') && !outPath) throw new UsageError('--resume needs --out FILE.jsonl (the run to continue)');
+  const resuming = args.bool('resume');
+  if (outPath !== undefined) checkResultsPath(outPath, { resume: resuming, force: args.bool('force') });
   const json = args.bool('json');
 
-  const done = args.bool('resume') && outPath ? completedUnits(outPath) : new Map();
-  let out: WriteStream | undefined;
-  if (outPath) out = createWriteStream(outPath, { flags: args.bool('resume') && existsSync(outPath) ? 'a' : 'w' });
-  const write = (o: unknown) => out?.write(`${JSON.stringify(o)}\n`);
-
-  const runs: Array<{ spec: CampaignSpec; tally: Tally }> = [];
-  const pool = new CampaignPool(workers);
-  const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
+  // Every campaign is built once before anything is opened: an image that does not fit, a
+  // build the device cannot run, or a shard with nothing in it is refused with nothing written.
+  const campaigns: Array<{ spec: CampaignSpec; key: string; units: number; mine: number[] }> = [];
+  let firstRunner: CampaignRunner | undefined;
   for (const named of strategies) {
     for (const upgrade of upgrades) {
       const spec: CampaignSpec = { device: device.name, ...(deviceFile ? { deviceFile } : {}), ...named, upgrade, plan, fault, imageSize, ...(v1Size !== undefined ? { v1Size } : {}), ...staging, seed, sample };
-      const key = campaignKey(spec);
+      // Only the unit count is needed here; workers rebuild the same update themselves, and
+      // the first campaign's runner serves a single-worker run (building one costs more than
+      // a small campaign's scenarios).
+      const runner = await CampaignRunner.create(spec, runnerOptions);
+      firstRunner ??= runner;
+      const units = runner.units;
+      const mine = shardUnits(units, shard);
+      if (!mine.length) throw new UsageError(`--shard ${shard.index}/${shard.count} holds no scenario of ${strategyLabel(spec)} ${upgrade}: it has ${units} unit${units === 1 ? '' : 's'}, so use at most ${units} shards`);
+      campaigns.push({ spec, key: campaignKey(spec), units, mine });
+    }
+  }
+  const header: RunHeader = { type: 'run', format: RESULTS_FORMAT, keys: campaigns.map((c) => c.key), seed, shard };
+  const resume = outPath !== undefined && resuming ? resumeState(outPath, header) : undefined;
+  const done = resume?.done ?? new Map();
+  const out = outPath === undefined ? undefined : ResultsWriter.open(outPath, resume?.started ? resume.keep : undefined);
+
+  const runs: Array<{ spec: CampaignSpec; tally: Tally }> = [];
+  const pool = new CampaignPool(workers);
+  if (firstRunner) pool.adopt(firstRunner, runnerOptions);
+  firstRunner = undefined;
+  const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
+  let scenarios = 0;
+  try {
+    if (!resume?.started) {
+      out?.line(header);
+      for (const c of campaigns) out?.line({ type: 'campaign', key: c.key, spec: c.spec, shard, units: c.units, shardUnits: c.mine.length } satisfies CampaignHeader);
+    }
+    for (const [i, { spec, key, mine }] of campaigns.entries()) {
       const tally = new Tally();
       runs.push({ spec, tally });
-      // This thread's runner gives the unit count (workers rebuild the same update themselves).
-      const probe = await pool.runner(spec, memo ? {} : { memo: false });
-      const all = Array.from({ length: probe.units }, (_, i) => i + 1).filter((u) => (u - 1) % shard.count === shard.index - 1);
       const prior = done.get(key);
       for (const r of prior?.results ?? []) tally.add(r);
-      const units = all.filter((u) => !prior?.units.has(u));
-      if (!prior) write({ type: 'campaign', key, spec, shard });
-      progress?.start(`${strategyLabel(spec)} ${upgrade}`, all.length, all.length - units.length);
+      const units = mine.filter((u) => !prior?.units.has(u));
+      progress?.start(`${strategyLabel(spec)} ${spec.upgrade}`, mine.length, mine.length - units.length);
       const t0 = performance.now();
-      const campaignsAfter = strategies.length * upgrades.length - runs.length;
       // Without a results file only failures need their ids: passing scenarios come counted.
-      for await (const ev of pool.run(spec, units, { counted: !out, campaignsAfter, ...(memo ? {} : { memo: false }) })) {
+      for await (const ev of pool.run(spec, units, { counted: !out, campaignsAfter: campaigns.length - i - 1, ...runnerOptions })) {
         if ('unitDone' in ev) {
-          write({ type: 'unit', key, unit: ev.unitDone });
+          out?.line({ type: 'unit', key, unit: ev.unitDone, scenarios: ev.scenarios });
+          out?.flushSoon();
           progress?.unit(tally);
         } else if ('passed' in ev) {
           tally.addPassed(ev.passed);
         } else {
           tally.add(ev);
-          write({ type: 'scenario', key, result: ev });
+          out?.line({ type: 'scenario', key, result: ev });
         }
       }
       const wall = performance.now() - t0;
       tally.wallMs = wall + (prior?.wallMs ?? 0);
+      scenarios += tally.scenarios;
       const stats = pool.memoStats(spec);
-      tally.memo = probe.memo !== undefined;
+      tally.memo = memo && MEMO_PLANS.includes(plan);
       tally.powerOnStates = stats.powerOnStates + (prior?.powerOnStates ?? 0);
       tally.memoHits = stats.memoHits + (prior?.memoHits ?? 0);
-      write({ type: 'end', key, wallMs: Math.round(wall), ...(tally.memo ? { memo: true, powerOnStates: stats.powerOnStates, memoHits: stats.memoHits } : {}) });
+      out?.line({ type: 'end', key, wallMs: Math.round(wall), ...(tally.memo ? { memo: true, powerOnStates: stats.powerOnStates, memoHits: stats.memoHits } : {}) });
       progress?.end();
     }
+    out?.line({ type: 'done', scenarios });
+  } finally {
+    await pool.close();
+    out?.close();
   }
-  await pool.close();
-  if (out) await new Promise<void>((r) => out!.end(r));
   const report = makeReport(runs);
   print(report, json);
-  return report.summary.some((r) => r.bricked || r.failures) ? 1 : 0;
+  const empty = report.summary.find((r) => r.scenarios === 0);
+  if (empty) throw new UsageError(`${empty.strategy}/${empty.device}/${empty.upgrade} ran 0 scenarios: nothing was checked (no recovery boot made a flash operation to cut)`);
+  return report.summary.some((r) => r.failed) ? 1 : 0;
 }
 
 /**
- * Plan options that make no sense together: a triple-cut plan under a torn fault with every
- * cut taken (only under `cut` do its scenarios share their work: a torn cut leaves different
- * bytes in each), `--sample` for the exhaustive plan (it cuts every operation), `--no-memo`
- * for a plan without a memo.
+ * A triple-cut plan under a torn fault with every cut taken: only under `cut` do its
+ * scenarios share their work (a torn cut leaves different bytes in each), so the exhaustive
+ * triple plan of a torn fault is out of reach; with --sample N it is a seeded sample.
  */
-function checkPlan(plan: Plan, fault: FaultModel, sample: string | undefined, noMemo: boolean): void {
+function checkTriple(plan: Plan, fault: FaultModel, sample: string | undefined): void {
   if (plan === 'triple' && fault !== 'cut' && sample === undefined) {
     throw new UsageError(`--plan triple --fault ${fault} needs --sample N: every third cut of every second cut shares work only under --fault cut (a torn cut leaves different bytes in every scenario)`);
-  }
-  if (plan === 'exhaustive' && sample !== undefined) throw new UsageError(`--sample ${sample} does nothing with --plan exhaustive (one cut at every operation); it applies to the double, triple and random plans`);
-  if (noMemo && !MEMO_PLANS.includes(plan)) {
-    throw new UsageError(`--no-memo does nothing with --plan ${plan}: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons (every scenario of the exhaustive plan powers on from a distinct state)`);
   }
 }
 
@@ -176,6 +246,7 @@ function print(report: Report, json: boolean): void {
     printJson(report);
     return;
   }
+  if (report.partial) process.stdout.write(`${partialBanner(report)}\n\n`);
   process.stdout.write(`${formatTable(report.summary)}\n`);
   if (report.failures.length) {
     process.stdout.write(`\n${report.failures.length} scenario(s) failed; replay one with: brickproof campaign --replay ID --trace\n`);
@@ -184,13 +255,41 @@ function print(report: Report, json: boolean): void {
   }
 }
 
-async function merge(paths: string[]): Promise<number> {
-  const json = paths.includes('--json');
-  const files = paths.filter((p) => p !== '--json');
+function partialBanner(report: Report): string {
+  const missing = report.partial!.missing;
+  const units = missing.reduce((n, m) => n + m.units.length, 0);
+  const lines = missing.map((m) => `  ${m.strategy}/${m.device}/${m.upgrade} (${m.plan}, ${m.fault}): ${m.units.length} of ${m.of} units missing (${m.plan === 'random' ? 'runs' : 'first cuts'} ${formatUnits(m.units)})`);
+  return [`PARTIAL: ${units ? `${units} unit${units === 1 ? ' is' : 's are'} missing` : 'some results are missing'}; this report covers only what the files hold`, ...lines].join('\n');
+}
+
+const MERGE_SPECS: FlagSpecs = {
+  json: { type: 'boolean', help: 'print the merged report as JSON' },
+  'allow-partial': { type: 'boolean', help: 'merge incomplete results: the report is labelled PARTIAL, lists the missing units, and exits 1' },
+};
+
+async function merge(argv: string[]): Promise<number> {
+  const positional = { min: 0, max: Number.MAX_SAFE_INTEGER, names: ['RESULTS.jsonl…'] };
+  const args = parseArgs(argv, MERGE_SPECS, positional);
+  if (args.bool('help')) {
+    process.stdout.write(helpText('campaign merge', 'Merge the results files of a sharded run into the report of the whole run; refuse incomplete input.', MERGE_SPECS, positional));
+    return 0;
+  }
+  const files = args.positionals;
   if (!files.length) throw new UsageError('campaign merge needs result files: brickproof campaign merge a.jsonl b.jsonl …');
-  const report = mergeResults(files);
+  const options = { allowPartial: args.bool('allow-partial') };
+  const json = args.bool('json');
+  if (resultsKind(files[0]!) === 'lifecycle') {
+    const m = mergeLifecycleResults(files, options);
+    if (json) printJson(m);
+    else {
+      if (m.partial) process.stdout.write(`PARTIAL: ${m.partial.missingLives.length} li${m.partial.missingLives.length === 1 ? 'fe is' : 'ves are'} missing (lives ${formatUnits(m.partial.missingLives)}); this report covers only what the files hold\n\n`);
+      (await import('./campaign-lifecycle.js')).printLifecycleReport(m.summary, m.failures);
+    }
+    return m.partial || m.failures.length ? 1 : 0;
+  }
+  const report = mergeResults(files, options);
   print(report, json);
-  return report.summary.some((r) => r.bricked || r.failures) ? 1 : 0;
+  return report.partial || report.summary.some((r) => r.failed) ? 1 : 0;
 }
 
 async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string): Promise<number> {
@@ -205,11 +304,21 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
   const runner = await CampaignRunner.create(spec);
   const ex = runner.explain(ref);
   const r: ScenarioResult = ex.result;
+  const calls = (list: Call[]) => list.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(traceLine) : c.ops.length }));
   if (json) {
-    printJson({ ...r, cut: ex.cut, calls: ex.life.calls.map((c) => ({ kind: c.kind, boot: c.boot, image: c.image, ops: trace ? c.ops.map(traceLine) : c.ops.length })) });
+    printJson({
+      ...r,
+      cut: ex.cut,
+      ...(ex.recovery ? { recovery: { ops: trace ? ex.recovery.ops.map(traceLine) : ex.recovery.ops.length, cut: ex.recovery.cut, of: ex.recovery.of } } : {}),
+      ...(ex.aimed ? { aimed: ex.aimed.map((a) => ({ at: a.at, ops: trace ? a.ops.map(traceLine) : a.ops.length, ...(a.cut ? { cut: cutLine(a.cut) } : {}), ...(a.boot ? { boot: a.boot } : {}) })) } : {}),
+      calls: calls(ex.life.calls),
+    });
     return r.ok ? 0 : 1;
   }
   const w = (s: string) => process.stdout.write(`${s}\n`);
+  const ops = (list: Array<{ kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number }>) => {
+    if (trace) for (const op of list) w(`    ${traceLine(op)}`);
+  };
   w(`scenario ${r.id}`);
   if (runner.expected) w(`update: ${runner.cutPoints} flash operations uninterrupted; ends on v${runner.expected.version}, image_ok ${runner.expected.imageOk}`);
   else w(`update: fails uninterrupted (${runner.controlFailure!.rule}), after ${runner.cutPoints} flash operations`);
@@ -217,26 +326,47 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     for (const [i, op] of ex.before.slice(-5).entries()) w(`  op ${ex.before.length - Math.min(5, ex.before.length) + i + 1}: ${traceLine(op)}`);
     const during = ex.cutCall === 'confirm' ? "application's confirm" : ex.cutCall === 'erase' ? "application's erase of the secondary" : 'bootloader';
     w(`  op ${ref.cut}: ${traceLine(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
-    if (ref.cut2 !== undefined) w(`  then the first recovery boot is cut again before its op ${ref.cut2}`);
   }
-  for (const [i, c] of ex.life.calls.entries()) {
-    if (c.kind === 'boot' && c.boot) {
-      const b = c.boot;
-      w(`power-on ${i + 1}: requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)} (${c.image ?? 'matches no installed image'})` : b.outcome}; ${c.ops.length} flash ops`);
-    } else if (c.kind === 'boot') {
-      w(`power-on ${i + 1}: crashed, after ${c.ops.length} flash ops`);
-    } else if (c.kind === 'confirm') {
-      w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
+  let n = 0;
+  if (ex.recovery) {
+    const { ops: done, cut, of } = ex.recovery;
+    w(`power-on ${++n}: the recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
+    ops(done);
+    w(`  its op ${done.length + 1}: ${traceLine(cut)}   <- power fails here (${spec.fault})`);
+  }
+  for (const a of ex.aimed ?? []) {
+    if (a.cut) {
+      w(`power-on ${++n}: aimed at its op ${a.at}: ${a.ops.length} flash ops, then`);
+      ops(a.ops);
+      w(`  its op ${a.at}: ${cutLine(a.cut)}   <- power fails here (${spec.fault})`);
     } else {
-      w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
+      const b = a.boot!;
+      w(`power-on ${++n}: aimed at its op ${a.at}, but finished first: ${describeDecision(b)}; ${b.outcome === 'ok' ? `boots v${versionString(b.version)}` : b.outcome}; ${a.ops.length} flash ops`);
+      ops(a.ops);
     }
-    if (trace) for (const op of c.ops) w(`    ${traceLine(op)}`);
+  }
+  if (ex.aimed && !ex.aimed.length) w('no power-on was cut (the run\'s first cut point lay past the update)');
+  for (const c of ex.life.calls) {
+    if (c.kind === 'boot' && c.boot) w(`power-on ${++n}: ${describeDecision(c.boot)}; ${c.boot.outcome === 'ok' ? `boots v${versionString(c.boot.version)} (${c.image ?? 'matches no installed image'})` : c.boot.outcome}; ${c.ops.length} flash ops`);
+    else if (c.kind === 'boot') w(`power-on ${++n}: crashed, after ${c.ops.length} flash ops`);
+    else if (c.kind === 'confirm') w(`application: boot_set_confirmed(); ${c.ops.length} flash ops`);
+    else w(`application: erases the secondary slot; ${c.ops.length} flash ops`);
+    ops(c.ops);
   }
   w(r.ok ? 'result: ok — the device recovered to the uninterrupted end state' : `result: FAILED (${r.rule}) ${r.detail}`);
   if (!r.ok) throw new CheckFailed(`${r.id}: ${r.rule}`);
   return 0;
 }
 
+/** What a power-on decided, as the replay prints it. */
+function describeDecision(b: BootResult): string {
+  return `requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}`;
+}
+
+/** The operation a power cut interrupted, as a trace line. */
+function cutLine(c: PowerCut): string {
+  return traceLine({ kind: c.kind === 'erase' ? 'E' : 'W', area: c.area, offset: c.offset, length: c.length });
+}
 
 /** A progress bar on stderr: scenarios, rate, ETA, failures so far. */
 class Progress {

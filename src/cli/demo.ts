@@ -12,10 +12,13 @@ import { headerOffsets, stage } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { describeBoot } from './options.js';
 import { BOOT_STRATEGIES } from '../image/strategy.js';
-import { type FlagSpecs, parseArgs } from './args.js';
+import { type FlagSpecs, helpText, parseArgs } from './args.js';
 import { printJson } from './image-io.js';
 
-const SPECS: FlagSpecs = { device: { type: 'string', metavar: 'NAME' }, json: { type: 'boolean' } };
+const SPECS: FlagSpecs = {
+  device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
+  json: { type: 'boolean', help: 'print the walk-through as JSON' },
+};
 const hex = (n: number) => `0x${n.toString(16)}`;
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -26,6 +29,10 @@ function body(length: number, seed: number): Uint8Array {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPECS);
+  if (args.bool('help')) {
+    process.stdout.write(helpText('demo', 'One test upgrade per strategy on a built-in device, step by step.', SPECS));
+    return 0;
+  }
   const device = getDevice(args.string('device'));
   const g = device.geometry;
   const report: unknown[] = [];

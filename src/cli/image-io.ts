@@ -3,7 +3,8 @@
  * means Intel HEX (its data from the lowest address, gaps filled with 0xff), anything else
  * raw binary. Outputs are written atomically, so a failed command leaves no file behind.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import intelHex from 'nrf-intel-hex';
 import { UsageError } from '../errors.js';
 import { type Key, parseKey } from '../image/index.js';
@@ -58,9 +59,24 @@ export function writeImageFile(path: string, bytes: Uint8Array, baseAddr = 0): v
   }
 }
 
-export function writeTextFile(path: string, data: string | Uint8Array): void {
+/**
+ * Refuses an output path that cannot be written, before the command does its work: a
+ * missing folder, a folder where the file should go. `flag` names the option in the message.
+ * With `overwrite: false`, an existing file is refused too (`--force` says otherwise).
+ */
+export function checkOutputPath(path: string, flag: string, o: { overwrite?: boolean } = {}): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) throw new UsageError(`${flag} '${path}': folder '${dir}' does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} '${path}': '${dir}' is not a folder`);
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw new UsageError(`${flag} '${path}' is a folder`);
+  if (o.overwrite === false) throw new UsageError(`${flag} '${path}' already exists (--force overwrites it)`);
+}
+
+/** Writes a text or binary file whole (`mode` for a private key: 0o600). */
+export function writeTextFile(path: string, data: string | Uint8Array, mode?: number): void {
   try {
-    writeFileAtomic(path, data);
+    writeFileAtomic(path, data, mode);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot write '${path}'${code ? ` (${code})` : ''}`);

@@ -1,13 +1,18 @@
-/** `brickproof keygen -k FILE -t TYPE`: a new private key as a PKCS#8 PEM file, as imgtool writes it. */
+/**
+ * `brickproof keygen -k FILE -t TYPE`: a new private key as a PKCS#8 PEM file, as imgtool
+ * writes it — readable by its owner only (mode 0600), and never over an existing file
+ * unless `--force`.
+ */
 import { UsageError } from '../errors.js';
 import { KEY_TYPES, generateKey, isKeyType, keyHash, privateKeyPem } from '../image/index.js';
 import { type FlagSpecs, helpText, parseArgs } from './args.js';
-import { printJson, writeTextFile } from './image-io.js';
+import { checkOutputPath, printJson, writeTextFile } from './image-io.js';
 
 const SPECS: FlagSpecs = {
   key: { type: 'string', short: 'k', metavar: 'FILE', help: 'where to write the private key (required)' },
   type: { type: 'string', short: 't', metavar: 'TYPE', help: `key type: ${KEY_TYPES.join(', ')}` },
   password: { type: 'boolean', short: 'p', help: 'encrypt the key with a password (not supported)' },
+  force: { type: 'boolean', help: 'overwrite an existing key file' },
   json: { type: 'boolean', help: 'print the key type and KEYHASH as JSON' },
 };
 
@@ -23,8 +28,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!type) throw new UsageError(`--type is required (one of: ${KEY_TYPES.join(', ')})`);
   if (!isKeyType(type)) throw new UsageError(`unknown key type '${type}' (expected one of: ${KEY_TYPES.join(', ')})`);
   if (args.bool('password')) throw new UsageError('--password: encrypted key files are not supported');
+  // A signing key overwritten by accident is a release that can no longer be signed.
+  checkOutputPath(path, '--key', { overwrite: args.bool('force') });
   const key = await generateKey(type);
-  writeTextFile(path, privateKeyPem(key));
+  writeTextFile(path, privateKeyPem(key), 0o600);
   if (args.bool('json')) printJson({ key: path, type, keyHash: keyHash(key) });
   return 0;
 }

@@ -129,6 +129,9 @@ export async function run(argv: string[]): Promise<number> {
   set(network, 'outagesPerDay', rate('outages-per-day'));
   set(network, 'outageHours', rate('outage-hours'));
 
+  if (str('fault') !== undefined && !args.has('power-loss-per-day') && !args.has('power-loss-at')) {
+    throw new UsageError('--fault does nothing without a power loss: it says what a loss does to the flash operation in progress (give --power-loss-per-day or --power-loss-at)');
+  }
   const aimed: AimedCut[] = args.strings('power-loss-at').map((spec) => {
     const [phase, f] = spec.split(':');
     const fraction = f === undefined ? 0.5 : parseNumber(f, `--power-loss-at ${spec}`, { below1: true });

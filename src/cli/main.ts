@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
+    if (!name) process.stderr.write('brickproof: no command given (see the list above)\n');
     return name ? 0 : 2;
   }
   const command = commands[name];
@@ -64,8 +65,23 @@ export function describeError(command: string, e: unknown): { code: 1 | 2 | 3; l
   return { code: INTERNAL_ERROR, line: `brickproof ${command}: internal error (a bug in brickproof, not a finding about the device): ${message}` };
 }
 
+/**
+ * For the `brickproof` process itself: output piped into a reader that stops early
+ * (`brickproof campaign --json | head`) ends the command quietly, as Unix tools do, instead
+ * of an unhandled EPIPE stack trace.
+ */
+export function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
+
 const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  quietOnClosedPipe();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -8,6 +8,7 @@ import { Device, type BootResult, versionString } from '../device/device.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
 import { publicKeyOf, type PublicKey } from '../image/keys.js';
 import { BOOT_STRATEGIES, parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { UsageError } from '../errors.js';
 import { type FlagSpecs, type ParsedArgs } from './args.js';
 import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './device-options.js';
 import { readKeyFile } from './image-io.js';
@@ -33,6 +34,8 @@ export function keysFromArgs(args: ParsedArgs): PublicKey[] {
 export interface BootloaderChoice {
   device: ResolvedProfile;
   strategy: BootStrategy;
+  /** The build's built-in public keys (none: hash-only). */
+  keys: PublicKey[];
   make(): Device;
 }
 
@@ -40,6 +43,7 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   const device = deviceFromArgs(args);
   const strategy = parseStrategy(args.string('strategy') ?? 'swap-scratch');
   assertStrategyAllowed(device, strategy);
+  if (args.bool('overwrite-fast') && strategy !== 'overwrite-only') throw new UsageError(`--overwrite-fast does nothing with ${strategy}: it is MCUBOOT_OVERWRITE_ONLY_FAST, an overwrite-only option`);
   const options = {
     strategy,
     ...buildFromArgs(args),
@@ -50,12 +54,12 @@ export function bootloaderFromArgs(args: ParsedArgs): BootloaderChoice {
   };
   const make = () => new Device(device.geometry, options);
   make(); // refuses impossible combinations before anything is read or written
-  return { device, strategy, make };
+  return { device, strategy, keys: options.keys, make };
 }
 
 /** One line about a boot, as a firmware engineer reads a serial log. */
 export function describeBoot(r: BootResult): string {
-  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType === 'none' ? 'nothing to do' : `swap type ${r.swapType}`;
+  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType !== 'none' ? `swap type ${r.swapType}` : r.requested === 'none' ? 'nothing to do' : 'did NOT upgrade';
   const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : r.outcome === 'panic' ? 'PANIC: the bootloader hangs' : 'NO BOOTABLE IMAGE: the device does not boot';
   return `requested ${r.requested}; ${did}; ${booted} — ${r.ops.erase + r.ops.write} flash ops (${r.ops.erase} erase, ${r.ops.write} write)`;
 }

@@ -14,7 +14,8 @@ import { checkFits, stage, updateOffset } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
-import { printJson, readImageFile, writeImageFile } from './image-io.js';
+import { checkOutputPath, printJson, readImageFile, writeImageFile } from './image-io.js';
+import { verifyImage } from '../image/verify.js';
 
 const SPECS: FlagSpecs = {
   ...BOOTLOADER_FLAGS,
@@ -38,10 +39,13 @@ export async function run(argv: string[]): Promise<number> {
   const choice = bootloaderFromArgs(args);
   const upgrade = args.string('upgrade') ?? 'test';
   if (upgrade !== 'test' && upgrade !== 'perm') throw new UsageError(`--upgrade '${upgrade}' must be test or perm`);
-  const boots = args.string('boots') === undefined ? 2 : parseInteger(args.string('boots')!, '--boots', { min: 1, max: 1000 });
+  if (args.bool('confirm') && upgrade === 'perm') throw new UsageError('--confirm does nothing with --upgrade perm: a permanent upgrade is confirmed already (image_ok is set by the request)');
+  const boots = args.string('boots') === undefined ? 2 : parseInteger(args.string('boots')!, '--boots', { min: 0, max: 1000 });
   const primaryPath = args.string('primary');
   const secondaryPath = args.string('secondary');
   if (!primaryPath || !secondaryPath) throw new UsageError('--primary FILE and --secondary FILE are both required');
+  const dumpPath = args.string('dump-flash');
+  if (dumpPath !== undefined) checkOutputPath(dumpPath, '--dump-flash');
   const primary = readImageFile(primaryPath, 'primary image').bytes;
   const secondary = readImageFile(secondaryPath, 'secondary image').bytes;
 
@@ -51,6 +55,17 @@ export async function run(argv: string[]): Promise<number> {
   const pending = stage(dev, { running: primary, update: secondary, permanent: upgrade === 'perm' });
   if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
 
+  // Why the bootloader would turn the update down (its validation: `brickproof verify`'s
+  // rules with this build's keys and geometry), said when the first boot does not upgrade.
+  const secondaryArea = dev.core.area(SECONDARY);
+  const verdict = await verifyImage(secondary, {
+    keys: choice.keys,
+    slotSize: secondaryArea.size,
+    strategy: choice.strategy,
+    geometry: { sectorSize: secondaryArea.sectorSizes[0], writeSize: dev.geometry.devices.find((d) => d.id === secondaryArea.device)?.writeAlign, maxAlign: dev.options.maxAlign, maxSectors: dev.options.maxSectors },
+  });
+  const rejected = verdict.ok ? undefined : { slot: 'secondary', code: verdict.code, message: verdict.message };
+
   const results: Array<BootResult & { trace?: string[] }> = [];
   for (let i = 0; i < boots; i++) {
     const r = dev.boot();
@@ -59,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
     results.push(args.bool('trace') ? { ...r, trace } : r);
     if (!args.bool('json')) {
       process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}\n`);
+      if (i === 0 && r.requested !== 'none' && r.swapType === 'none' && !r.resumed) {
+        process.stdout.write(rejected ? `  the bootloader rejected the secondary image: ${rejected.code}: ${rejected.message}\n` : '  the secondary image validates: the bootloader refused the layout (slots it cannot swap), not the image\n');
+      }
       if (args.bool('trace')) for (const l of trace) process.stdout.write(`  ${l}\n`);
     }
     if (i === 0 && args.bool('confirm') && r.outcome === 'ok') {
@@ -67,7 +85,6 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const final = { primary: dev.readSwapState(PRIMARY), secondary: dev.readSwapState(SECONDARY) };
-  const dumpPath = args.string('dump-flash');
   if (dumpPath) writeImageFile(dumpPath, dev.core.dump());
   if (args.bool('json')) {
     printJson({
@@ -81,11 +98,12 @@ export async function run(argv: string[]): Promise<number> {
         ...(r.trace ? { trace: r.trace } : {}),
       })),
       final,
+      ...(rejected && results[0] && results[0].swapType === 'none' ? { rejected } : {}),
     });
   } else {
     for (const [name, s] of Object.entries(final) as Array<[string, SlotState]>) {
       process.stdout.write(`final ${name}: magic ${s.magic}, image_ok ${s.imageOk}, copy_done ${s.copyDone}, version ${s.version ?? '-'}\n`);
     }
   }
-  return results.at(-1)!.outcome === 'ok' ? 0 : 1;
+  return results.length === 0 || results.at(-1)!.outcome === 'ok' ? 0 : 1;
 }

@@ -32,6 +32,11 @@ export async function run(argv: string[]): Promise<number> {
     const v = args.string(flag);
     return v === undefined ? undefined : parseInteger(v, `--${flag}`, { min: 0 });
   };
+  if (!args.has('slot-size')) {
+    for (const flag of ['strategy', 'sector-size', 'align', 'max-align', 'max-sectors']) {
+      if (args.has(flag)) throw new UsageError(`--${flag} does nothing without -S/--slot-size: it shapes the maximum image size, which is checked only for a given slot size`);
+    }
+  }
   const strategy = args.string('strategy') ?? 'swap-scratch';
   if (!isStrategy(strategy)) throw new UsageError(`--strategy '${strategy}' is not one of ${STRATEGIES.join(', ')}`);
   const keys = args.strings('key').map(readKeyFile);

@@ -9,6 +9,13 @@ import { areaId, type AreaSpec, type FlashDeviceSpec } from './geometry.js';
 import { DEFAULT_DEVICE, findProfile, resolveProfile, type DeviceProfile, type FlashTiming, type ResolvedProfile } from './profiles.js';
 import { parseStrategy, type BootStrategy } from '../image/strategy.js';
 
+/**
+ * The characters a device name may use: the ones a replay id can carry between its slashes
+ * (`swap-move/<device>/perm/cut@417`), so every scenario found on the device replays.
+ */
+export const DEVICE_NAME_CHARS = 'A-Za-z0-9._-';
+const DEVICE_NAME = new RegExp(`^[${DEVICE_NAME_CHARS}]+$`);
+
 const TOP_KEYS = ['name', 'flash', 'areas', 'excluded', 'timing'];
 const FLASH_KEYS = ['id', 'sectors', 'writeAlign', 'erasedValue'];
 const AREA_KEYS = ['flash', 'offset', 'size'];
@@ -164,9 +171,13 @@ function readDeviceFile(text: string, source: string, defaultName: string): Reso
   }
   const o = object(source, json, TOP_KEYS, ['flash', 'areas']);
   if ('name' in o && (typeof o.name !== 'string' || o.name.trim() === '')) throw new UsageError(`${source}: name must be a non-empty string, got ${show(o.name)}`);
+  const name = (o.name as string | undefined) ?? defaultName;
+  if (!DEVICE_NAME.test(name)) {
+    throw new UsageError(`${source}: device name ${show(name)}${'name' in o ? '' : ' (from the file name)'} may use only letters, digits, '.', '_' and '-' (the characters a replay id carries)`);
+  }
   if (!Array.isArray(o.flash) || o.flash.length === 0) throw new UsageError(`${source}: flash must be a non-empty list of flash devices, got ${show(o.flash)}`);
   const profile: DeviceProfile = {
-    name: (o.name as string | undefined) ?? defaultName,
+    name,
     flash: o.flash.map((f: unknown, i) => flashDevice(`${source}: flash[${i}]`, f)),
     areas: areas(`${source}: areas`, o.areas),
     excluded: 'excluded' in o ? excluded(`${source}: excluded`, o.excluded) : [],

@@ -35,6 +35,11 @@ function checkInt(what: string, v: unknown, min = 0): number {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/** Flash offsets in the core are u32. */
+const MAX_FLASH_BYTES = 2 ** 32;
+/** A 4 GiB part in 4 KiB sectors; far beyond any layout MCUboot runs on. */
+const MAX_SECTORS = 2 ** 20;
+
 export function resolveGeometry(spec: GeometrySpec): Geometry {
   const name = spec.name ?? 'device';
   if (!Array.isArray(spec.flash) || spec.flash.length === 0) throw new UsageError(`${name}: 'flash' must list at least one flash device`);
@@ -59,6 +64,9 @@ export function resolveGeometry(spec: GeometrySpec): Geometry {
       const count = checkInt(`${name}: flash ${id} sector count`, run[1], 1);
       if (sz < align) throw new UsageError(`${name}: flash ${id} sector size ${sz} is smaller than its write alignment ${align}`);
       if (sz % align !== 0) throw new UsageError(`${name}: flash ${id} sector size ${sz} is not a multiple of its write alignment ${align}`);
+      // Checked before the sectors are listed: a mistyped count must not exhaust memory first.
+      if (base + size + sz * count > MAX_FLASH_BYTES) throw new UsageError(`${name}: flash ${id} sector run [${sz}, ${count}] takes the flash past ${MAX_FLASH_BYTES} bytes (the core addresses flash with 32-bit offsets)`);
+      if (sectors.length + count > MAX_SECTORS) throw new UsageError(`${name}: flash ${id} sector run [${sz}, ${count}] takes the device past ${MAX_SECTORS} sectors`);
       for (let i = 0; i < count; i++) {
         sectors.push({ start: base + size, size: sz, device: id });
         size += sz;

@@ -28,7 +28,10 @@ export class LifecyclePool {
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
       const fromSource = workerUrl.pathname.endsWith('.ts');
-      const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+      // tsx is resolved from here, not from the process's folder, so that a run from source
+      // started elsewhere finds it (vitest's module runner has no import.meta.resolve).
+      const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
+      const bootstrap = fromSource ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })` : '';
       for (let i = 0; i < this.workers; i++) {
         const t = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
         t.unref();

@@ -16,9 +16,9 @@ import { UsageError, CheckFailed } from '../errors.js';
 
 /**
  * A result; with `counted`, passing scenarios of a unit counted but not named; or the mark
- * that all results of a unit have been given (for --resume).
+ * that all `scenarios` results of a unit have been given (for --resume and merge).
  */
-export type PoolEvent = ScenarioResult | Passed | { unitDone: number };
+export type PoolEvent = ScenarioResult | Passed | { unitDone: number; scenarios: number };
 
 export interface PoolRunOptions extends RunnerOptions {
   /** Passing scenarios may come as counts (`Passed`) rather than one by one. */
@@ -49,6 +49,9 @@ const WORKERS_WORTH_MS = 1000;
 const SLICE_MS = 25;
 /** How long a chunk handed to a worker should last. */
 const CHUNK_MS = 100;
+
+/** Which runner serves a campaign: its key and whether it memoizes. */
+const localKey = (spec: CampaignSpec, options: RunnerOptions) => `${campaignKey(spec)}|memo=${options.memo !== false}`;
 
 const workerUrl = new URL(`./worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 
@@ -97,11 +100,16 @@ export class CampaignPool {
     private readonly options: { workersWorthMs?: number } = {},
   ) {}
 
-  /** This thread's runner for a campaign (built once; the CLI asks it for the unit count). */
+  /** This thread's runner for a campaign (built once). */
   async runner(spec: CampaignSpec, options: RunnerOptions = {}): Promise<CampaignRunner> {
-    const key = `${campaignKey(spec)}|memo=${options.memo !== false}`;
+    const key = localKey(spec, options);
     if (this.local?.key !== key) this.local = { key, runner: await CampaignRunner.create(spec, options) };
     return this.local.runner;
+  }
+
+  /** A runner already built with `options` (the CLI builds each campaign once to count its units): run on this thread, it is not built again. */
+  adopt(runner: CampaignRunner, options: RunnerOptions = {}): void {
+    this.local = { key: localKey(runner.spec, options), runner };
   }
 
   /** What the memo did for a campaign run through this pool (zeros for a plan without one). */
@@ -114,7 +122,10 @@ export class CampaignPool {
     if (this.threads.length || this.workers <= 1) return;
     // From TypeScript sources (tests, `npm start`) each worker registers tsx's loader first.
     const fromSource = workerUrl.pathname.endsWith('.ts');
-    const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+    // tsx is resolved from here, not from the process's folder, so that a run from source
+    // started elsewhere finds it (vitest's module runner has no import.meta.resolve).
+    const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
+    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
     for (let i = 1; i < this.workers; i++) {
       const worker = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
       worker.unref();
@@ -210,12 +221,15 @@ export class CampaignPool {
             const u = todo.shift()!;
             slice.push(u);
             let passed = 0;
+            let scenarios = 0;
             for (const r of runner.run([u], { counted: options.counted === true })) {
-              if ('id' in r) events.push(r);
-              else passed += r.passed;
+              if ('id' in r) {
+                events.push(r);
+                scenarios++;
+              } else passed += r.passed;
             }
             if (passed) events.push({ unit: u, passed });
-            events.push({ unitDone: u });
+            events.push({ unitDone: u, scenarios: scenarios + passed });
           }
           spentMs += performance.now() - t0;
           const c = process.cpuUsage(c0);

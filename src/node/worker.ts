@@ -39,12 +39,15 @@ async function runChunk(task: Task): Promise<void> {
     let last = Date.now();
     for (const u of task.units) {
       let passed = 0;
+      let scenarios = 0;
       for (const r of runner.run([u], { counted: task.options.counted })) {
-        if ('id' in r) batch.push(r);
-        else passed += r.passed;
+        if ('id' in r) {
+          batch.push(r);
+          scenarios++;
+        } else passed += r.passed;
       }
       if (passed) batch.push({ unit: u, passed });
-      batch.push({ unitDone: u });
+      batch.push({ unitDone: u, scenarios: scenarios + passed });
       if (batch.length >= 256 || Date.now() - last > 100) {
         parentPort!.postMessage({ id: task.id, results: batch });
         batch = [];

@@ -170,8 +170,31 @@ describe('a campaign that finds a brick', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const scenarios = lines.filter((l) => l.type === 'scenario');
     expect(scenarios).toHaveLength(report.summary[0].scenarios);
-    expect(lines.at(-1).type).toBe('end');
+    expect(lines.at(-2).type).toBe('end');
+    expect(lines.at(-1)).toEqual({ type: 'done', scenarios: report.summary[0].scenarios });
     expect(report.failures.map((f: { id: string }) => f.id)).toEqual(scenarios.filter((l) => !l.result.ok).map((l) => l.result.id).sort());
+  });
+
+  it('counts bricked, other failures and failed (their sum) in words that agree with the failure list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brickproof-words-'));
+    // revert under cut: pr485 leaves wrong end states (other failures), no bricks.
+    const args = ['campaign', '--strategy', 'swap-scratch@f76fba70,swap-scratch@pr485', '--upgrade', 'perm,revert', '--workers', '2', '--out', join(dir, 'r.jsonl')];
+    const text = await cli(args);
+    expect(text.code).toBe(1);
+    const [head, , ...rows] = text.stdout.split('\n');
+    expect(head).toMatch(/scenarios\s+bricked\s+other failures\s+failed\s+wall/);
+    const json = JSON.parse((await cli(['campaign', 'merge', join(dir, 'r.jsonl'), '--json'])).stdout);
+    for (const r of json.summary) expect(r.failed).toBe(r.bricked + r.failures);
+    const bricked = json.summary.reduce((n: number, r: { bricked: number }) => n + r.bricked, 0);
+    const other = json.summary.reduce((n: number, r: { failures: number }) => n + r.failures, 0);
+    expect(bricked).toBeGreaterThan(0);
+    expect(other).toBeGreaterThan(0);
+    const failed = json.summary.reduce((n: number, r: { failed: number }) => n + r.failed, 0);
+    expect(text.stdout).toContain(`\n${failed} scenario(s) failed`);
+    expect(json.failures).toHaveLength(failed);
+    const row = rows.find((l) => l.startsWith('swap-scratch@f76fba70') && / perm /.test(l))!;
+    const f76 = json.summary.find((r: { strategy: string; upgrade: string }) => r.strategy === 'swap-scratch@f76fba70' && r.upgrade === 'perm');
+    expect(row.split(/\s+/).slice(5, 9)).toEqual([f76.scenarios, f76.bricked, f76.failures, f76.failed].map(String));
   });
 });
 

@@ -3,6 +3,9 @@ import { main } from '../../src/cli/main.js';
 
 /** Runs `brickproof …` in-process; returns the exit code and what it printed. */
 export async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // A turn of the event loop first: a test that runs many commands in a row would otherwise
+  // keep its worker from answering vitest for its whole length (test/helpers/yield-between-tests.ts).
+  await new Promise<void>((resolve) => setImmediate(resolve));
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));

@@ -208,10 +208,11 @@ describe('the campaign command with a memo', () => {
 describe('bad input', () => {
   for (const [args, pattern] of [
     [['--plan', 'triple', '--fault', 'torn-write'], /--plan triple --fault torn-write needs --sample N/],
-    [['--plan', 'exhaustive', '--no-memo'], /--no-memo does nothing with --plan exhaustive/],
-    [['--no-memo'], /--no-memo does nothing with --plan exhaustive/],
-    [['--plan', 'lifecycle', '--no-memo'], /--no-memo does nothing with --plan lifecycle/],
-    [['--sample', '5'], /--sample 5 does nothing with --plan exhaustive/],
+    [['--plan', 'exhaustive', '--no-memo'], /--no-memo does nothing in an exhaustive campaign/],
+    [['--no-memo'], /--no-memo does nothing in an exhaustive campaign/],
+    [['--plan', 'lifecycle', '--no-memo'], /--no-memo does nothing with --plan lifecycle \(it is used with --plan double, triple, random\)/],
+    [['--replay', 'swap-scratch/nrf52840/perm/cut@5+3', '--no-memo'], /--no-memo does nothing with --replay/],
+    [['--sample', '5'], /--sample does nothing in an exhaustive campaign/],
     [['--plan', 'triple', '--sample', '0'], /--sample/],
   ] as Array<[string[], RegExp]>) {
     it(`refuses ${args.join(' ')} with one line and exit 2`, async () => {

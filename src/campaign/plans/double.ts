@@ -4,7 +4,7 @@
  */
 import { prng } from '../../util/prng.js';
 import type { Life, RecordedOp } from '../lifecycle.js';
-import { judge, verdict } from '../oracle.js';
+import { judge, verdict, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner, RunEvent } from '../runner.js';
 import type { CampaignSpec, ScenarioRef } from '../spec.js';
 
@@ -22,6 +22,32 @@ export function* double(runner: CampaignRunner, g: number, only?: number, counte
   let picks = sampleCuts(recovery.length, spec, g);
   if (only !== undefined) picks = picks.filter((k) => k === only);
   yield* cutEach(runner, g, second, recovery, picks, (k) => ({ cut: g, cut2: k }), counted);
+}
+
+/** One double-cut scenario with what a replay explains: the recovery boot that was cut, and the life after it. */
+export interface DoubleOutcome {
+  result: ScenarioResult;
+  /** Every operation of the first recovery boot, uninterrupted (cut point k is recovery[k − 1]). */
+  recovery: RecordedOp[];
+  /** The power-ons after the second cut, with their operations. */
+  life: Life;
+}
+
+/** Scenario (g, k) run to be explained, every power-on recorded (no memo); undefined when k is past the recovery boot. */
+export function secondCut(runner: CampaignRunner, g: number, k: number): DoubleOutcome | undefined {
+  const core = runner.device.core;
+  runner.flashBefore(g);
+  runner.interrupt(runner.ops[g - 1], { cut: g });
+  const second = (runner.planSnapshot ??= core.snapshot());
+  core.saveSnapshot(second);
+  const recovery = runner.recordRecovery();
+  if (k < 1 || k > recovery.length) return undefined;
+  for (let i = 0; i < k - 1; i++) core.applyToSnapshot(second, recovery[i]);
+  core.restore(second);
+  const ref = { cut: g, cut2: k };
+  runner.interrupt(recovery[k - 1], ref);
+  const { result, life } = runner.recover(ref, g, true);
+  return { result, life, recovery };
 }
 
 /**
