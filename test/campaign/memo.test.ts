@@ -5,6 +5,9 @@
  * under the double, random and triple plans — historical bugs are found with the same
  * failing ids, and a state that collides with another on the memo's lookup key is caught.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULT_MODELS } from '../../src/core/index.js';
 import { CampaignRunner, type RunEvent, type ScenarioResult } from '../../src/campaign/runner.js';
@@ -202,6 +205,39 @@ describe('the campaign command with a memo', () => {
     const here = await collect(new CampaignPool(1));
     expect(threads).toEqual(here);
     expect(here.passed).toBeGreaterThan(100);
+  });
+});
+
+describe('results files of a memoized plan', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'brickproof-memo-'));
+  const file = (name: string) => join(dir, name);
+  const base = ['campaign', '--device', 'k64f', '--strategy', 'swap-scratch', '--upgrade', 'perm', '--plan', 'triple', '--sample', '2', '--workers', '1', '--json'];
+  const endLine = (name: string) => readFileSync(file(name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.type === 'end');
+
+  for (const [name, extra] of [['whole.jsonl', []], ['s1.jsonl', ['--shard', '1/2']], ['s2.jsonl', ['--shard', '2/2']]] as const) {
+    it(`writes ${name} (${extra.join(' ') || 'unsharded'})`, async () => {
+      const r = await cli([...base, ...extra, '--out', file(name)]);
+      expect(r.code, r.stderr).toBe(0);
+    });
+  }
+
+  it('merges the shards of a triple campaign into the unsharded report, the memo figures summed', async () => {
+    const merged = await cli(['campaign', 'merge', file('s1.jsonl'), file('s2.jsonl'), '--json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const whole = await cli(['campaign', 'merge', file('whole.jsonl'), '--json']);
+    expect(withoutTimes(JSON.parse(merged.stdout))).toEqual(withoutTimes(JSON.parse(whole.stdout)));
+    const [e1, e2] = [endLine('s1.jsonl'), endLine('s2.jsonl')];
+    expect(e1).toMatchObject({ memo: true });
+    expect(JSON.parse(merged.stdout).summary[0]).toMatchObject({ plan: 'triple', memo: true, powerOnStates: e1.powerOnStates + e2.powerOnStates, memoHits: e1.memoHits + e2.memoHits });
+  });
+
+  it('refuses to merge a triple shard with a unit line whose scenarios are missing', async () => {
+    const lines = readFileSync(file('s1.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const i = lines.findIndex((l) => l.includes('"type":"scenario"'));
+    writeFileSync(file('s1-cut.jsonl'), `${lines.filter((_, j) => j !== i).join('\n')}\n`);
+    const r = await cli(['campaign', 'merge', file('s1-cut.jsonl'), file('s2.jsonl')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unit \d+ of swap-scratch\/k64f\/perm \(triple, cut\) has \d+ of its \d+ scenario results \(a line is missing\)/);
   });
 });
 
