@@ -3,20 +3,30 @@
  * (scripts/bundle-cli.js), whose paths to the WebAssembly core and to the campaign worker
  * must resolve as they do from dist/'s modules.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const brickproof = (...args: string[]) => spawnSync(process.execPath, ['bin/brickproof.js', ...args], { cwd: root, encoding: 'utf8' });
+
+/** Runs a node script of the repository as its own process (awaited: the test's worker stays free). */
+function node(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
+      resolve({ status: e ? (typeof e.code === 'number' ? e.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+const brickproof = (...args: string[]) => node(['bin/brickproof.js', ...args]);
 
 describe('bin/brickproof.js', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, ['scripts/bundle-cli.js'], { cwd: root });
+  beforeAll(async () => {
+    const built = await node(['scripts/bundle-cli.js']);
+    expect(built.status, built.stderr).toBe(0);
   }, 60_000);
 
-  it('runs a campaign long enough for worker threads to join, and reports it', () => {
-    const r = brickproof('campaign', '--device', 'k64f', '--strategy', 'swap-scratch', '--upgrade', 'perm', '--plan', 'double', '--json');
+  it('runs a campaign long enough for worker threads to join, and reports it', async () => {
+    const r = await brickproof('campaign', '--device', 'k64f', '--strategy', 'swap-scratch', '--upgrade', 'perm', '--plan', 'double', '--json');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const [row] = JSON.parse(r.stdout).summary;
@@ -24,8 +34,8 @@ describe('bin/brickproof.js', () => {
     expect(row.scenarios).toBeGreaterThan(100_000);
   }, 120_000);
 
-  it('keeps its one-line errors and exit codes', () => {
-    const r = brickproof('campaign', '--plan', 'triple', '--fault', 'bit-noise');
+  it('keeps its one-line errors and exit codes', async () => {
+    const r = await brickproof('campaign', '--plan', 'triple', '--fault', 'bit-noise');
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(['brickproof campaign: --plan triple --fault bit-noise needs --sample N: every third cut of every second cut shares work only under --fault cut (a torn cut leaves different bytes in every scenario)']);
   });
