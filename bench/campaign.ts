@@ -14,7 +14,9 @@
  * 4. the whole command as a user times it (`brickproof campaign --strategy swap-scratch
  *    --upgrade perm`, default options; issue 14: ≤ 0.35 s) and where its time goes.
  *
- * `--only single,double,triple,cold` runs some of them.
+ * `--only single,double,triple,cold` runs some of them. `--baseline DIR` (a built checkout of
+ * another version, e.g. `git archive main | tar -x -C DIR`, then its build) times that
+ * version's command in the same turns, for a ratio measured side by side.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -206,13 +208,14 @@ async function triple(json: Record<string, unknown>): Promise<void> {
   json.tripleExhaustive = { device: 'k64f', strategy: 'swap-scratch', upgrade: 'perm', firstCuts: count, scenarios: r.scenarios, failures: r.failures, wallMs: Math.round(wall), powerOnStates: m.powerOnStates, memoHits: m.memoHits, threads: cores };
 }
 
-/** Wall ms of a command, best and median of `rounds` (the commands taking turns). */
-function wallOf(commands: Record<string, string[]>, rounds: number): Record<string, { best: number; median: number }> {
+/** Wall ms of a command, best and median of `rounds` (the commands taking turns); one given as `{ cwd, argv }` runs in that folder. */
+function wallOf(commands: Record<string, string[] | { cwd: string; argv: string[] }>, rounds: number): Record<string, { best: number; median: number }> {
   const times: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
-    for (const [name, argv] of Object.entries(commands)) {
+    for (const [name, c] of Object.entries(commands)) {
+      const { cwd, argv } = Array.isArray(c) ? { cwd: root, argv: c } : c;
       const t0 = performance.now();
-      const p = spawnSync(process.execPath, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawnSync(process.execPath, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = performance.now() - t0;
       if (p.status !== 0) throw new Error(`${argv.join(' ')} exited ${p.status}: ${p.stderr}`);
       (times[name] ??= []).push(ms);
@@ -226,12 +229,16 @@ async function cold(json: Record<string, unknown>): Promise<void> {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
   execFileSync(process.execPath, ['scripts/bundle-cli.js'], { cwd: root });
   const bin = 'bin/brickproof.js';
+  const flag = process.argv.indexOf('--baseline');
+  const baseline = flag >= 0 ? process.argv[flag + 1] : undefined;
+  const command = ['campaign', '--strategy', 'swap-scratch', '--upgrade', 'perm'];
   const w = wallOf(
     {
       node: ['-e', '0'],
       help: [bin, 'campaign', '--help'],
-      command: [bin, 'campaign', '--strategy', 'swap-scratch', '--upgrade', 'perm'],
-      oneThread: [bin, 'campaign', '--strategy', 'swap-scratch', '--upgrade', 'perm', '--workers', '1'],
+      command: [bin, ...command],
+      oneThread: [bin, ...command, '--workers', '1'],
+      ...(baseline ? { baseline: { cwd: baseline, argv: [bin, ...command] }, baselineOneThread: { cwd: baseline, argv: [bin, ...command, '--workers', '1'] } } : {}),
     },
     15,
   );
@@ -263,9 +270,16 @@ async function cold(json: Record<string, unknown>): Promise<void> {
     { what: '  the other 811 scenarios (one thread)', ms: part(4) },
     { what: 'brickproof campaign --strategy swap-scratch --upgrade perm (default options)', ms: round3(w.command.best), median: round3(w.command.median) },
     { what: 'the same with --workers 1', ms: round3(w.oneThread.best), median: round3(w.oneThread.median) },
+    ...(baseline
+      ? [
+          { what: `baseline (${baseline}): the same command, default options`, ms: round3(w.baseline.best), median: round3(w.baseline.median) },
+          { what: 'baseline with --workers 1', ms: round3(w.baselineOneThread.best), median: round3(w.baselineOneThread.median) },
+          { what: 'this build / baseline, default options (best; median)', ms: round3(w.command.best / w.baseline.best), median: round3(w.command.median / w.baseline.median) },
+        ]
+      : []),
   ];
   printTable(`The whole command as a user times it (wall, best and median of 15 in turns; load ${load()}; parts: median of 7)`, rows);
-  json.coldStart = { nodeMs: round3(w.node.best), helpMs: round3(w.help.best), commandMs: round3(w.command.best), commandMedianMs: round3(w.command.median), oneThreadMs: round3(w.oneThread.best), compileMs: part(1), createMs: part(2), firstScenarioMs: part(3), restMs: part(4), load: load() };
+  json.coldStart = { nodeMs: round3(w.node.best), helpMs: round3(w.help.best), commandMs: round3(w.command.best), commandMedianMs: round3(w.command.median), oneThreadMs: round3(w.oneThread.best), ...(baseline ? { baselineMs: round3(w.baseline.best), baselineMedianMs: round3(w.baseline.median), baselineOneThreadMs: round3(w.baselineOneThread.best) } : {}), compileMs: part(1), createMs: part(2), firstScenarioMs: part(3), restMs: part(4), load: load() };
 }
 
 export async function run(): Promise<void> {
