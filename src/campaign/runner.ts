@@ -26,7 +26,7 @@ import { misfit, whyNoUpgrade } from './no-upgrade.js';
 import { lifeFrom, live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
 import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
-import { double, secondCut } from './plans/double.js';
+import { double, recoveriesCut } from './plans/double.js';
 import { single, singleFromPowerOn } from './plans/exhaustive.js';
 import { random, randomRun, type AimedPowerOn } from './plans/random.js';
 import { triple, TripleCache } from './plans/triple.js';
@@ -62,8 +62,10 @@ export interface Explanation {
   /** The operation of the update the first cut interrupted, and which call made it. */
   cut?: RecordedOp;
   cutCall?: CallKind;
-  /** Double plan: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
+  /** Double and triple plans: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
   recovery?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
+  /** Triple plan: the second recovery boot, cut a third time, alike. */
+  recovery2?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
   /** Random plan: each power-on aimed at, from the staged device. */
   aimed?: AimedPowerOn[];
 }
@@ -307,15 +309,12 @@ export class CampaignRunner implements Reference {
       const { result, life } = single(this, g, true);
       return { result, life, ...first };
     }
-    if (ref.cut3 !== undefined) {
-      const results = [...triple(this, g, { cut2: ref.cut2, cut3: ref.cut3 })] as ScenarioResult[];
-      if (!results.length) throw new UsageError(`cut points ${ref.cut2}+${ref.cut3} are past the end of the recovery boots after cut ${g}`);
-      return { result: results[0], life: { calls: [] }, ...first };
-    }
-    const outcome = secondCut(this, g, ref.cut2);
-    if (!outcome) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot after cut ${g}`);
-    const k = ref.cut2;
-    return { result: outcome.result, life: outcome.life, ...first, recovery: { ops: outcome.recovery.slice(0, k - 1), cut: outcome.recovery[k - 1]!, of: outcome.recovery.length } };
+    const cuts = ref.cut3 === undefined ? [ref.cut2] : [ref.cut2, ref.cut3];
+    const outcome = recoveriesCut(this, g, cuts);
+    if (!outcome) throw new UsageError(`cut point${cuts.length > 1 ? 's' : ''} ${cuts.join('+')} ${cuts.length > 1 ? 'are' : 'is'} past the end of the recovery boot${cuts.length > 1 ? 's' : ''} after cut ${g}`);
+    const cutOf = (ops: RecordedOp[], k: number) => ({ ops: ops.slice(0, k - 1), cut: ops[k - 1]!, of: ops.length });
+    const [r1, r2] = outcome.recoveries;
+    return { result: outcome.result, life: outcome.life, ...first, recovery: cutOf(r1!, cuts[0]!), ...(r2 ? { recovery2: cutOf(r2, cuts[1]!) } : {}) };
   }
 
   /**

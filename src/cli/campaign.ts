@@ -310,6 +310,7 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
       ...r,
       cut: ex.cut,
       ...(ex.recovery ? { recovery: { ops: trace ? ex.recovery.ops.map(traceLine) : ex.recovery.ops.length, cut: ex.recovery.cut, of: ex.recovery.of } } : {}),
+      ...(ex.recovery2 ? { recovery2: { ops: trace ? ex.recovery2.ops.map(traceLine) : ex.recovery2.ops.length, cut: ex.recovery2.cut, of: ex.recovery2.of } } : {}),
       ...(ex.aimed ? { aimed: ex.aimed.map((a) => ({ at: a.at, ops: trace ? a.ops.map(traceLine) : a.ops.length, ...(a.cut ? { cut: cutLine(a.cut) } : {}), ...(a.boot ? { boot: a.boot } : {}) })) } : {}),
       calls: calls(ex.life.calls),
     });
@@ -328,9 +329,10 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     w(`  op ${ref.cut}: ${traceLine(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
   }
   let n = 0;
-  if (ex.recovery) {
-    const { ops: done, cut, of } = ex.recovery;
-    w(`power-on ${++n}: the recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
+  for (const [i, recovery] of [ex.recovery, ex.recovery2].entries()) {
+    if (!recovery) continue;
+    const { ops: done, cut, of } = recovery;
+    w(`power-on ${++n}: the ${i ? 'second ' : ''}recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
     ops(done);
     w(`  its op ${done.length + 1}: ${traceLine(cut)}   <- power fails here (${spec.fault})`);
   }

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { FAULT_MODELS } from '../../src/core/index.js';
 import { CampaignRunner, type RunEvent, type ScenarioResult } from '../../src/campaign/runner.js';
 import { parseScenarioId, UPGRADES, type CampaignSpec } from '../../src/campaign/spec.js';
+import { triple } from '../../src/campaign/plans/triple.js';
 import { VARIANTS } from '../../src/campaign/variants.js';
 import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { CampaignPool } from '../../src/node/pool.js';
@@ -205,6 +206,20 @@ describe('the campaign command with a memo', () => {
     const here = await collect(new CampaignPool(1));
     expect(threads).toEqual(here);
     expect(here.passed).toBeGreaterThan(100);
+  });
+});
+
+describe('replaying a triple-cut id', () => {
+  it('explains it: the first cut, both recovery boots up to their cuts, every power-on after them', async () => {
+    const id = 'swap-scratch/k64f/perm/cut@5+3+2';
+    const r = await cli(['campaign', '--replay', id, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ id, ok: true, recovery: { ops: 2 }, recovery2: { ops: 1 } });
+    expect(j.calls.filter((c: { kind: string }) => c.kind === 'boot').length).toBeGreaterThanOrEqual(1);
+    // The verdict the campaign's code path (memoized) gives the same scenario.
+    const runner = await CampaignRunner.create(spec({ plan: 'triple' }));
+    expect([...triple(runner, 5, { cut2: 3, cut3: 2 })]).toEqual([expect.objectContaining({ id, ok: true })]);
   });
 });
 

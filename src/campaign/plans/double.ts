@@ -35,19 +35,35 @@ export interface DoubleOutcome {
 
 /** Scenario (g, k) run to be explained, every power-on recorded (no memo); undefined when k is past the recovery boot. */
 export function secondCut(runner: CampaignRunner, g: number, k: number): DoubleOutcome | undefined {
+  const out = recoveriesCut(runner, g, [k]);
+  return out && { result: out.result, life: out.life, recovery: out.recoveries[0] };
+}
+
+/**
+ * The scenario that cuts the update at g, then each recovery boot in turn at its operation
+ * `cuts[i]`, run to be explained: every recovery boot's operations (uninterrupted) and the
+ * life after the last cut, recorded (no memo). Undefined when a cut is past its boot.
+ */
+export function recoveriesCut(runner: CampaignRunner, g: number, cuts: number[]): { result: ScenarioResult; life: Life; recoveries: RecordedOp[][] } | undefined {
   const core = runner.device.core;
   runner.flashBefore(g);
   runner.interrupt(runner.ops[g - 1], { cut: g });
-  const second = (runner.planSnapshot ??= core.snapshot());
-  core.saveSnapshot(second);
-  const recovery = runner.recordRecovery();
-  if (k < 1 || k > recovery.length) return undefined;
-  for (let i = 0; i < k - 1; i++) core.applyToSnapshot(second, recovery[i]);
-  core.restore(second);
-  const ref = { cut: g, cut2: k };
-  runner.interrupt(recovery[k - 1], ref);
+  const snap = (runner.planSnapshot ??= core.snapshot());
+  const recoveries: RecordedOp[][] = [];
+  const ref: ScenarioRef = { cut: g };
+  for (const [i, k] of cuts.entries()) {
+    core.saveSnapshot(snap);
+    const recovery = runner.recordRecovery();
+    if (k < 1 || k > recovery.length) return undefined;
+    recoveries.push(recovery);
+    for (let j = 0; j < k - 1; j++) core.applyToSnapshot(snap, recovery[j]);
+    core.restore(snap);
+    if (i === 0) ref.cut2 = k;
+    else ref.cut3 = k;
+    runner.interrupt(recovery[k - 1], { ...ref });
+  }
   const { result, life } = runner.recover(ref, g, true);
-  return { result, life, recovery };
+  return { result, life, recoveries };
 }
 
 /**
