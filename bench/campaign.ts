@@ -151,6 +151,9 @@ async function double(json: Record<string, unknown>): Promise<void> {
   const out: Record<string, unknown>[] = [];
   const loads: number[] = [];
   const t0 = performance.now();
+  // CPU time of the whole process (every thread): what the sweep costs however loaded the
+  // machine; on an idle machine its wall time is about this divided by the threads.
+  const c0 = process.cpuUsage();
   let total = 0;
   for (const strategy of BOOT_STRATEGIES) {
     for (const upgrade of UPGRADES) {
@@ -165,8 +168,11 @@ async function double(json: Record<string, unknown>): Promise<void> {
     }
   }
   const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpuS = (c.user + c.system) / 1e6;
   await pool.close();
   rows.push({ strategy: 'all', upgrade: 'test,perm,revert', scenarios: total, 'wall s': round3(wall / 1000), 'scen/s': Math.round((total * 1000) / wall), load: `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` });
+  rows.push({ strategy: 'all', upgrade: 'CPU s (all threads)', 'wall s': round3(cpuS) });
   printTable(`Exhaustive double cuts, maximal images, nrf52840, ${cores} threads (target: all of it under 60 s)`, rows);
 
   // Without the memo every scenario runs its recovery: its cost per scenario, measured on
@@ -189,7 +195,7 @@ async function double(json: Record<string, unknown>): Promise<void> {
   }
   estRows.push({ strategy: 'all', upgrade: 'test,perm,revert', 'estimated s (one thread)': round3(estimate), 'estimated s (all threads)': round3(estimate / cores) });
   printTable('The same campaigns without the memo (--no-memo): estimated from six first cuts each', estRows);
-  json.doubleExhaustive = { threads: cores, wallMs: Math.round(wall), scenarios: total, campaigns: out, memoFreeEstimateOneThreadS: round3(estimate), loadAvg: loads.map((l) => round3(l)) };
+  json.doubleExhaustive = { threads: cores, wallMs: Math.round(wall), cpuS: round3(cpuS), scenarios: total, campaigns: out, memoFreeEstimateOneThreadS: round3(estimate), loadAvg: loads.map((l) => round3(l)) };
 }
 
 async function triple(json: Record<string, unknown>): Promise<void> {
@@ -197,15 +203,18 @@ async function triple(json: Record<string, unknown>): Promise<void> {
   const pool = new CampaignPool(cores);
   const s = spec({ device: 'k64f', plan: 'triple' });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const count = (await pool.runner(s)).units;
   const r = await timed(pool, s, count);
   const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const cpuS = (c.user + c.system) / 1e6;
   const m = pool.memoStats(s);
   await pool.close();
   printTable(`Exhaustive triple cuts, swap-scratch perm, k64f, ${cores} threads`, [
-    { 'first cuts': count, scenarios: r.scenarios, failures: r.failures, 'wall s': round3(wall / 1000), 'scen/s': Math.round((r.scenarios * 1000) / wall), states: m.powerOnStates, 'memo hits': m.memoHits, load: load() },
+    { 'first cuts': count, scenarios: r.scenarios, failures: r.failures, 'wall s': round3(wall / 1000), 'CPU s': round3(cpuS), 'scen/s': Math.round((r.scenarios * 1000) / wall), states: m.powerOnStates, 'memo hits': m.memoHits, load: load() },
   ]);
-  json.tripleExhaustive = { device: 'k64f', strategy: 'swap-scratch', upgrade: 'perm', firstCuts: count, scenarios: r.scenarios, failures: r.failures, wallMs: Math.round(wall), powerOnStates: m.powerOnStates, memoHits: m.memoHits, threads: cores };
+  json.tripleExhaustive = { device: 'k64f', strategy: 'swap-scratch', upgrade: 'perm', firstCuts: count, scenarios: r.scenarios, failures: r.failures, wallMs: Math.round(wall), cpuS: round3(cpuS), powerOnStates: m.powerOnStates, memoHits: m.memoHits, threads: cores };
 }
 
 /** Wall ms of a command, best and median of `rounds` (the commands taking turns); one given as `{ cwd, argv }` runs in that folder. */
