@@ -4,6 +4,9 @@
  * must resolve as they do from dist/'s modules.
  */
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -33,6 +36,15 @@ describe('bin/brickproof.js', () => {
     expect(row).toMatchObject({ strategy: 'swap-scratch', device: 'k64f', plan: 'double', bricked: 0, failures: 0, memo: true });
     expect(row.scenarios).toBeGreaterThan(100_000);
   }, 120_000);
+
+  it('says in one line that it is not built when the bundle is missing (an install without scripts)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brickproof-bin-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(join(root, 'bin/brickproof.js'), join(dir, 'bin/brickproof.js'));
+    const r = await node([join(dir, 'bin/brickproof.js'), 'campaign']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim().split('\n')).toEqual(['brickproof: the command is not built (dist/bundle/cli.js is missing): run `npm run build` in the brickproof package']);
+  });
 
   it('keeps its one-line errors and exit codes', async () => {
     const r = await brickproof('campaign', '--plan', 'triple', '--fault', 'bit-noise');
