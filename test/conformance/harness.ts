@@ -277,6 +277,22 @@ export function matrixCutPoints(c: MatrixCase, s: MatrixSweep): number[] {
   return all.filter((k) => special.has(k) || k % 17 === 1 || denser?.(k, s.points));
 }
 
+/**
+ * Cut points in runs of at most `size`, one test each: a full sweep in one test body blocks
+ * its vitest worker for seconds (12.7 s for the unequal-slots sweep under load), long enough
+ * to starve the worker's messages to the runner ("Timeout calling onTaskUpdate").
+ */
+export function inGroups(points: number[], size = 100): number[][] {
+  const groups: number[][] = [];
+  for (let i = 0; i < points.length; i += size) groups.push(points.slice(i, i + size));
+  return groups;
+}
+
+/** `k=1..24` or `k=7` — the cut points of a group, for a test name. */
+export function cutRange(ks: number[]): string {
+  return ks.length === 1 ? `k=${ks[0]}` : `k=${ks[0]}..${ks[ks.length - 1]}`;
+}
+
 /** The cut points to check of an unrecorded sweep of `n` ops: all with FULL, else the start, the end and every 13th. */
 export function sampledCutPoints(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((k) => FULL || k <= 24 || k > n - 12 || k % 13 === 0);

@@ -9,7 +9,7 @@ import { isPowerCut } from '../../src/core/index.js';
 import { Device } from '../../src/device/device.js';
 import { getDevice } from '../../src/device/device-file.js';
 import { maxImageSize, parseImage, signImage } from '../../src/image/index.js';
-import { allMatrixCases, boot, bootCase, bootedVersion, deviceFor, deviceHash, matrixCase, opCount, runSweepPoint, sampledCutPoints } from './harness.js';
+import { allMatrixCases, boot, bootCase, bootedVersion, cutRange, deviceFor, deviceHash, inGroups, matrixCase, opCount, runSweepPoint, sampledCutPoints } from './harness.js';
 
 const V1 = '1.0.0+0';
 const V2 = '2.0.0+0';
@@ -185,7 +185,9 @@ describe('swap-move on the nrf52840-unequal-slots layout (primary one sector lar
     expect(dev.core.read(SECONDARY, 0, slot('secondary').size).every((b) => b === 0xff)).toBe(true);
   });
 
-  it('ends byte-identical to an uninterrupted run after a power cut before any sampled op of the upgrade and the revert', async () => {
+  describe('ends byte-identical to an uninterrupted run after a power cut before any sampled op', async () => {
+    // One uninterrupted test upgrade and its revert, made once while the tests are collected;
+    // every test starts its cut points from these dumps (runSweepPoint loads them).
     const dev = await device(max);
     const start = dev.core.dump();
     boot(dev);
@@ -196,19 +198,27 @@ describe('swap-move on the nrf52840-unequal-slots layout (primary one sector lar
     const reverted = deviceHash(dev);
     const revertOps = dev.trace().length;
 
-    for (const k of sampledCutPoints(upgradeOps)) {
-      const p = runSweepPoint(dev, start, k);
-      expect([bootedVersion(p.reboot1), bootedVersion(p.reboot2)], `upgrade k=${k}`).toEqual([V2, V1]);
-      expect(p.hash1, `upgrade k=${k}`).toBe(upgradedHash);
-      expect(p.hash2, `upgrade k=${k}`).toBe(reverted);
+    for (const ks of inGroups(sampledCutPoints(upgradeOps))) {
+      it(`of the upgrade (${cutRange(ks)} of ${upgradeOps}): boots v2, then v1 after the revert`, () => {
+        for (const k of ks) {
+          const p = runSweepPoint(dev, start, k);
+          expect([bootedVersion(p.reboot1), bootedVersion(p.reboot2)], `upgrade k=${k}`).toEqual([V2, V1]);
+          expect(p.hash1, `upgrade k=${k}`).toBe(upgradedHash);
+          expect(p.hash2, `upgrade k=${k}`).toBe(reverted);
+        }
+      });
     }
-    for (const k of sampledCutPoints(revertOps)) {
-      const p = runSweepPoint(dev, upgraded, k);
-      expect([bootedVersion(p.reboot1), bootedVersion(p.reboot2)], `revert k=${k}`).toEqual([V1, V1]);
-      // A cut between fixup_revert and the secondary trailer erase (ops 5..10) makes the
-      // next boot a PERM swap: the same bytes but swap_info 0x03.
-      if (k >= 5 && k <= 10) expect(trailer(dev, PRIMARY).swapInfo, `revert k=${k}`).toBe(0x03);
-      else expect(p.hash2, `revert k=${k}`).toBe(reverted);
+    for (const ks of inGroups(sampledCutPoints(revertOps))) {
+      it(`of the revert (${cutRange(ks)} of ${revertOps}): boots v1`, () => {
+        for (const k of ks) {
+          const p = runSweepPoint(dev, upgraded, k);
+          expect([bootedVersion(p.reboot1), bootedVersion(p.reboot2)], `revert k=${k}`).toEqual([V1, V1]);
+          // A cut between fixup_revert and the secondary trailer erase (ops 5..10) makes the
+          // next boot a PERM swap: the same bytes but swap_info 0x03.
+          if (k >= 5 && k <= 10) expect(trailer(dev, PRIMARY).swapInfo, `revert k=${k}`).toBe(0x03);
+          else expect(p.hash2, `revert k=${k}`).toBe(reverted);
+        }
+      });
     }
   });
 });
