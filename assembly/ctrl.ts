@@ -152,6 +152,39 @@ export const DIGEST_ENTRY_SIZE: u32 = 16; // hash A u64, hash B u64
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
 
+/**
+ * The NV security counters (MCUBOOT_HW_ROLLBACK_PROT), one u32 per image index: hardware
+ * outside the flash that survives power cuts, as MCUboot's simulator keeps them
+ * (reference/mcuboot.md §6). An update to a lower value is refused and changes nothing.
+ * NV_READS / NV_UPDATES count the bootloader's calls in the last boot.
+ */
+export const CTRL_NV_COUNTERS: u32 = 288; // MAX_IMAGES × u32
+export const CTRL_NV_READS: u32 = 304;
+export const CTRL_NV_UPDATES: u32 = 308;
+/** MCUBOOT_IMAGE_NUMBER: image pairs the bootloader manages (1 to MAX_IMAGES). */
+export const CTRL_BOOT_IMAGES: u32 = 312;
+/**
+ * Ram-load's executable RAM window: where it lies in memory (host-allocated in the arena,
+ * zero at every power-on), the address it stands for on the device, and its size.
+ */
+export const CTRL_RAM_PTR: u32 = 316;
+export const CTRL_RAM_BASE: u32 = 320;
+export const CTRL_RAM_SIZE: u32 = 324;
+/** Direct-xip / ram-load: the slot booted (0 primary, 1 secondary, -1 none), and the RAM copy. */
+export const CTRL_BOOT_ACTIVE_SLOT: u32 = 328;
+export const CTRL_BOOT_RAM_DST: u32 = 332;
+export const CTRL_BOOT_RAM_SIZE: u32 = 336;
+/** Per image (MAX_IMAGES entries of IMAGE_RESULT_SIZE bytes): requested swap type u8, swap type u8, pad. */
+export const CTRL_BOOT_IMAGE_RESULTS: u32 = 340;
+export const IMAGE_RESULT_SIZE: u32 = 4;
+/**
+ * MCUBOOT_ENC_IMAGES: the AES key length of the build (16 or 32; 0 = no encryption) and the
+ * ENC_* TLV type its built-in private key unwraps (the host holds the key: src/device/host.ts).
+ */
+export const CTRL_BOOT_ENC: u32 = 356;
+export const CTRL_BOOT_ENC_TLV: u32 = 360;
+export const MAX_IMAGES: u32 = 4;
+
 export const CTRL_SIZE: u32 = 512;
 
 // The module's one exported function, `call(fn, a, b, c, d)`, and what `fn` selects
@@ -170,10 +203,11 @@ export const FN_APP_SET_PENDING: u32 = 10;
 export const FN_APP_SET_CONFIRMED: u32 = 11;
 export const FN_BENCH: u32 = 12;
 export const FN_ARENA_LIMIT: u32 = 13;
-export const FN_FLASH_DIGEST: u32 = 14;
-export const FN_SNAPSHOT_APPLY: u32 = 15;
-export const FN_SNAPSHOT_RESTORE: u32 = 16;
-export const FN_SNAPSHOT_DIGEST: u32 = 17;
+export const FN_APP_SET_NEXT: u32 = 14;
+export const FN_FLASH_DIGEST: u32 = 15;
+export const FN_SNAPSHOT_APPLY: u32 = 16;
+export const FN_SNAPSHOT_RESTORE: u32 = 17;
+export const FN_SNAPSHOT_DIGEST: u32 = 18;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32
@@ -230,6 +264,11 @@ export const STRATEGY_OVERWRITE_ONLY: u32 = 0;
 export const STRATEGY_SWAP_SCRATCH: u32 = 1;
 export const STRATEGY_SWAP_MOVE: u32 = 2;
 export const STRATEGY_SWAP_OFFSET: u32 = 3;
+/** Not swaps: the boot picks a slot and runs it in place (§5.5) or from a RAM copy (§5.6). */
+export const STRATEGY_DIRECT_XIP: u32 = 4;
+export const STRATEGY_DIRECT_XIP_REVERT: u32 = 5;
+export const STRATEGY_RAM_LOAD: u32 = 6;
+export const STRATEGY_RAM_LOAD_REVERT: u32 = 7;
 
 /** Build options (CTRL_BOOT_OPTIONS bits). */
 export const OPT_VALIDATE_PRIMARY: u32 = 1;
@@ -240,6 +279,10 @@ export const OPT_DOWNGRADE_PREVENTION: u32 = 4;
  * their header and TLV area parse). For measuring the swap engine alone (bench/boot.ts).
  */
 export const OPT_SKIP_IMAGE_CHECKS: u32 = 8;
+/** MCUBOOT_HW_ROLLBACK_PROT: SEC_CNT TLVs checked against, and raised into, the NV counters. */
+export const OPT_HW_ROLLBACK: u32 = 16;
+/** MCUBOOT_BOOTSTRAP: an empty primary gets the secondary's valid image. */
+export const OPT_BOOTSTRAP: u32 = 32;
 
 /** What a power cut does to the interrupted operation (CTRL_FAULT_MODEL; DESIGN.md, "Faults"). */
 export const FAULT_CUT: u32 = 0;

@@ -80,6 +80,11 @@ function checkArea(area: u32): void {
   return <usize>ctrl(CTRL_FLASH_PTR) + <usize>areaFlashOffset(area);
 }
 
+/** The area's offset within its own flash device: its flash address, flash_device_base() being 0. */
+export function areaDeviceAddress(area: u32): u32 {
+  return areaFlashOffset(area) - load<u32>(devEntry(areaDevice(area)), 0);
+}
+
 @inline export function areaAlign(area: u32): u32 {
   return load<u32>(devEntry(areaDevice(area)), 8);
 }

@@ -3,9 +3,10 @@
 // straight out of flash memory; the signature is checked by the host (src/device/host.ts)
 // behind two imports, with the result cached there by (digest, signature, key).
 
-import { CTRL_BOOT_OPTIONS, OPT_SKIP_IMAGE_CHECKS, CTRL_BOOT_SIG_TYPE, CTRL_HASHED_BYTES, CTRL_KNOWN_COUNT, CTRL_KNOWN_HITS, CTRL_KNOWN_PTR, KNOWN_SIZE, ctrl, setCtrl } from './ctrl';
+import { CTRL_BOOT_ENC, CTRL_BOOT_OPTIONS, OPT_HW_ROLLBACK, OPT_SKIP_IMAGE_CHECKS, CTRL_BOOT_SIG_TYPE, CTRL_HASHED_BYTES, CTRL_KNOWN_COUNT, CTRL_KNOWN_HITS, CTRL_KNOWN_PTR, KNOWN_SIZE, ctrl, setCtrl } from './ctrl';
 import { areaErasedVal, areaPtr, areaSize } from './flash';
 import { sha256 } from './sha256';
+import { nvCounterRead } from './nv';
 
 export const IMAGE_MAGIC: u32 = 0x96f3b83d;
 export const IMAGE_HEADER_SIZE: u32 = 32;
@@ -18,10 +19,14 @@ export const TLV_RSA2048_PSS: u16 = 0x20;
 export const TLV_ECDSA_SIG: u16 = 0x22;
 export const TLV_RSA3072_PSS: u16 = 0x23;
 export const TLV_ED25519: u16 = 0x24;
+export const TLV_DEPENDENCY: u16 = 0x40;
+export const TLV_SEC_CNT: u16 = 0x50;
 
 export const F_ENCRYPTED_AES128: u32 = 0x04;
 export const F_ENCRYPTED_AES256: u32 = 0x08;
 export const F_NON_BOOTABLE: u32 = 0x10;
+export const F_RAM_LOAD: u32 = 0x20;
+export const F_ROM_FIXED: u32 = 0x100;
 export const F_COMPRESSED: u32 = 0x200 | 0x400 | 0x800;
 
 /** Host: index of the built-in key whose SHA-256 starts with these `len` bytes, or -1. */
@@ -81,21 +86,28 @@ export function headerValid(h: ImageHeader, slotSize: u32): bool {
   if (h.magic != IMAGE_MAGIC) return false;
   const size = <u64>h.imgSize + <u64>h.hdrSize;
   if (size >= <u64>slotSize) return false;
-  if (h.flags & (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256)) return false;
+  const enc = h.flags & (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256);
+  if (enc != 0) {
+    // Only a build with MCUBOOT_ENC_IMAGES takes encrypted images, of its own AES key size.
+    const keyLen = ctrl(CTRL_BOOT_ENC);
+    if (enc == (F_ENCRYPTED_AES128 | F_ENCRYPTED_AES256) || keyLen == 0) return false;
+    if ((enc == F_ENCRYPTED_AES128) != (keyLen == 16)) return false;
+  }
   if (h.flags & F_COMPRESSED) return false;
   return true;
 }
 
 // ---- TLV iteration (bootutil_tlv_iter_*) -------------------------------------------------
 
-/** Reads bytes of the image in `area` starting at `base`; false when past the area's end. */
-@inline function inArea(area: u32, base: u32, off: u32, len: u32): bool {
-  return <u64>base + <u64>off + <u64>len <= <u64>areaSize(area);
+/** Bytes [off, off+len) of an image of `limit` readable bytes lie inside it. */
+@inline function within(limit: u32, off: u32, len: u32): bool {
+  return <u64>off + <u64>len <= <u64>limit;
 }
 
 export class TlvIter {
-  area: u32 = 0;
-  base: u32 = 0;
+  /** Memory address of the image's first byte, and how many bytes from there may be read. */
+  ptr: usize = 0;
+  limit: u32 = 0;
   protEnd: u32 = 0;
   tlvEnd: u32 = 0;
   off: u32 = 0;
@@ -105,18 +117,23 @@ export class TlvIter {
   len: u32 = 0;
   dataOff: u32 = 0;
 
-  /** Opens the TLV area of the image at `base`; false when its info headers are wrong. */
+  /** Opens the TLV area of the image at `base` in `area`; false when its info headers are wrong. */
   begin(area: u32, base: u32, h: ImageHeader): bool {
-    this.area = area;
-    this.base = base;
+    return this.beginAt(areaPtr(area) + <usize>base, areaSize(area) - base, h);
+  }
+
+  /** The same for an image anywhere in memory (ram-load's RAM copy). */
+  beginAt(ptr: usize, limit: u32, h: ImageHeader): bool {
+    this.ptr = ptr;
+    this.limit = limit;
     const off = h.tlvOff();
-    if (!inArea(area, base, off, 4)) return false;
-    const p = areaPtr(area) + <usize>base;
+    if (!within(limit, off, 4)) return false;
+    const p = ptr;
     let magic = load<u16>(p + <usize>off);
     let tot = <u32>load<u16>(p + <usize>off, 2);
     if (magic == TLV_PROT_INFO_MAGIC) {
       if (h.protTlvSize != tot) return false;
-      if (!inArea(area, base, off + tot, 4)) return false;
+      if (!within(limit, off + tot, 4)) return false;
       magic = load<u16>(p + <usize>(off + tot));
       tot = <u32>load<u16>(p + <usize>(off + tot), 2);
     } else if (h.protTlvSize != 0) {
@@ -135,8 +152,8 @@ export class TlvIter {
     if (this.off < this.tlvEnd) {
       if (this.hasProt && this.off == this.protEnd) this.off += 4;
       const sectionEnd = this.off < this.protEnd ? this.protEnd : this.tlvEnd;
-      if (<u64>this.off + 4 > <u64>sectionEnd || !inArea(this.area, this.base, this.off, 4)) return -1;
-      const p = areaPtr(this.area) + <usize>this.base + <usize>this.off;
+      if (<u64>this.off + 4 > <u64>sectionEnd || !within(this.limit, this.off, 4)) return -1;
+      const p = this.ptr + <usize>this.off;
       this.type = load<u16>(p);
       this.len = load<u16>(p, 2);
       this.dataOff = this.off + 4;
@@ -145,6 +162,11 @@ export class TlvIter {
       return 0;
     }
     return 1;
+  }
+
+  /** The entry found is in the protected block. */
+  @inline isProtected(): bool {
+    return this.dataOff < this.protEnd;
   }
 }
 
@@ -158,6 +180,7 @@ export const INVALID_HASH: i32 = 4;
 export const INVALID_NO_HASH: i32 = 5;
 export const INVALID_SIGNATURE: i32 = 6;
 export const INVALID_HEADER: i32 = 7;
+export const INVALID_SECURITY_COUNTER: i32 = 8;
 
 const digest: usize = memory.data(32);
 
@@ -199,26 +222,52 @@ function hashRegion(p: usize, len: u32, out: usize): void {
 /**
  * Validates the image whose header `h` was read at `base` in `area`: hash over
  * [base, base + hdr + img + protected TLVs), TLV walk, key selection, signature.
- * `maxSize` is bootutil_max_image_size for this slot.
+ * `maxSize` is bootutil_max_image_size for this slot; `image` is the image index (its NV
+ * security counter, with MCUBOOT_HW_ROLLBACK_PROT).
  */
-export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32): i32 {
+export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32, image: u32 = 0, key: usize = 0): i32 {
+  return validateImageAt(areaPtr(area) + <usize>base, areaSize(area) - base, h, maxSize, image, key);
+}
+
+/** Host: the AES-CTR keystream XORed over `len` bytes (the import enc.ts declares too; image.ts sits below enc.ts). */
+@external("env", "hostAesCtr")
+declare function aesCtr(key: usize, keyLen: u32, streamOff: u32, data: usize, len: u32): void;
+
+let plainBuf: usize = 0;
+let plainBufSize: u32 = 0;
+
+/** The hashed bytes of an encrypted image with its body decrypted by `key`, in a RAM buffer. */
+function decryptedCopy(p: usize, len: u32, h: ImageHeader, key: usize): usize {
+  if (plainBufSize < len) {
+    if (plainBuf != 0) heap.free(plainBuf);
+    plainBuf = heap.alloc(len);
+    plainBufSize = len;
+  }
+  memory.copy(plainBuf, p, len);
+  aesCtr(key, ctrl(CTRL_BOOT_ENC), 0, plainBuf + <usize>h.hdrSize, h.imgSize);
+  return plainBuf;
+}
+
+/** The same for an image anywhere in memory, of `limit` readable bytes (ram-load's RAM copy). */
+export function validateImageAt(p: usize, limit: u32, h: ImageHeader, maxSize: u32, image: u32 = 0, key: usize = 0): i32 {
   const hashed = <u64>h.hdrSize + <u64>h.imgSize + <u64>h.protTlvSize;
-  if (!inArea(area, base, 0, <u32>min<u64>(hashed, 0xffffffff)) || hashed > 0xffffffff) return INVALID_TLV_INFO;
+  if (!within(limit, 0, <u32>min<u64>(hashed, 0xffffffff)) || hashed > 0xffffffff) return INVALID_TLV_INFO;
   const it = new TlvIter();
   if (ctrl(CTRL_BOOT_OPTIONS) & OPT_SKIP_IMAGE_CHECKS) {
-    if (!it.begin(area, base, h)) return INVALID_TLV_INFO;
+    if (!it.beginAt(p, limit, h)) return INVALID_TLV_INFO;
     return it.tlvEnd > maxSize ? INVALID_TOO_BIG : VALID;
   }
-  hashRegion(areaPtr(area) + <usize>base, <u32>hashed, digest);
+  hashRegion(key != 0 ? decryptedCopy(p, <u32>hashed, h, key) : p, <u32>hashed, digest);
 
-  if (!it.begin(area, base, h)) return INVALID_TLV_INFO;
+  if (!it.beginAt(p, limit, h)) return INVALID_TLV_INFO;
   if (it.tlvEnd > maxSize) return INVALID_TOO_BIG;
 
   const sigType = ctrl(CTRL_BOOT_SIG_TYPE);
+  const rollback = (ctrl(CTRL_BOOT_OPTIONS) & OPT_HW_ROLLBACK) != 0;
   let hashValid = false;
   let keyId: i32 = -1;
   let sigValid = false;
-  const p = areaPtr(area) + <usize>base;
+  let counterValid = false;
   while (true) {
     const rc = it.next();
     if (rc < 0) return INVALID_TLV;
@@ -235,11 +284,32 @@ export function validateImage(area: u32, base: u32, h: ImageHeader, maxSize: u32
       if (!sigLenOk(sigType, it.len)) return INVALID_SIGNATURE;
       sigValid = hostVerify(keyId, sigType, digest, 32, p + <usize>it.dataOff, it.len) != 0;
       keyId = -1;
+    } else if (rollback && it.type == TLV_SEC_CNT) {
+      // §2.5: the counter must be protected, 4 bytes, and not below the stored NV value.
+      if (!it.isProtected() || it.len != 4) return INVALID_SECURITY_COUNTER;
+      if (load<u32>(p + <usize>it.dataOff) < nvCounterRead(image)) return INVALID_SECURITY_COUNTER;
+      counterValid = true;
     }
   }
   if (!hashValid) return INVALID_NO_HASH;
   if (sigType != 0 && !sigValid) return INVALID_SIGNATURE;
+  if (rollback && !counterValid) return INVALID_SECURITY_COUNTER;
   return VALID;
+}
+
+/**
+ * The image's security counter (its protected SEC_CNT TLV), or -1 when it has none or its
+ * TLV area does not parse.
+ */
+export function securityCounter(area: u32, base: u32, h: ImageHeader): i64 {
+  const it = new TlvIter();
+  if (!it.begin(area, base, h)) return -1;
+  while (true) {
+    const rc = it.next();
+    if (rc != 0) return -1;
+    if (it.type == TLV_SEC_CNT && it.isProtected() && it.len == 4) return <i64>load<u32>(it.ptr + <usize>it.dataOff);
+  }
+  return -1;
 }
 
 /** EXPECTED_SIG_LEN: exact for RSA and Ed25519; ECDSA DER is checked by the parser (≤ 128 B buffer). */

@@ -2,9 +2,10 @@
 // field sits at the end of a slot (or of the scratch area), how it is encoded, and how it
 // is written. Everything else asks this file for offsets.
 
-import { AREA_PRIMARY, AREA_SCRATCH, CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, SWAP_NONE, SWAP_REVERT, ctrl } from './ctrl';
+import { AREA_SCRATCH, CTRL_BOOT_ENC, CTRL_BOOT_MAX_ALIGN, CTRL_BOOT_MAX_SECTORS, SWAP_NONE, SWAP_REVERT, ctrl } from './ctrl';
 import { areaAlign, areaErasedVal, areaPtr, areaSize, flashWrite } from './flash';
 import { strategy } from './swap/strategy';
+import { primaryArea } from './boot/state';
 
 // Magic states (§3.4) and flag states.
 export const MAGIC_GOOD: u8 = 1;
@@ -54,7 +55,7 @@ const fieldBuf: usize = memory.data(64);
 
 /** BOOT_WRITE_SZ: the primary's write size, and for swap-scratch the larger of it and the scratch's. */
 export function bootWriteSz(): u32 {
-  let sz = areaAlign(AREA_PRIMARY);
+  let sz = areaAlign(primaryArea());
   if (strategy().usesScratch) {
     const s = areaAlign(AREA_SCRATCH);
     if (s > sz) sz = s;
@@ -71,7 +72,23 @@ export function magicAlignSize(): u32 {
 export function trailerInfoSz(): u32 {
   let sz = 4 * maxAlign() + magicAlignSize();
   if (strategy().trailerHasUnprotTlvSizes) sz += maxAlign();
+  // MCUBOOT_ENC_IMAGES (without SWAP_SAVE_ENCTLV): each slot's raw AES key.
+  const keyLen = ctrl(CTRL_BOOT_ENC);
+  if (keyLen != 0) sz += 2 * alignUp(keyLen, maxAlign());
   return sz;
+}
+
+/** MCUBOOT_ENC_IMAGES: where slot `slot`'s AES key is kept, below swap_size (slot 0's nearest, §3.3). */
+export function encKeyOff(area: u32, slot: i32): u32 {
+  return swapSizeOff(area) - <u32>(slot + 1) * alignUp(ctrl(CTRL_BOOT_ENC), maxAlign());
+}
+
+/** boot_write_enc_key: the raw key, padded with the erased value to the field size (one write). */
+export function writeEncKey(area: u32, slot: i32, key: usize): i32 {
+  const len = ctrl(CTRL_BOOT_ENC);
+  memory.fill(fieldBuf, areaErasedVal(area), 64);
+  memory.copy(fieldBuf, key, len);
+  return flashWrite(area, encKeyOff(area, slot), fieldBuf, alignUp(len, areaAlign(area)));
 }
 
 export function statusSz(writeSz: u32): u32 {

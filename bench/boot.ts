@@ -10,7 +10,7 @@ import { Device } from '../src/device/device.js';
 import { getDevice } from '../src/device/device-file.js';
 import { buildImages } from '../src/campaign/images.js';
 import { stage } from '../src/device/staging.js';
-import { BOOT_STRATEGIES } from '../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { printTable, round3, timeEach, writeResults, type Row } from './report.js';
 
 const TARGET = 3;

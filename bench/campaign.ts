@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { CampaignPool } from '../src/node/pool.js';
 import { CampaignRunner } from '../src/campaign/runner.js';
 import { UPGRADES, type CampaignSpec } from '../src/campaign/spec.js';
-import { BOOT_STRATEGIES } from '../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../src/image/strategy.js';
 import { median, printTable, round3, writeResults, type Row } from './report.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({

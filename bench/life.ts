@@ -19,7 +19,7 @@ import { DeviceLife } from '../src/app/life.js';
 import { makeRelease, type Release } from '../src/app/server.js';
 import { LifecycleRunner, type LifecycleSpec } from '../src/campaign/plans/lifecycle.js';
 import { LifecyclePool } from '../src/node/lifecycle-pool.js';
-import { BOOT_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../src/image/strategy.js';
+import { SWAP_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../src/image/strategy.js';
 import { median, printTable, round3, timePerCall, writeResults, type Row } from './report.js';
 
 const WEEK_TARGET_MS = 50;

@@ -4,15 +4,20 @@
 // 30–50 ms loading the bundle. The paths the code finds at run time (build/brickproof.wasm,
 // worker.js beside the pool) resolve from dist/bundle/ as they do from dist/<folder>/.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
+// Every worker a pool starts (src/node/*worker.ts, found beside the pool by name), so that a
+// new pool's worker cannot be left out of the bundle (the fleet's once was).
+const workers = Object.fromEntries(
+  readdirSync(join(root, 'src', 'node')).filter((f) => f.endsWith('worker.ts')).map((f) => [f.replace(/\.ts$/, ''), `src/node/${f}`]),
+);
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli/main.ts', worker: 'src/node/worker.ts', 'lifecycle-worker': 'src/node/lifecycle-worker.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', ...workers },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

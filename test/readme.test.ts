@@ -26,11 +26,11 @@
  * its README line, so a broken example names itself.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const FULL = Boolean(process.env.BRICKPROOF_FULL);
@@ -143,6 +143,8 @@ describe('README.md', () => {
 
   describe('every example runs as pasted, in order, in a project that installed brickproof', () => {
     const dir = userProject();
+    // The examples write results files (37 MB for the double plan), dumps and keys.
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
     // Files the examples use, given by the README itself.
     for (const b of blocks.filter((x) => x.directive?.kind === 'file')) writeFileSync(join(dir, b.directive!.arg), `${b.code}\n`);
     let lastOutput = '';

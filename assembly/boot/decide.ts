@@ -2,17 +2,18 @@
 // the two slot trailers ask for, by the first matching row of the table. Only the trailers
 // are read; swap_info counts only when a swap is resumed.
 
-import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR2100, SWAP_NONE, SWAP_PERM, SWAP_REVERT, SWAP_TEST, bug } from '../ctrl';
+import { BUG_PR2100, SWAP_NONE, SWAP_PERM, SWAP_REVERT, SWAP_TEST, bug } from '../ctrl';
 import { FLAG_SET, FLAG_UNSET, MAGIC_GOOD, MAGIC_UNSET, SwapState, readSwapState } from '../trailer';
 import { strategy } from '../swap/strategy';
+import { primaryArea, secondaryArea } from './state';
 
 const primaryState = new SwapState();
 const secondaryState = new SwapState();
 
 /** boot_swap_type_multi: the first matching row of §4.1's table. */
 export function swapTypeFromTrailers(): u8 {
-  readSwapState(AREA_PRIMARY, primaryState);
-  readSwapState(AREA_SECONDARY, secondaryState);
+  readSwapState(primaryArea(), primaryState);
+  readSwapState(secondaryArea(), secondaryState);
   const p = primaryState, s = secondaryState;
   // Row 0 (swap-offset builds): a revert request left in the secondary by fixup_revert.
   if (strategy().revertRequestedBySecondary && s.magic == MAGIC_GOOD && s.imageOk == FLAG_UNSET && s.copyDone == FLAG_SET) return SWAP_REVERT;

@@ -2,7 +2,7 @@
 // boot_status): the two slots' headers and where an interrupted swap stands. The boot flow
 // and every strategy share it; like all RAM it starts fresh at every power-on (a new instance).
 
-import { AREA_PRIMARY, AREA_SECONDARY, SWAP_NONE } from '../ctrl';
+import { AREA_PRIMARY, AREA_PRIMARY_1, AREA_SECONDARY, SWAP_NONE } from '../ctrl';
 import { ImageHeader } from '../image';
 
 export const SLOT_PRIMARY: i32 = 0;
@@ -42,6 +42,39 @@ export class BootStatus {
   }
 }
 
+// ---- the image being booted ---------------------------------------------------------------
+//
+// A multi-image bootloader (MCUBOOT_IMAGE_NUMBER > 1, reference/mcuboot.md §5.7) goes through
+// its images one at a time; everything that touches "the primary" or "the secondary" asks
+// which areas those are for the current image. Image 0's pair is areas 1/2, image n's areas
+// 2n+2 / 2n+3 (assembly/ctrl.ts AREA_*).
+
+let image: u32 = 0;
+let imagePrimary: u32 = AREA_PRIMARY;
+let imageSecondary: u32 = AREA_SECONDARY;
+
+/** Makes image `i` the current one. */
+export function selectImage(i: u32): void {
+  image = i;
+  imagePrimary = i == 0 ? AREA_PRIMARY : AREA_PRIMARY_1 + 2 * (i - 1);
+  imageSecondary = imagePrimary + 1;
+}
+
+/** The index of the image being booted. */
+@inline export function currentImage(): u32 {
+  return image;
+}
+
+/** The current image's primary slot area. */
+@inline export function primaryArea(): u32 {
+  return imagePrimary;
+}
+
+/** The current image's secondary slot area. */
+@inline export function secondaryArea(): u32 {
+  return imageSecondary;
+}
+
 /** The headers of the image being booted (single image: image 0, slots in areas 1 and 2). */
 export const headers: StaticArray<ImageHeader> = [new ImageHeader(), new ImageHeader()];
 
@@ -49,5 +82,5 @@ export const headers: StaticArray<ImageHeader> = [new ImageHeader(), new ImageHe
 export const unprotTlvSizes: StaticArray<u32> = [0, 0];
 
 export function slotArea(slot: i32): u32 {
-  return slot == SLOT_PRIMARY ? AREA_PRIMARY : AREA_SECONDARY;
+  return slot == SLOT_PRIMARY ? imagePrimary : imageSecondary;
 }

@@ -4,7 +4,7 @@
 // assembly/boot/state.ts.)
 
 import {
-  AREA_SECONDARY, BUG_PR485, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_OPTIONS, CTRL_BOOT_STATUS_FAILS,
+  BUG_PR485, CTRL_BOOT_ASSERTS, CTRL_BOOT_COPY_BUF, CTRL_BOOT_OPTIONS, CTRL_BOOT_STATUS_FAILS,
   OPT_VALIDATE_PRIMARY, SWAP_NONE, bug, ctrl, setCtrl,
 } from '../ctrl';
 import { areaPtr, areaSectorIndex, areaSectorOff, areaSectorSize, areaSize, flashErase, flashWrite } from '../flash';
@@ -12,8 +12,9 @@ import {
   FLAG_SET, SwapState, bootWriteSz, isErased, readSwapInfoRaw, readSwapState, statusEntries, statusOff, trailerSz,
   writeImageOk, writeMagic, writeStatusRecord, writeSwapInfo, writeSwapSize, writeUnprotTlvSizes,
 } from '../trailer';
-import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, unprotTlvSizes } from '../boot/state';
+import { BootStatus, SLOT_PRIMARY, SLOT_SECONDARY, currentImage, primaryArea, secondaryArea, unprotTlvSizes } from '../boot/state';
 import { strategy } from './strategy';
+import { encCrypt, encEnabled, encWriteKeys } from '../enc';
 
 /** MCUboot asserts are counted, not fatal (as its simulator's c_catch_asserts does). */
 export function bootAssert(ok: bool): void {
@@ -52,11 +53,40 @@ export function eraseRegion(area: u32, off: u32, size: u32, backwards: bool): i3
 
 /** boot_copy_region: read/write in copy-buffer-sized chunks (one flash write per chunk). */
 export function copyRegion(src: u32, dst: u32, offSrc: u32, offDst: u32, size: u32): i32 {
+  if (encEnabled()) return copyRegionCrypt(src, dst, offSrc, offDst, size);
   const chunk = ctrl(CTRL_BOOT_COPY_BUF);
   const from = areaPtr(src);
   for (let done: u32 = 0; done < size; ) {
     const n = min<u32>(chunk, size - done);
     if (flashWrite(dst, offDst + done, from + <usize>(offSrc + done), n) != 0) return -1;
+    done += n;
+  }
+  return 0;
+}
+
+/** The copy buffer of encrypting builds (MCUboot's is 1024 bytes; ours follows CTRL_BOOT_COPY_BUF). */
+let cryptBuf: usize = 0;
+let cryptBufSize: u32 = 0;
+
+/**
+ * boot_copy_region of MCUBOOT_ENC_IMAGES builds (§2.6): what goes into the primary is the
+ * secondary's image and is decrypted with its key; what goes into the secondary is the
+ * primary's image and is encrypted with its key (both at the bytes' offset in the image);
+ * anything else (into the scratch) is copied as it is.
+ */
+function copyRegionCrypt(src: u32, dst: u32, offSrc: u32, offDst: u32, size: u32): i32 {
+  const chunk = ctrl(CTRL_BOOT_COPY_BUF);
+  if (cryptBufSize < chunk) {
+    cryptBuf = heap.alloc(chunk);
+    cryptBufSize = chunk;
+  }
+  const from = areaPtr(src);
+  for (let done: u32 = 0; done < size; ) {
+    const n = min<u32>(chunk, size - done);
+    memory.copy(cryptBuf, from + <usize>(offSrc + done), n);
+    if (dst == primaryArea()) encCrypt(SLOT_SECONDARY, cryptBuf, n, offDst + done);
+    else if (dst == secondaryArea()) encCrypt(SLOT_PRIMARY, cryptBuf, n, offSrc + done);
+    if (flashWrite(dst, offDst + done, cryptBuf, n) != 0) return -1;
     done += n;
   }
   return 0;
@@ -128,13 +158,14 @@ const secondaryState = new SwapState();
  * swap_size, (swap-offset) the unprotected TLV sizes, then magic last (§3.5).
  */
 export function swapStatusInit(area: u32, bs: BootStatus): void {
-  readSwapState(AREA_SECONDARY, secondaryState);
+  readSwapState(secondaryArea(), secondaryState);
   // (Before MCUboot #485 there was no swap_info field to write.)
-  if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, 0) == 0);
+  if (bs.swapType != SWAP_NONE && !bug(BUG_PR485)) bootAssert(writeSwapInfo(area, bs.swapType, <u8>currentImage()) == 0);
   if (secondaryState.imageOk == FLAG_SET) bootAssert(writeImageOk(area) == 0);
   bootAssert(writeSwapSize(area, bs.swapSize) == 0);
   if (strategy().trailerHasUnprotTlvSizes) {
     bootAssert(writeUnprotTlvSizes(area, (unprotTlvSizes[SLOT_SECONDARY] << 16) | (unprotTlvSizes[SLOT_PRIMARY] & 0xffff)) == 0);
   }
+  if (encEnabled()) bootAssert(encWriteKeys(area) == 0);
   bootAssert(writeMagic(area) == 0);
 }

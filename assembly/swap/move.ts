@@ -12,14 +12,14 @@
 // a source that is still intact, so redoing the step after a power cut is harmless.
 // All sizes assume uniform sectors (boot_slots_compatible refuses anything else).
 
-import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR1597, BUG_PR855, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
+import { BUG_PR1597, BUG_PR855, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader } from '../image';
 import {
   FLAG_UNSET, MAGIC_GOOD, MAGIC_UNSET, SwapState, alignUp, bootWriteSz, isErased, maxSectors,
   readMagic, readSwapSize, readSwapState, statusEntries, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapSize,
 } from '../trailer';
-import { BootStatus, OP_MOVE, OP_SWAP, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_PRIMARY, slotArea } from '../boot/state';
+import { BootStatus, OP_MOVE, OP_SWAP, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_PRIMARY, slotArea, primaryArea, secondaryArea } from '../boot/state';
 import {
   bootAssert, copyRegion, eraseRegion, scrambleTrailerSectors, statusAssert, swapStatusInit, writeStatusAt,
 } from './common';
@@ -28,6 +28,7 @@ import { Strategy } from './strategy';
 export class SwapMove extends Strategy {
   constructor() {
     super();
+    this.bootstrapsImageOnly = true;
     this.headersFollowStatus = true;
     this.clearsStuckRevert = true;
   }
@@ -37,13 +38,13 @@ export class SwapMove extends Strategy {
    * optimal layout), no more than maxSectors, and all sectors are the same size.
    */
   slotsCompatible(maxSectors: u32): bool {
-    const np = areaSectorCount(AREA_PRIMARY);
-    const ns = areaSectorCount(AREA_SECONDARY);
+    const np = areaSectorCount(primaryArea());
+    const ns = areaSectorCount(secondaryArea());
     if (np != ns && np != ns + 1) return false;
     if (np > maxSectors) return false;
     const sz = sectorSize();
-    for (let i: u32 = 0; i < np; i++) if (areaSectorSize(AREA_PRIMARY, i) != sz) return false;
-    for (let i: u32 = 0; i < ns; i++) if (areaSectorSize(AREA_SECONDARY, i) != sz) return false;
+    for (let i: u32 = 0; i < np; i++) if (areaSectorSize(primaryArea(), i) != sz) return false;
+    for (let i: u32 = 0; i < ns; i++) if (areaSectorSize(secondaryArea(), i) != sz) return false;
     return true;
   }
 
@@ -54,8 +55,8 @@ export class SwapMove extends Strategy {
   maxImageSize(slot: i32): u32 {
     const sz = sectorSize();
     const t = trailerSectors() * sz;
-    const np = areaSectorCount(AREA_PRIMARY);
-    const ns = areaSectorCount(AREA_SECONDARY);
+    const np = areaSectorCount(primaryArea());
+    const ns = areaSectorCount(secondaryArea());
     const fromPrimary = np * sz >= t + sz ? np * sz - t - sz : 0;
     const fromSecondary = ns * sz >= t ? ns * sz - t : 0;
     return min<u32>(fromPrimary, fromSecondary);
@@ -68,8 +69,8 @@ export class SwapMove extends Strategy {
    * taken for a swap in progress: a new swap always rebuilds the primary trailer first.
    */
   statusSource(): u8 {
-    readSwapState(AREA_PRIMARY, primaryState);
-    readSwapState(AREA_SECONDARY, secondaryState);
+    readSwapState(primaryArea(), primaryState);
+    readSwapState(secondaryArea(), secondaryState);
     // Before ce115975 (the test-only variant) the secondary was not looked at, so an imgtool
     // --pad --confirm primary was taken for a swap in progress.
     const noRequest = secondaryState.magic != MAGIC_GOOD || bug(BUG_PR855);
@@ -127,9 +128,9 @@ export class SwapMove extends Strategy {
         lastIdx = 0xffffffff;
       } else {
         // boot_find_status: only the primary trailer can hold the swap size.
-        if (readMagic(AREA_PRIMARY) != MAGIC_GOOD) return -1;
-        lastIdx = findLastIdx(readSwapSize(AREA_PRIMARY));
-        if (lastIdx > areaSectorCount(AREA_PRIMARY)) {
+        if (readMagic(primaryArea()) != MAGIC_GOOD) return -1;
+        lastIdx = findLastIdx(readSwapSize(primaryArea()));
+        if (lastIdx > areaSectorCount(primaryArea())) {
           // Only a hand-made trailer gets here (MCUboot walks past the sector table, or spins
           // forever on 0xffffffff): count it as an assert and give up on the header.
           bootAssert(false);
@@ -161,7 +162,7 @@ export class SwapMove extends Strategy {
   run(bs: BootStatus, copySize: u32): void {
     const lastIdx = findLastIdx(copySize);
     if (bs.isReset()) {
-      const n = areaSectorCount(AREA_PRIMARY);
+      const n = areaSectorCount(primaryArea());
       const t = trailerSectors();
       const firstTrailerIdx = n >= t ? n - t : 0;
       if (lastIdx >= firstTrailerIdx) {
@@ -169,7 +170,7 @@ export class SwapMove extends Strategy {
         return;
       }
     }
-    if (lastIdx > areaSectorCount(AREA_PRIMARY) - 1) {
+    if (lastIdx > areaSectorCount(primaryArea()) - 1) {
       // A resumed swap whose trailer swap_size does not fit the slot (hand-made flash only).
       bootAssert(false);
       return;
@@ -194,7 +195,7 @@ export class SwapMove extends Strategy {
 
 /** Every sector of both slots has the size of primary sector 0. */
 @inline function sectorSize(): u32 {
-  return areaSectorSize(AREA_PRIMARY, 0);
+  return areaSectorSize(primaryArea(), 0);
 }
 
 /** Sectors at the top of the primary that the trailer reaches (at least one). */
@@ -227,7 +228,7 @@ function internalOff(bs: BootStatus): u32 {
 
 /** boot_write_status: byte 0 = the state number (1 for every move record). */
 function writeStatus(bs: BootStatus): i32 {
-  return writeStatusAt(AREA_PRIMARY, internalOff(bs), bs.state);
+  return writeStatusAt(primaryArea(), internalOff(bs), bs.state);
 }
 
 // ---- the swap ------------------------------------------------------------------------------
@@ -240,30 +241,30 @@ function writeStatus(bs: BootStatus): i32 {
  */
 function fixupRevert(bs: BootStatus): void {
   if (bs.swapType != SWAP_REVERT || bs.op != OP_MOVE || bs.idx != 1) return;
-  readSwapState(AREA_SECONDARY, secondaryState);
+  readSwapState(secondaryArea(), secondaryState);
   if (secondaryState.magic != MAGIC_UNSET) return;
-  bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
-  bootAssert(writeImageOk(AREA_SECONDARY) == 0);
-  bootAssert(writeSwapSize(AREA_SECONDARY, bs.swapSize) == 0);
-  bootAssert(writeMagic(AREA_SECONDARY) == 0);
+  bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
+  bootAssert(writeImageOk(secondaryArea()) == 0);
+  bootAssert(writeSwapSize(secondaryArea(), bs.swapSize) == 0);
+  bootAssert(writeMagic(secondaryArea()) == 0);
 }
 
 /** boot_move_sector_up: primary sector idx−1 → sector idx. */
 function moveSectorUp(idx: u32, bs: BootStatus): void {
   const sz = sectorSize();
-  const newOff = areaSectorOff(AREA_PRIMARY, idx);
-  const oldOff = areaSectorOff(AREA_PRIMARY, idx - 1);
+  const newOff = areaSectorOff(primaryArea(), idx);
+  const oldOff = areaSectorOff(primaryArea(), idx - 1);
   if (bs.idx == 1) {
     // A new swap: rebuild the primary trailer (unless it already describes this swap), then
     // drop the request from the secondary; from here on the primary is the status source.
     if (bs.source != SOURCE_PRIMARY) {
-      bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
-      swapStatusInit(AREA_PRIMARY, bs);
+      bootAssert(scrambleTrailerSectors(primaryArea()) == 0);
+      swapStatusInit(primaryArea(), bs);
     }
-    bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
+    bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
   }
-  bootAssert(eraseRegion(AREA_PRIMARY, newOff, sz, false) == 0);
-  bootAssert(copyRegion(AREA_PRIMARY, AREA_PRIMARY, oldOff, newOff, sz) == 0);
+  bootAssert(eraseRegion(primaryArea(), newOff, sz, false) == 0);
+  bootAssert(copyRegion(primaryArea(), primaryArea(), oldOff, newOff, sz) == 0);
   const rc = writeStatus(bs);
   bs.idx++;
   statusAssert(rc == 0);
@@ -272,19 +273,19 @@ function moveSectorUp(idx: u32, bs: BootStatus): void {
 /** boot_swap_sectors: sector idx−1 of both slots, resuming at bs.state. */
 function swapSectors(idx: u32, bs: BootStatus): void {
   const sz = sectorSize();
-  const priUpOff = areaSectorOff(AREA_PRIMARY, idx);
-  const priOff = areaSectorOff(AREA_PRIMARY, idx - 1);
-  const secOff = areaSectorOff(AREA_SECONDARY, idx - 1);
+  const priUpOff = areaSectorOff(primaryArea(), idx);
+  const priOff = areaSectorOff(primaryArea(), idx - 1);
+  const secOff = areaSectorOff(secondaryArea(), idx - 1);
   if (bs.state == 1) {
-    bootAssert(eraseRegion(AREA_PRIMARY, priOff, sz, false) == 0);
-    bootAssert(copyRegion(AREA_SECONDARY, AREA_PRIMARY, secOff, priOff, sz) == 0);
+    bootAssert(eraseRegion(primaryArea(), priOff, sz, false) == 0);
+    bootAssert(copyRegion(secondaryArea(), primaryArea(), secOff, priOff, sz) == 0);
     const rc = writeStatus(bs);
     bs.state = 2;
     statusAssert(rc == 0);
   }
   if (bs.state == 2) {
-    bootAssert(eraseRegion(AREA_SECONDARY, secOff, sz, false) == 0);
-    bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, priUpOff, secOff, sz) == 0);
+    bootAssert(eraseRegion(secondaryArea(), secOff, sz, false) == 0);
+    bootAssert(copyRegion(primaryArea(), secondaryArea(), priUpOff, secOff, sz) == 0);
     const rc = writeStatus(bs);
     bs.idx++;
     bs.state = 1;

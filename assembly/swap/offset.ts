@@ -9,16 +9,14 @@
 // where the secondary's image starts (MCUboot's `secondary_offset`) and, in
 // assembly/boot/state.ts, the headers and the two unprotected TLV sizes.
 
-import { AREA_PRIMARY, AREA_SECONDARY, BUG_PR2214, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
+import { BUG_PR2214, SWAP_NONE, SWAP_REVERT, bug } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { IMAGE_MAGIC, ImageHeader, unprotTlvSize } from '../image';
 import {
   FLAG_UNSET, MAGIC_GOOD, MAGIC_UNSET, SwapState, bootWriteSz, readSwapSize, readSwapState,
   readUnprotTlvSizes, stateCount, statusEntries, statusOff, isErased, trailerSz, writeCopyDone,
 } from '../trailer';
-import {
-  BootStatus, OP_SWAP, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_PRIMARY, headers, slotArea, unprotTlvSizes,
-} from '../boot/state';
+import { BootStatus, OP_SWAP, SLOT_PRIMARY, SLOT_SECONDARY, SOURCE_NONE, SOURCE_PRIMARY, headers, slotArea, unprotTlvSizes, primaryArea, secondaryArea } from '../boot/state';
 import { swapTypeFromTrailers } from '../boot/decide';
 import {
   bootAssert, copyRegion, eraseRegion, scrambleTrailerSectors, statusAssert, swapStatusInit, writeStatusAt,
@@ -28,6 +26,7 @@ import { Strategy } from './strategy';
 export class SwapOffset extends Strategy {
   constructor() {
     super();
+    this.bootstrapsImageOnly = true;
     this.statusStates = 2;
     this.trailerHasUnprotTlvSizes = true;
     this.headersFollowStatus = true;
@@ -36,12 +35,12 @@ export class SwapOffset extends Strategy {
 
   /** boot_slots_compatible: N_sec == N_pri or N_pri + 1, same sector sizes side by side. */
   slotsCompatible(maxSectors: u32): bool {
-    const np = areaSectorCount(AREA_PRIMARY);
-    const ns = areaSectorCount(AREA_SECONDARY);
+    const np = areaSectorCount(primaryArea());
+    const ns = areaSectorCount(secondaryArea());
     if (np != ns && np + 1 != ns) return false;
     if (np > maxSectors) return false;
     for (let i: u32 = 0; i + 1 < ns; i++) {
-      if (areaSectorSize(AREA_PRIMARY, i) != areaSectorSize(AREA_SECONDARY, i)) return false;
+      if (areaSectorSize(primaryArea(), i) != areaSectorSize(secondaryArea(), i)) return false;
     }
     return true;
   }
@@ -53,8 +52,8 @@ export class SwapOffset extends Strategy {
   maxImageSize(slot: i32): u32 {
     const sector = sectorSz();
     const t = trailerSectors();
-    const pri = (areaSectorCount(AREA_PRIMARY) - t) * sector;
-    const sec = (areaSectorCount(AREA_SECONDARY) - t - 1) * sector;
+    const pri = (areaSectorCount(primaryArea()) - t) * sector;
+    const sec = (areaSectorCount(secondaryArea()) - t - 1) * sector;
     return min<u32>(pri, sec);
   }
 
@@ -78,12 +77,12 @@ export class SwapOffset extends Strategy {
     let off: u32 = 0;
     let checkOther = true;
     if (bs === null) {
-      if (slot == SLOT_SECONDARY && swapTypeFromTrailers() != SWAP_REVERT) off = areaSectorSize(AREA_SECONDARY, 0);
+      if (slot == SLOT_SECONDARY && swapTypeFromTrailers() != SWAP_REVERT) off = areaSectorSize(secondaryArea(), 0);
     } else if (!bs.isReset()) {
       checkOther = false;
       // boot_find_status: the primary trailer must be GOOD to hold a swap size.
       if (primaryMagic() != MAGIC_GOOD) return -1;
-      const last = findLastIdx(readSwapSize(AREA_PRIMARY));
+      const last = findLastIdx(readSwapSize(primaryArea()));
       const sz = sectorSz();
       const step = bs.idx - 1; // 0-based index of the next step
       if (isRevert(bs)) {
@@ -108,13 +107,13 @@ export class SwapOffset extends Strategy {
     } else if (isRevert(bs)) {
       off = 0;
     } else if (slot == SLOT_SECONDARY) {
-      off = areaSectorSize(AREA_SECONDARY, 0);
+      off = areaSectorSize(secondaryArea(), 0);
     }
 
     const area = slotArea(slot);
     hdr.read(area, off);
     if (checkOther && hdr.magic != IMAGE_MAGIC && slot == SLOT_SECONDARY) {
-      off = swapTypeFromTrailers() != SWAP_REVERT ? 0 : areaSectorSize(AREA_SECONDARY, 0);
+      off = swapTypeFromTrailers() != SWAP_REVERT ? 0 : areaSectorSize(secondaryArea(), 0);
       hdr.read(area, off);
     }
     if (bs !== null && hdr.magic == IMAGE_MAGIC && slot == SLOT_SECONDARY) secondaryOffset = off;
@@ -124,8 +123,8 @@ export class SwapOffset extends Strategy {
 
   /** swap_status_source: the primary holds the status while it is GOOD, not done, and no new request waits. */
   statusSource(): u8 {
-    readSwapState(AREA_PRIMARY, primaryState);
-    readSwapState(AREA_SECONDARY, secondaryState);
+    readSwapState(primaryArea(), primaryState);
+    readSwapState(secondaryArea(), secondaryState);
     if (primaryState.magic == MAGIC_GOOD && primaryState.copyDone == FLAG_UNSET && secondaryState.magic != MAGIC_GOOD) {
       return SOURCE_PRIMARY;
     }
@@ -170,7 +169,7 @@ export class SwapOffset extends Strategy {
     const last = findLastIdx(copySize);
     if (bs.isReset()) {
       // A new swap needs every index below the first trailer sector.
-      const firstTrailerIdx = areaSectorCount(AREA_PRIMARY) - trailerSectors();
+      const firstTrailerIdx = areaSectorCount(primaryArea()) - trailerSectors();
       if (last >= firstTrailerIdx) {
         bs.swapType = SWAP_NONE;
         return;
@@ -180,10 +179,10 @@ export class SwapOffset extends Strategy {
     fixupRevert(bs);
     if (bs.idx == 1) {
       if (bs.source != SOURCE_PRIMARY) {
-        bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
-        swapStatusInit(AREA_PRIMARY, bs);
+        bootAssert(scrambleTrailerSectors(primaryArea()) == 0);
+        swapStatusInit(primaryArea(), bs);
       }
-      bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
+      bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
     }
 
     bs.op = OP_SWAP;
@@ -198,8 +197,8 @@ export class SwapOffset extends Strategy {
       }
       // The new image's sector 0 copy would read as a header, and the trailer as a request:
       // leave the secondary as it was uploaded.
-      bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, 0), sectorSz(), false) == 0);
-      bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
+      bootAssert(eraseRegion(secondaryArea(), areaSectorOff(secondaryArea(), 0), sectorSz(), false) == 0);
+      bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
     } else {
       for (let idx: u32 = 0; idx <= last; idx++) {
         if (idx >= bs.idx - 1) swapSectors(idx, bs, idx > usedPri, idx > usedSec);
@@ -213,7 +212,7 @@ let secondaryOffset: u32 = 0;
 
 @inline function sectorSz(): u32 {
   // MCUboot assumes uniform sectors here and takes the size of the primary's sector 0.
-  return areaSectorSize(AREA_PRIMARY, 0);
+  return areaSectorSize(primaryArea(), 0);
 }
 
 /** Sectors the trailer occupies, counted whole from the slot end. */
@@ -253,7 +252,7 @@ function isRevert(bs: BootStatus): bool {
 const magicState = new SwapState();
 
 function primaryMagic(): u8 {
-  readSwapState(AREA_PRIMARY, magicState);
+  readSwapState(primaryArea(), magicState);
   return magicState.magic;
 }
 
@@ -272,7 +271,7 @@ function usedSectors(slot: i32): u32 {
 
 function writeStatus(bs: BootStatus): i32 {
   const w = bootWriteSz();
-  return writeStatusAt(AREA_PRIMARY, (bs.idx - 1) * stateCount() * w + (<u32>bs.state - 1) * w, bs.state);
+  return writeStatusAt(primaryArea(), (bs.idx - 1) * stateCount() * w + (<u32>bs.state - 1) * w, bs.state);
 }
 
 /**
@@ -284,8 +283,8 @@ function swapStepPair(bs: BootStatus, priOff: u32, secDst: u32, secSrc: u32, ski
   const sz = sectorSz();
   if (bs.state == 1) {
     if (!skipPrimary) {
-      bootAssert(eraseRegion(AREA_SECONDARY, secDst, sz, false) == 0);
-      bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, priOff, secDst, sz) == 0);
+      bootAssert(eraseRegion(secondaryArea(), secDst, sz, false) == 0);
+      bootAssert(copyRegion(primaryArea(), secondaryArea(), priOff, secDst, sz) == 0);
     }
     const rc = writeStatus(bs);
     bs.state = 2;
@@ -293,8 +292,8 @@ function swapStepPair(bs: BootStatus, priOff: u32, secDst: u32, secSrc: u32, ski
   }
   if (bs.state == 2) {
     if (!skipSecondary) {
-      bootAssert(eraseRegion(AREA_PRIMARY, priOff, sz, false) == 0);
-      bootAssert(copyRegion(AREA_SECONDARY, AREA_PRIMARY, secSrc, priOff, sz) == 0);
+      bootAssert(eraseRegion(primaryArea(), priOff, sz, false) == 0);
+      bootAssert(copyRegion(secondaryArea(), primaryArea(), secSrc, priOff, sz) == 0);
     }
     const rc = writeStatus(bs);
     bs.idx++;
@@ -305,12 +304,12 @@ function swapStepPair(bs: BootStatus, priOff: u32, secDst: u32, secSrc: u32, ski
 
 /** Upgrade step pair at index `idx`: primary idx → secondary idx, then secondary idx+1 → primary idx. */
 function swapSectors(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary: bool): void {
-  swapStepPair(bs, areaSectorOff(AREA_PRIMARY, idx), areaSectorOff(AREA_SECONDARY, idx), areaSectorOff(AREA_PRIMARY, idx + 1), skipPrimary, skipSecondary);
+  swapStepPair(bs, areaSectorOff(primaryArea(), idx), areaSectorOff(secondaryArea(), idx), areaSectorOff(primaryArea(), idx + 1), skipPrimary, skipSecondary);
 }
 
 /** Revert step pair at sector `idx` (walked top down): primary idx → secondary idx+1, then secondary idx → primary idx. */
 function swapSectorsRevert(idx: u32, bs: BootStatus, skipPrimary: bool, skipSecondary: bool): void {
-  swapStepPair(bs, areaSectorOff(AREA_PRIMARY, idx), areaSectorOff(AREA_SECONDARY, idx + 1), areaSectorOff(AREA_PRIMARY, idx), skipPrimary, skipSecondary);
+  swapStepPair(bs, areaSectorOff(primaryArea(), idx), areaSectorOff(secondaryArea(), idx + 1), areaSectorOff(primaryArea(), idx), skipPrimary, skipSecondary);
 }
 
 const fixupState = new SwapState();
@@ -322,11 +321,11 @@ const fixupState = new SwapState();
  */
 function fixupRevert(bs: BootStatus): void {
   if (bs.swapType != SWAP_REVERT || bs.idx != 1) return;
-  readSwapState(AREA_SECONDARY, fixupState);
+  readSwapState(secondaryArea(), fixupState);
   if (fixupState.magic != MAGIC_UNSET) return;
-  bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
-  bootAssert(writeCopyDone(AREA_SECONDARY) == 0);
-  swapStatusInit(AREA_SECONDARY, bs);
+  bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
+  bootAssert(writeCopyDone(secondaryArea()) == 0);
+  swapStatusInit(secondaryArea(), bs);
 }
 
 /**
@@ -341,7 +340,7 @@ function loadUnprotTlvSizes(bs: BootStatus): void {
       unprotTlvSizes[slot] = h.magic == IMAGE_MAGIC ? unprotTlvSize(slotArea(slot), imageOffset(slot), h) : 0;
     }
   } else {
-    const both = readUnprotTlvSizes(AREA_PRIMARY);
+    const both = readUnprotTlvSizes(primaryArea());
     unprotTlvSizes[SLOT_PRIMARY] = both & 0xffff;
     unprotTlvSizes[SLOT_SECONDARY] = both >>> 16;
   }

@@ -3,10 +3,11 @@
 // an interrupted copy simply starts again at the next boot because the secondary's
 // trailer still asks for it.
 
-import { AREA_PRIMARY, AREA_SECONDARY, CTRL_BOOT_OPTIONS, OPT_OVERWRITE_FAST, ctrl } from '../ctrl';
+import { CTRL_BOOT_OPTIONS, CTRL_BOOT_STRATEGY, OPT_OVERWRITE_FAST, STRATEGY_OVERWRITE_ONLY, ctrl } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize } from '../flash';
 import { bootWriteSz, swapInfoOff, trailerSz, writeMagic } from '../trailer';
-import { BootStatus, slotArea } from '../boot/state';
+import { BootStatus, slotArea, primaryArea, secondaryArea } from '../boot/state';
+import { raiseSecurityCounter } from '../nv';
 import { bootAssert, copyRegion, eraseRegion } from './common';
 import { Strategy } from './strategy';
 
@@ -17,7 +18,7 @@ export class OverwriteOnly extends Strategy {
   }
 
   slotsCompatible(maxSectors: u32): bool {
-    return areaSectorCount(AREA_PRIMARY) <= maxSectors && areaSectorCount(AREA_SECONDARY) <= maxSectors;
+    return areaSectorCount(primaryArea()) <= maxSectors && areaSectorCount(secondaryArea()) <= maxSectors;
   }
 
   /** Largest image (header + payload + TLVs) the build accepts: up to swap_info. */
@@ -26,18 +27,23 @@ export class OverwriteOnly extends Strategy {
   }
 
   run(bs: BootStatus, copySize: u32): void {
-    copyImage(copySize);
+    copyImage(copySize, (ctrl(CTRL_BOOT_OPTIONS) & OPT_OVERWRITE_FAST) != 0, 0);
   }
 }
 
-/** boot_copy_image. `srcSize` is the secondary image's total size (used by the fast variant). */
-function copyImage(srcSize: u32): void {
-  const fast = (ctrl(CTRL_BOOT_OPTIONS) & OPT_OVERWRITE_FAST) != 0;
-  const n = areaSectorCount(AREA_PRIMARY);
+/**
+ * boot_copy_image: the secondary's image over the primary. `srcSize` is the secondary image's
+ * total size (used by the fast variant), `srcOff` where it starts in the secondary. The fast
+ * variant erases only the image's sectors and the trailer's, copies the image alone and writes
+ * the magic; it leaves the secondary's header sector, erasing only its trailer. (Bootstrap
+ * installs with it on swap-move and swap-offset, §5.3–5.4 builds: see Strategy.)
+ */
+export function copyImage(srcSize: u32, fast: bool, srcOff: u32): void {
+  const n = areaSectorCount(primaryArea());
   let size: u32 = 0;
   for (let s: u32 = 0; s < n; s++) {
-    const thisSize = areaSectorSize(AREA_PRIMARY, s);
-    bootAssert(eraseRegion(AREA_PRIMARY, size, thisSize, false) == 0);
+    const thisSize = areaSectorSize(primaryArea(), s);
+    bootAssert(eraseRegion(primaryArea(), size, thisSize, false) == 0);
     if (fast && size + thisSize >= srcSize) {
       size += srcSize - size;
       // MCUboot adds a whole write unit even when the size is already aligned (§5.1 quirk).
@@ -53,17 +59,22 @@ function copyImage(srcSize: u32): void {
     let sz: u32 = 0;
     let off: u32 = 0;
     do {
-      sz += areaSectorSize(AREA_PRIMARY, <u32>sector);
-      off = areaSectorOff(AREA_PRIMARY, <u32>sector);
+      sz += areaSectorSize(primaryArea(), <u32>sector);
+      off = areaSectorOff(primaryArea(), <u32>sector);
       sector--;
     } while (sz < tsz && sector >= 0);
-    bootAssert(eraseRegion(AREA_PRIMARY, off, sz, false) == 0);
+    bootAssert(eraseRegion(primaryArea(), off, sz, false) == 0);
   }
-  if (copyRegion(AREA_SECONDARY, AREA_PRIMARY, 0, 0, size) != 0) return;
-  if (fast && writeMagic(AREA_PRIMARY) != 0) return;
+  if (copyRegion(secondaryArea(), primaryArea(), srcOff, 0, size) != 0) return;
+  if (fast && writeMagic(primaryArea()) != 0) return;
+  // §5.1 step 3: the copy cannot be undone, so the counter follows the new image at once —
+  // before the secondary's request is erased, so that a cut never leaves it behind.
+  raiseSecurityCounter(0, primaryArea());
   // Erase the secondary's header and trailer, so that a later image written without a
   // trailer does not inherit a pending request.
-  bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, 0), areaSectorSize(AREA_SECONDARY, 0), false) == 0);
-  const last = areaSectorCount(AREA_SECONDARY) - 1;
-  bootAssert(eraseRegion(AREA_SECONDARY, areaSectorOff(AREA_SECONDARY, last), areaSectorSize(AREA_SECONDARY, last), false) == 0);
+  if (!fast || ctrl(CTRL_BOOT_STRATEGY) == STRATEGY_OVERWRITE_ONLY) {
+    bootAssert(eraseRegion(secondaryArea(), areaSectorOff(secondaryArea(), 0), areaSectorSize(secondaryArea(), 0), false) == 0);
+  }
+  const last = areaSectorCount(secondaryArea()) - 1;
+  bootAssert(eraseRegion(secondaryArea(), areaSectorOff(secondaryArea(), last), areaSectorSize(secondaryArea(), last), false) == 0);
 }

@@ -4,18 +4,20 @@
 // lives in the scratch trailer while the primary trailer is rebuilt.
 
 import {
-  AREA_PRIMARY, AREA_SCRATCH, AREA_SECONDARY, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, SWAP_NONE, bug,
+  AREA_SCRATCH, BUG_F76FBA70, BUG_PR2205, BUG_PR2206, CTRL_BOOT_IMAGES, SWAP_NONE, bug, ctrl,
 } from '../ctrl';
 import { areaSectorCount, areaSectorOff, areaSectorSize, areaSize } from '../flash';
 import {
   FLAG_SET, MAGIC_ANY, MAGIC_GOOD, MAGIC_NOTGOOD, MAGIC_UNSET, FLAG_UNSET, SwapState, bootWriteSz, maxSectors,
   readSwapState, statusOff, trailerSz, writeImageOk, writeMagic, writeSwapInfo, writeSwapSize, scratchTrailerSz, stateCount,
 } from '../trailer';
-import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH } from '../boot/state';
+import { BootStatus, SOURCE_NONE, SOURCE_PRIMARY, SOURCE_SCRATCH, primaryArea, secondaryArea, currentImage, SLOT_PRIMARY, SLOT_SECONDARY } from '../boot/state';
 import {
   bootAssert, copyRegion, eraseRegion, scanStatusForward, scrambleTrailerSectors, statusAssert, swapStatusInit, trailerSectorOff, writeStatusAt,
 } from './common';
 import { Strategy } from './strategy';
+import { encEnabled, encSetImage, encWriteKeys } from '../enc';
+import { ImageHeader } from '../image';
 
 export class SwapScratch extends Strategy {
   constructor() {
@@ -25,8 +27,8 @@ export class SwapScratch extends Strategy {
 
   /** boot_slots_compatible: sector groups of both slots must line up and fit the scratch. */
   slotsCompatible(maxSectors: u32): bool {
-    const np = areaSectorCount(AREA_PRIMARY);
-    const ns = areaSectorCount(AREA_SECONDARY);
+    const np = areaSectorCount(primaryArea());
+    const ns = areaSectorCount(secondaryArea());
     if (np > maxSectors || ns > maxSectors) return false;
     const scratchSz = areaSize(AREA_SCRATCH);
     let i: u32 = 0, j: u32 = 0;
@@ -35,16 +37,16 @@ export class SwapScratch extends Strategy {
     while (i < np || j < ns) {
       if (sz0 == sz1) {
         if (i >= np || j >= ns) return false;
-        sz0 += areaSectorSize(AREA_PRIMARY, i++);
-        sz1 += areaSectorSize(AREA_SECONDARY, j++);
+        sz0 += areaSectorSize(primaryArea(), i++);
+        sz1 += areaSectorSize(secondaryArea(), j++);
       } else if (sz0 < sz1) {
         if (i >= np) return false;
-        sz0 += areaSectorSize(AREA_PRIMARY, i++);
+        sz0 += areaSectorSize(primaryArea(), i++);
         if (smaller == 2) return false;
         smaller = 1;
       } else {
         if (j >= ns) return false;
-        sz1 += areaSectorSize(AREA_SECONDARY, j++);
+        sz1 += areaSectorSize(secondaryArea(), j++);
         if (smaller == 1) return false;
         smaller = 2;
       }
@@ -67,10 +69,10 @@ export class SwapScratch extends Strategy {
    * (Before d00b11dc, PR #2206, the test-only variant: no padding.)
    */
   maxImageSize(slot: i32): u32 {
-    const size = areaSize(AREA_PRIMARY);
+    const size = areaSize(primaryArea());
     const tsz = trailerSz(bootWriteSz());
     const trailerStart = size - tsz;
-    const firstTrailerSector = trailerSectorOff(AREA_PRIMARY);
+    const firstTrailerSector = trailerSectorOff(primaryArea());
     const inFirstSector = areaSectorOffEnd(firstTrailerSector) - trailerStart;
     const scratchTrailer = scratchTrailerSz(bootWriteSz());
     let padding: u32 = 0;
@@ -80,12 +82,16 @@ export class SwapScratch extends Strategy {
 
   /** swap_status_source, first matching row of §5.2's table. */
   statusSource(): u8 {
-    readSwapState(AREA_PRIMARY, primaryState);
+    readSwapState(primaryArea(), primaryState);
     readSwapState(AREA_SCRATCH, scratchState);
     const p = primaryState, s = scratchState;
     if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_SET) return SOURCE_NONE;
     if (magicMatches(MAGIC_GOOD, p.magic) && magicMatches(MAGIC_NOTGOOD, s.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
-    if (magicMatches(MAGIC_GOOD, s.magic)) return SOURCE_SCRATCH;
+    if (magicMatches(MAGIC_GOOD, s.magic)) {
+      // The scratch is shared by every image: its trailer names whose swap it holds.
+      if (ctrl(CTRL_BOOT_IMAGES) > 1 && s.imageNum != currentImage()) return SOURCE_NONE;
+      return SOURCE_SCRATCH;
+    }
     if (magicMatches(MAGIC_UNSET, p.magic) && p.copyDone == FLAG_UNSET) return SOURCE_PRIMARY;
     return SOURCE_NONE;
   }
@@ -101,6 +107,7 @@ export class SwapScratch extends Strategy {
 
   /** swap_run: the regions from the top down, resuming at bs.idx. */
   run(bs: BootStatus, copySize: u32): void {
+    if (encEnabled() && !bs.isReset()) resumeEncryptedImages(bs, copySize);
     let last = findLastSectorIdx(copySize);
     let swapIdx: u32 = 0;
     while (last >= 0) {
@@ -114,14 +121,30 @@ export class SwapScratch extends Strategy {
   }
 }
 
+const encHeader = new ImageHeader();
+
+/**
+ * A resumed swap of encrypted images: which bytes each key covers, from the headers where
+ * they are now. The primary's header stays in place until the last region's state 3; the
+ * secondary's is in the scratch once the last region's state 1 has copied it there.
+ */
+function resumeEncryptedImages(bs: BootStatus, copySize: u32): void {
+  let regions: u32 = 0;
+  for (let last = findLastSectorIdx(copySize); last >= 0; regions++) last = <i32>(copySz(last) >> 32) - 1;
+  encHeader.read(primaryArea(), 0);
+  encSetImage(SLOT_PRIMARY, encHeader);
+  encHeader.read(bs.idx == regions && bs.state >= 2 ? AREA_SCRATCH : secondaryArea(), 0);
+  encSetImage(SLOT_SECONDARY, encHeader);
+}
+
 /** End offset of the primary sector starting at `off`. */
 function areaSectorOffEnd(off: u32): u32 {
-  const n = areaSectorCount(AREA_PRIMARY);
+  const n = areaSectorCount(primaryArea());
   for (let i: u32 = 0; i < n; i++) {
-    const o = areaSectorOff(AREA_PRIMARY, i);
-    if (o == off) return o + areaSectorSize(AREA_PRIMARY, i);
+    const o = areaSectorOff(primaryArea(), i);
+    if (o == off) return o + areaSectorSize(primaryArea(), i);
   }
-  return areaSize(AREA_PRIMARY);
+  return areaSize(primaryArea());
 }
 
 const primaryState = new SwapState();
@@ -139,7 +162,7 @@ function internalOff(bs: BootStatus, elem: u32): u32 {
 }
 
 function writeStatus(bs: BootStatus): i32 {
-  const area = bs.useScratch ? AREA_SCRATCH : AREA_PRIMARY;
+  const area = bs.useScratch ? AREA_SCRATCH : primaryArea();
   return writeStatusAt(area, internalOff(bs, bootWriteSz()), bs.state);
 }
 
@@ -148,10 +171,10 @@ function findLastSectorIdx(copySize: u32): i32 {
   if (bug(BUG_PR2205)) return findLastSectorIdxShared(copySize);
   let psz: u32 = 0, ssz: u32 = 0;
   let pi: u32 = 0, si: u32 = 0;
-  const np = areaSectorCount(AREA_PRIMARY), ns = areaSectorCount(AREA_SECONDARY);
+  const np = areaSectorCount(primaryArea()), ns = areaSectorCount(secondaryArea());
   while (true) {
-    if ((psz < copySize || psz < ssz) && pi < np) psz += areaSectorSize(AREA_PRIMARY, pi++);
-    if ((ssz < copySize || ssz < psz) && si < ns) ssz += areaSectorSize(AREA_SECONDARY, si++);
+    if ((psz < copySize || psz < ssz) && pi < np) psz += areaSectorSize(primaryArea(), pi++);
+    if ((ssz < copySize || ssz < psz) && si < ns) ssz += areaSectorSize(secondaryArea(), si++);
     if (psz >= copySize && ssz >= copySize && psz == ssz) break;
     if (pi >= np && si >= ns) break;
   }
@@ -170,8 +193,8 @@ function findLastSectorIdxShared(copySize: u32): i32 {
   let psz: u32 = 0, ssz: u32 = 0;
   let i: u32 = 0;
   while (true) {
-    if (psz < copySize || psz < ssz) psz += areaSectorSize(AREA_PRIMARY, i);
-    if (ssz < copySize || ssz < psz) ssz += areaSectorSize(AREA_SECONDARY, i);
+    if (psz < copySize || psz < ssz) psz += areaSectorSize(primaryArea(), i);
+    if (ssz < copySize || ssz < psz) ssz += areaSectorSize(secondaryArea(), i);
     if (psz >= copySize && ssz >= copySize && psz == ssz) break;
     if (i + 1 >= maxSectors()) {
       bootAssert(false);
@@ -188,7 +211,7 @@ function copySz(last: i32): u64 {
   let sz: u32 = 0;
   let i = last;
   for (; i >= 0; i--) {
-    const next = sz + areaSectorSize(AREA_PRIMARY, <u32>i);
+    const next = sz + areaSectorSize(primaryArea(), <u32>i);
     if (next > scratchSz) break;
     sz = next;
   }
@@ -198,12 +221,12 @@ function copySz(last: i32): u64 {
 
 /** boot_swap_sectors: one region, resuming at bs.state. */
 function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
-  const imgOff = areaSectorOff(AREA_PRIMARY, idx);
+  const imgOff = areaSectorOff(primaryArea(), idx);
   let copySz = sz;
   const tsz = trailerSz(bootWriteSz());
-  const slotSize = areaSize(AREA_PRIMARY);
+  const slotSize = areaSize(primaryArea());
   // The first sector the trailer reaches (trailers may span several sectors).
-  const firstTrailerOff = trailerSectorOff(AREA_PRIMARY);
+  const firstTrailerOff = trailerSectorOff(primaryArea());
   if (imgOff + sz > firstTrailerOff) {
     copySz = slotSize - imgOff - tsz;
     // The scratch keeps its own trailer: the data must not run into it (66d41e73, PR #2206;
@@ -219,12 +242,12 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
       // A temporary home for swap_info/image_ok/swap_size while the primary trailer is rebuilt.
       swapStatusInit(AREA_SCRATCH, bs);
       if (!bs.useScratch) {
-        bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
-        swapStatusInit(AREA_PRIMARY, bs);
+        bootAssert(scrambleTrailerSectors(primaryArea()) == 0);
+        swapStatusInit(primaryArea(), bs);
         bootAssert(eraseRegion(AREA_SCRATCH, 0, areaSize(AREA_SCRATCH), false) == 0);
       }
     }
-    bootAssert(copyRegion(AREA_SECONDARY, AREA_SCRATCH, imgOff, 0, copySz) == 0);
+    bootAssert(copyRegion(secondaryArea(), AREA_SCRATCH, imgOff, 0, copySz) == 0);
     const rc = writeStatus(bs);
     bs.state = 2;
     statusAssert(rc == 0);
@@ -233,11 +256,11 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
   if (bs.state == 2) {
     let eraseSz = sz;
     if (bs.idx == 1) {
-      bootAssert(scrambleTrailerSectors(AREA_SECONDARY) == 0);
-      if (bs.useScratch) eraseSz = shrinkToTrailer(AREA_SECONDARY, imgOff, sz);
+      bootAssert(scrambleTrailerSectors(secondaryArea()) == 0);
+      if (bs.useScratch) eraseSz = shrinkToTrailer(secondaryArea(), imgOff, sz);
     }
-    if (eraseSz > 0) bootAssert(eraseRegion(AREA_SECONDARY, imgOff, eraseSz, false) == 0);
-    bootAssert(copyRegion(AREA_PRIMARY, AREA_SECONDARY, imgOff, imgOff, copySz) == 0);
+    if (eraseSz > 0) bootAssert(eraseRegion(secondaryArea(), imgOff, eraseSz, false) == 0);
+    bootAssert(copyRegion(primaryArea(), secondaryArea(), imgOff, imgOff, copySz) == 0);
     const rc = writeStatus(bs);
     bs.state = 3;
     statusAssert(rc == 0);
@@ -246,19 +269,20 @@ function swapSectors(idx: u32, sz: u32, bs: BootStatus): void {
   if (bs.state == 3) {
     let eraseSz = sz;
     if (bs.useScratch) {
-      bootAssert(scrambleTrailerSectors(AREA_PRIMARY) == 0);
-      eraseSz = shrinkToTrailer(AREA_PRIMARY, imgOff, sz);
+      bootAssert(scrambleTrailerSectors(primaryArea()) == 0);
+      eraseSz = shrinkToTrailer(primaryArea(), imgOff, sz);
     }
-    if (eraseSz > 0) bootAssert(eraseRegion(AREA_PRIMARY, imgOff, eraseSz, false) == 0);
-    bootAssert(copyRegion(AREA_SCRATCH, AREA_PRIMARY, 0, imgOff, copySz) == 0);
+    if (eraseSz > 0) bootAssert(eraseRegion(primaryArea(), imgOff, eraseSz, false) == 0);
+    bootAssert(copyRegion(AREA_SCRATCH, primaryArea(), 0, imgOff, copySz) == 0);
     if (bs.useScratch) {
       // Carry the two records kept in scratch over, then the trailer fields, magic last.
-      statusAssert(copyRegion(AREA_SCRATCH, AREA_PRIMARY, statusOff(AREA_SCRATCH), imgOff + copySz, (stateCount() - 1) * bootWriteSz()) == 0);
+      statusAssert(copyRegion(AREA_SCRATCH, primaryArea(), statusOff(AREA_SCRATCH), imgOff + copySz, (stateCount() - 1) * bootWriteSz()) == 0);
       readSwapState(AREA_SCRATCH, scratchState);
-      if (scratchState.imageOk == FLAG_SET) bootAssert(writeImageOk(AREA_PRIMARY) == 0);
-      if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(AREA_PRIMARY, scratchState.swapType, 0) == 0);
-      bootAssert(writeSwapSize(AREA_PRIMARY, bs.swapSize) == 0);
-      bootAssert(writeMagic(AREA_PRIMARY) == 0);
+      if (scratchState.imageOk == FLAG_SET) bootAssert(writeImageOk(primaryArea()) == 0);
+      if (scratchState.swapType != SWAP_NONE) bootAssert(writeSwapInfo(primaryArea(), scratchState.swapType, <u8>currentImage()) == 0);
+      bootAssert(writeSwapSize(primaryArea(), bs.swapSize) == 0);
+      if (encEnabled()) bootAssert(encWriteKeys(primaryArea()) == 0);
+      bootAssert(writeMagic(primaryArea()) == 0);
     }
     const eraseScratch = bs.useScratch;
     bs.useScratch = false;

@@ -30,6 +30,20 @@ export abstract class Strategy {
   revertRequestedBySecondary: bool = false;
   /** A revert with an empty secondary is cleared from the primary trailer (MCUboot 33094fc5). */
   clearsStuckRevert: bool = false;
+  /**
+   * Not a swap at all: the boot picks the slot with the highest valid version and runs it
+   * where it is (direct-xip) or from RAM (ram-load) — assembly/boot/select-flow.ts.
+   */
+  selects: bool = false;
+  /** MCUBOOT_DIRECT_XIP_REVERT / MCUBOOT_RAM_LOAD_REVERT: a slot tried once and never confirmed is erased. */
+  selectRevert: bool = false;
+  /** Ram-load: the chosen image is copied into the RAM window and validated there. */
+  loadsToRam: bool = false;
+  /**
+   * MCUBOOT_BOOTSTRAP installs with the fast copy (the image's sectors only, then the magic)
+   * rather than the whole slot: as MCUboot's swap-move and swap-offset builds do.
+   */
+  bootstrapsImageOnly: bool = false;
 
   // ---- operations -------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ export class Scheduler {
    * RAM is gone) without a wrapper closure per event.
    */
   epoch = 0;
+  /** Events run so far (a benchmark's events per second). */
+  executed = 0;
 
   /** The current virtual time (ms). */
   get now(): number {
@@ -101,6 +103,7 @@ export class Scheduler {
       const e = this.pop();
       if (e.epoch !== -1 && e.epoch !== this.epoch) continue;
       this.current = e.t;
+      this.executed++;
       e.fn();
     }
     if (!this.stopped && until > this.current) this.current = until;

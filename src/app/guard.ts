@@ -9,6 +9,11 @@ export class CriticalGuard {
   private ops: number[] = [];
   violations = 0;
 
+  /** Whether any flash operation may still overlap a later critical interval (else `critical` has nothing to do). */
+  get watching(): boolean {
+    return this.ops.length > 0;
+  }
+
   flashOp(start: number, end: number): void {
     this.ops.push(start, end);
   }

@@ -34,7 +34,7 @@ import { Network } from './network.js';
 import { resolveOptions, type LifeOptions, type ResolvedOptions } from './options.js';
 import { PowerModel, type AimPhase, type AimedCut } from './power.js';
 import { faultSeed, stream } from './random.js';
-import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release } from './server.js';
+import { chunkDigests, makeRelease, UpdateServer, type Manifest, type Release, type ReleaseWindow } from './server.js';
 import { SlotWriter, type FlashOp, type SlotLayout } from './slot-writer.js';
 import { checkSignature, digestOf, equalBytes, KnownDigests } from './verify.js';
 
@@ -89,6 +89,8 @@ export interface LifeStats {
   downloadsStarted: string[];
   /** Power-ons that moved images and then booted bytes that are no installed image. */
   unknownImageBoots: number;
+  /** When the power-on that found no bootable image happened (bricked lives only). */
+  brickedAtMs?: number;
 }
 
 export interface LifeReport {
@@ -101,6 +103,12 @@ export interface LifeReport {
 /** A life built around an existing Device (a campaign reuses one per worker and layout). */
 export interface LifeSetup extends LifeOptions {
   reuseDevice?: Device;
+  /**
+   * Refuse a program over bytes that are not erased (MCUboot's simulator rule) instead of
+   * ANDing them as a real NOR part does. Default: strict for `cut` faults, as campaigns run.
+   * A fleet runs test-only bootloader variants non-strict: what their bugs do to a real part.
+   */
+  strictFlash?: boolean;
 }
 
 /** The hashed region of each image buffer, one view per buffer (so its digest is cached with it). */
@@ -237,8 +245,9 @@ export class DeviceLife {
     if (setup.reuseDevice && setup.reuseDevice.options.strategy !== strategy) {
       throw new UsageError(`reuseDevice runs ${setup.reuseDevice.options.strategy}, not the life's strategy ${strategy}`);
     }
-    const device = setup.reuseDevice ?? new Device(profile.geometry, { strategy, keys }, { strict: fault === 'cut' });
-    device.core.setStrict(fault === 'cut');
+    const strict = setup.strictFlash ?? fault === 'cut';
+    const device = setup.reuseDevice ?? new Device(profile.geometry, { strategy, keys }, { strict });
+    device.core.setStrict(strict);
     const max = Math.min(device.maxImageSize(0), device.maxImageSize(1));
     if (keys.length && !setup.running && !setup.signingKey) throw new UsageError('a device with bootloader keys needs a signed running image (give `running`, or a `signingKey` for the generated one)');
     const running = setup.running ?? (await buildFirmware({ version: '1.0.0', key: setup.signingKey }, max));
@@ -259,10 +268,14 @@ export class DeviceLife {
     return buildFirmware(spec, this.maxImageSize);
   }
 
-  /** Publishes an image file's bytes (or a release made before) as the server's next release. */
-  publish(image: Uint8Array | Release, name?: string): Release {
+  /**
+   * Publishes an image file's bytes (or a release made before) as the server's next release,
+   * offered within `window` (default at once, for ever; a fleet's rollout gives each device
+   * the moment the rollout reaches it).
+   */
+  publish(image: Uint8Array | Release, name?: string, window?: ReleaseWindow): Release {
     const release = image instanceof Uint8Array ? makeRelease(image, name ?? `v${formatVersion(readFirmwareInfo(image).version)}`) : image;
-    this.server.publish(release);
+    this.server.publish(release, window);
     return release;
   }
 
@@ -361,7 +374,7 @@ export class DeviceLife {
 
   private isSettled(): boolean {
     const app = this.app;
-    return !this.off && !!app && !app.awaitingConfirm && (app.state === 'IDLE' || app.state === 'WAIT' || app.state === 'SEND') && this.server.offer(this.deviceId) === undefined && !app.ota.downloadInProgress;
+    return !this.off && !!app && !app.awaitingConfirm && (app.state === 'IDLE' || app.state === 'WAIT' || app.state === 'SEND') && this.server.offer(this.deviceId, this.sched.now) === undefined && !app.ota.downloadInProgress;
   }
 
   private begin(): void {
@@ -371,7 +384,9 @@ export class DeviceLife {
     core.place(1, 0, this.runningImage);
     this.knownToBootloader(this.runningImage);
     this.scheduleRandomLoss();
-    this.powerOn(0, 'power-on');
+    const at = this.options.powerOnAtMs;
+    if (at > 0) this.sched.at(at, () => this.powerOn(at, 'power-on'));
+    else this.powerOn(0, 'power-on');
   }
 
   report(): LifeReport {
@@ -448,7 +463,7 @@ export class DeviceLife {
    * server offering the same thing. After a few, settling is pointless: the device is stuck.
    */
   private noteReset(reason: RebootReason): void {
-    const offer = this.server.offer(this.deviceId)?.release.name ?? '';
+    const offer = this.server.offer(this.deviceId, this.sched.now)?.release.name ?? '';
     const sig = `${reason}|${this.running ? formatVersion(this.running.version) : '-'}|${this.stats.ota.erases + this.stats.ota.programs}|${offer}|${this.stats.interrupted.length}`;
     const same = sig === this.resetSig && !this.lastBootMoved;
     this.resetSig = sig;
@@ -540,6 +555,7 @@ export class DeviceLife {
     this.energy.add(c.flash, res.ms, moved);
     if (r.outcome !== 'ok') {
       this.bricked = true;
+      this.stats.brickedAtMs = t;
       this.running = undefined;
       this.sched.stop();
       return;

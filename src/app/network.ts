@@ -111,11 +111,37 @@ export class Network {
     return false;
   }
 
+  /**
+   * The earliest time from `t` at which the network is down (`t` itself if it is down then),
+   * or `limit` if that is sooner. Windows are generated no further than isDown(limit) would.
+   */
+  nextDownAt(t: number, limit: number): number {
+    if (this.isDown(t)) return t;
+    for (;;) {
+      // Not down at `t`: every window ending after `t` starts after it; the earliest is wanted.
+      const o = this.outages;
+      let first = Infinity;
+      for (let i = o.length - 2; i >= 0 && o[i + 1]! > t; i -= 2) first = o[i]!;
+      if (first !== Infinity) return Math.min(first, limit);
+      if (this.nextOutage === Infinity || this.generatedTo > limit) return limit;
+      this.isDown(Math.min(this.generatedTo, limit));
+    }
+  }
+
+  /** The random number the next request's fate is drawn from (see transferWith). */
+  draw(): number {
+    return this.rnd();
+  }
+
   /** A request at `t` whose response carries `bytes` bytes. */
   transfer(t: number, bytes: number): Transfer {
+    return this.transferWith(t, bytes, this.rnd());
+  }
+
+  /** The same, its fate drawn already (`r`, from draw()). */
+  transferWith(t: number, bytes: number, r: number): Transfer {
     const o = this.options;
     this.requests++;
-    const r = this.rnd();
     const airtime = o.latencyMs + (bytes * 1000) / o.bytesPerSecond;
     if (this.isDown(t) || this.isDown(t + airtime)) return { outcome: 'down', doneAt: t + o.timeoutMs, at: 0 };
     if (r < o.chunkLoss) return { outcome: 'lost', doneAt: t + o.timeoutMs, at: 0 };

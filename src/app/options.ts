@@ -101,6 +101,11 @@ export interface LifeOptions {
   seed?: number;
   /** The running image at power-on; default a generated v1.0.0 of the largest size. */
   running?: Uint8Array;
+  /**
+   * When the device is first powered on (virtual ms; default 0). A fleet spreads its devices
+   * over a check period this way, as real devices are not switched on in the same millisecond.
+   */
+  powerOnAtMs?: number;
   /** The device's name at the server. Default `device`. */
   deviceId?: string;
   app?: AppOverrides;
@@ -126,6 +131,7 @@ export interface ResolvedOptions {
   currents: Currents;
   bootMs: number;
   seed: number;
+  powerOnAtMs: number;
 }
 
 function positive(what: string, v: number): number {
@@ -189,5 +195,7 @@ export function resolveOptions(o: LifeOptions): ResolvedOptions {
   const bootMs = positive('bootMs', o.bootMs ?? 100);
   const seed = o.seed ?? 1;
   integer('seed', seed, 0);
-  return { app, ota, network, power, currents, bootMs, seed };
+  const powerOnAtMs = o.powerOnAtMs ?? 0;
+  nonNegative('powerOnAtMs', powerOnAtMs);
+  return { app, ota, network, power, currents, bootMs, seed, powerOnAtMs };
 }

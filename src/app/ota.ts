@@ -52,6 +52,8 @@ export class OtaTask implements OtaContext {
   /** Bumped when a sleeping task is woken early, so the check it was sleeping until is dropped. */
   private sleepToken = 0;
   private sleeping = false;
+  /** When a sleeping task checks next. */
+  private sleepingUntil = 0;
   private manifest: Manifest | undefined;
   private writer: SlotWriter | undefined;
   /** The next chunk to fetch. */
@@ -117,14 +119,137 @@ export class OtaTask implements OtaContext {
   }
 
   private sleepUntilNextCheck(): void {
-    const at = Math.max(this.t, this.lastCheckAt + this.o.checkPeriodMs);
+    this.sleepUntil(Math.max(this.t, this.lastCheckAt + this.o.checkPeriodMs));
+  }
+
+  private sleepUntil(at: number): void {
     const token = ++this.sleepToken;
     this.sleeping = true;
+    this.sleepingUntil = at;
     this.life.at(at, () => {
       if (token !== this.sleepToken) return;
       this.sleeping = false;
       this.step(() => this.check());
     });
+  }
+
+  // ---- quiet spans (Application.quietSpan) -------------------------------------------------
+
+  /**
+   * The time of the next update check when the task is asleep until it with nothing offered,
+   * nothing downloaded or held in RAM and no request in flight (a quiet span may start); else
+   * undefined.
+   */
+  quietCheckAt(): number | undefined {
+    if (!this.sleeping || this.manifest || this.writer || this.parked || this.attempt !== 0 || this.downloadInProgress || this.updateAvailable) return undefined;
+    return this.sleepingUntil;
+  }
+
+  /**
+   * The update check due at `c` in a quiet span, with its retries, lived without events: the
+   * same requests, random draws, charge and books as check → request → onOffer (or failed)
+   * make as events. `hold(x)` is when the task really runs something due at `x` (the end of
+   * the SEND that holds it, else `x`). The caller has made sure the server offers nothing until
+   * well after it (UpdateServer.quietUntil), so the offer is not asked for. Returns when the
+   * task checks next.
+   */
+  quietCheck(c: number, hold: (x: number) => number, drawn?: number): number {
+    const life = this.life;
+    const stats = life.stats.ota;
+    const retry = life.options.app.retry;
+    let x = hold(c);
+    for (;;) {
+      this.t = x;
+      this.lastCheckAt = x;
+      stats.checks++;
+      const tr = life.net.transferWith(x, CHECK_BYTES, drawn ?? life.net.draw());
+      drawn = undefined;
+      life.energy.add(life.energy.currents.radio, tr.doneAt - x, true);
+      stats.requests++;
+      const y = hold(tr.doneAt);
+      this.t = y;
+      if (tr.outcome === 'ok') {
+        this.attempt = 0;
+        return Math.max(y, this.lastCheckAt + this.o.checkPeriodMs);
+      }
+      stats.failedRequests++;
+      this.attempt++;
+      if (this.attempt >= retry.maxAttempts) {
+        this.attempt = 0;
+        stats.giveUps++;
+        return Math.max(y, this.lastCheckAt + this.o.checkPeriodMs);
+      }
+      x = hold(y + fullJitter(retry, this.attempt - 1, life.rnd.ota));
+    }
+  }
+
+  /** The draw that failed the check quietRun stopped at (-1: it stopped for time). */
+  failedDraw = -1;
+  /** The latest moment quietRun looked at (its application must be lived to there). */
+  quietLastTime = 0;
+
+  /**
+   * The update checks of a quiet span from `c` while they start before `until`, in a stretch
+   * where nothing but a request's own draw can fail one: no outage, and the application's
+   * sample periods regular from `base` (one SEND each, `idleMs` into the period). A check
+   * that goes through is one draw and a few additions here (measured: about a quarter of
+   * quietCheck's cost); the first whose draw fails it stops the run, the draw kept in
+   * `failedDraw` for quietCheck to live that check with. Returns when the task checks next.
+   */
+  quietRun(c: number, until: number, base: number, periodMs: number, idleMs: number, sendMs: number): number {
+    const life = this.life;
+    const net = life.net;
+    const no = net.options;
+    const fail = no.chunkLoss + no.truncation + no.corruption;
+    const airtime = no.latencyMs + (CHECK_BYTES * 1000) / no.bytesPerSecond;
+    const period = this.o.checkPeriodMs;
+    let ok = 0;
+    let check = c;
+    this.failedDraw = -1;
+    this.quietLastTime = c;
+    while (check < until) {
+      const r = net.draw();
+      // hold(x) of Application.quietSpan, for regular periods: the end of the SEND holding x, else x.
+      let s = base + Math.floor((check - base) / periodMs) * periodMs + idleMs;
+      const x = s < check && check < s + sendMs ? s + sendMs : check;
+      if (r < fail) {
+        this.failedDraw = r;
+        this.quietLastTime = x;
+        break;
+      }
+      const done = x + airtime;
+      s = base + Math.floor((done - base) / periodMs) * periodMs + idleMs;
+      const y = s < done && done < s + sendMs ? s + sendMs : done;
+      this.quietLastTime = y;
+      ok++;
+      this.lastCheckAt = x;
+      this.t = y;
+      check = Math.max(y, x + period);
+    }
+    if (ok) {
+      const stats = life.stats.ota;
+      stats.checks += ok;
+      stats.requests += ok;
+      net.requests += ok;
+      net.bytes += ok * CHECK_BYTES;
+      life.energy.add(ok * life.energy.currents.radio, airtime, true);
+      this.attempt = 0;
+    }
+    return check;
+  }
+
+  /** Ends a quiet span: asleep until `at`, as after a check. */
+  resumeSleep(at: number): void {
+    this.sleepUntil(at);
+  }
+
+  /** The longest one update check can take with its retries while nothing is offered (a quiet span's margin). */
+  quietCheckBoundMs(): number {
+    const life = this.life;
+    const net = life.net.options;
+    const app = life.options.app;
+    const request = Math.max(net.timeoutMs, net.latencyMs + (CHECK_BYTES * 1000) / net.bytesPerSecond);
+    return app.retry.maxAttempts * (request + app.retry.capMs + 2 * app.sendMs);
   }
 
   // ---- requests --------------------------------------------------------------------------
@@ -180,7 +305,7 @@ export class OtaTask implements OtaContext {
     const life = this.life;
     this.lastCheckAt = this.t;
     life.stats.ota.checks++;
-    const offer = life.server.offer(life.deviceId);
+    const offer = life.server.offer(life.deviceId, this.t, true);
     this.request(CHECK_BYTES + (offer ? DIGEST_BYTES * offer.chunkCount : 0), (tr) => {
       if (tr.outcome !== 'ok') return this.failed(() => this.check());
       this.attempt = 0;

@@ -83,6 +83,11 @@ export class PowerModel {
     this.pending.length = 0;
   }
 
+  /** Whether any aimed cut is still to come. */
+  get aiming(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Whether an aimed cut of one of `phases` is still to come. */
   aims(...phases: AimPhase[]): boolean {
     return this.pending.some((a) => phases.includes(a.phase));

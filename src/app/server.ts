@@ -73,35 +73,95 @@ export function chunkDigests(release: Release, chunkSize: number): Uint8Array[] 
   return list;
 }
 
+/**
+ * When a release may be offered: from `fromMs` on (a fleet's rollout reaching the device),
+ * and, if `untilMs` is given, only to a device that was offered it before then (a rollout
+ * cancelled before the device picked the release up: AWS IoT Jobs' CANCEL leaves executions
+ * already in progress alone). Without a window a release is offered at once, for ever.
+ */
+export interface ReleaseWindow {
+  fromMs?: number;
+  untilMs?: number;
+}
+
 export class UpdateServer {
   private readonly releases: Release[] = [];
+  private readonly windows: Array<Required<ReleaseWindow>> = [];
   private readonly cursor = new Map<string, number>();
+  /** Per device, when each release was first offered to it (by release index). */
+  private readonly firstOffered = new Map<string, number[]>();
   readonly reports: Report[] = [];
 
   constructor(readonly chunkSize: number) {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new UsageError(`chunk size ${chunkSize} must be a positive integer`);
   }
 
-  /** Adds a release after those already published. */
-  publish(release: Release): void {
+  /** Adds a release after those already published, offered within `window` (default: at once, for ever). */
+  publish(release: Release, window: ReleaseWindow = {}): void {
+    const fromMs = window.fromMs ?? 0;
+    const untilMs = window.untilMs ?? Infinity;
+    if (!(fromMs >= 0) || !(untilMs >= fromMs)) throw new UsageError(`release ${release.name}: window from ${fromMs} ms until ${untilMs} ms is not a time span`);
     this.releases.push(release);
+    this.windows.push({ fromMs, untilMs });
   }
 
   get published(): readonly Release[] {
     return this.releases;
   }
 
-  /** What the server offers `device` now, or undefined. */
-  offer(device: string): Manifest | undefined {
-    const release = this.releases[this.cursor.get(device) ?? 0];
+  /**
+   * What the server offers `device` at virtual time `tMs`, or undefined. Releases are
+   * offered in order; one withdrawn before the device was ever offered it is passed over.
+   * Without `tMs` (or for releases published without a window) time plays no part.
+   * `pickUp`: the device is asking (its update check), so the release counts as offered to it
+   * from now on (a withdrawal no longer takes it back).
+   */
+  offer(device: string, tMs = Infinity, pickUp = false): Manifest | undefined {
+    let i = this.cursor.get(device) ?? 0;
+    for (; i < this.releases.length; i++) {
+      const w = this.windows[i]!;
+      const offered = this.firstOffered.get(device)?.[i];
+      if (offered !== undefined || !(w.untilMs !== Infinity && tMs >= w.untilMs)) break;
+    }
+    const release = this.releases[i];
     if (!release) return undefined;
+    const w = this.windows[i]!;
+    let seen = this.firstOffered.get(device);
+    if (seen?.[i] === undefined) {
+      if (tMs < w.fromMs) return undefined;
+      if (pickUp && tMs !== Infinity) {
+        if (!seen) this.firstOffered.set(device, (seen = []));
+        seen[i] = tMs;
+      }
+    }
     return { release, version: release.version, size: release.bytes.length, chunkSize: this.chunkSize, chunkCount: Math.ceil(release.bytes.length / this.chunkSize) };
+  }
+
+  /**
+   * The earliest time from `tMs` at which `device` may be offered something (Infinity: never
+   * again; `tMs`: now). Lets a device with nothing to fetch sleep through its checks in one
+   * step (see Application's quiet spans).
+   */
+  quietUntil(device: string, tMs: number): number {
+    for (let i = this.cursor.get(device) ?? 0; i < this.releases.length; i++) {
+      const w = this.windows[i]!;
+      if (this.firstOffered.get(device)?.[i] !== undefined) return tMs;
+      const from = Math.max(tMs, w.fromMs);
+      if (from < w.untilMs) return from;
+    }
+    return Infinity;
+  }
+
+  /** When `release` was first offered to `device` (undefined: never, or not at a known time). */
+  offeredAt(device: string, release: Release): number | undefined {
+    const i = this.releases.indexOf(release);
+    return i < 0 ? undefined : this.firstOffered.get(device)?.[i];
   }
 
   /** The device's verdict on the release it was offered; the server moves on to the next one. */
   report(tMs: number, device: string, release: Release, outcome: ReportOutcome, detail: string): void {
-    const i = this.cursor.get(device) ?? 0;
+    const i = this.releases.indexOf(release, this.cursor.get(device) ?? 0);
     this.reports.push({ tMs, device, version: formatVersion(release.version), outcome, detail });
-    if (this.releases[i] === release) this.cursor.set(device, i + 1);
+    if (i >= 0) this.cursor.set(device, i + 1);
   }
 }

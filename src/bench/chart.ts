@@ -12,6 +12,10 @@ const COLOURS: Record<BootStrategy, string> = {
   'swap-scratch': '#1f77b4',
   'swap-move': '#ff7f0e',
   'swap-offset': '#2ca02c',
+  'direct-xip': '#9467bd',
+  'direct-xip-revert': '#8c564b',
+  'ram-load': '#e377c2',
+  'ram-load-revert': '#7f7f7f',
 };
 const DASH: Record<BenchUpgrade, string> = { permanent: '', 'test-revert': '6 4' };
 

@@ -15,7 +15,7 @@ import { updateOffset } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import type { Geometry, ResolvedArea } from '../device/geometry.js';
 import type { ResolvedProfile } from '../device/profiles.js';
-import { BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
+import { SWAP_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 import { signImage } from '../image/index.js';
 import { FlashTimes, ZERO, addDuration, scaleDuration, type Duration } from '../device/timing.js';
 
@@ -105,10 +105,10 @@ export interface BenchOptions {
   onCase?: (strategy: BootStrategy, imageSize: number, upgrade: BenchUpgrade) => void;
 }
 
-/** The strategies a device can run, in BOOT_STRATEGIES order. */
+/** The strategies a device can run, in SWAP_STRATEGIES order. */
 export function supportedStrategies(device: ResolvedProfile): BootStrategy[] {
   const hasScratch = device.geometry.areas.some((a) => a.name === 'scratch');
-  return BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s) && (s !== 'swap-scratch' || hasScratch));
+  return SWAP_STRATEGIES.filter((s) => !device.excluded.includes(s) && (s !== 'swap-scratch' || hasScratch));
 }
 
 /** The largest image (header + payload + TLVs) `strategy` accepts in both slots of the device. */

@@ -10,7 +10,7 @@ import { isDeviceFault, isPowerCut, type LogEntry } from '../core/index.js';
 import { erasedValueOf } from '../core/index.js';
 import { versionString, type BootResult, type Device } from '../device/device.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
-import { primaryImage, type UpdateImages, type Which } from './images.js';
+import { runningImage, type UpdateImages, type Which } from './images.js';
 import type { PowerOn, PowerOnMemo, StateKey } from './memo.js';
 import { checkPowerOn, crash, noConvergence, secondaryEmpty, worded, type Failure } from './oracle.js';
 import type { Upgrade } from './spec.js';
@@ -20,8 +20,10 @@ export interface Call {
   kind: CallKind;
   ops: RecordedOp[];
   boot?: BootResult;
-  /** Which image the primary held after a boot. */
+  /** Which image the primary held after a boot (direct-xip, ram-load: the slot it ran). */
   image?: Which | null;
+  /** A confirm of a slot other than image 0's primary: boot_set_next(area, active, confirm). */
+  area?: number;
 }
 
 export type CallKind = 'boot' | 'confirm' | 'erase';
@@ -43,8 +45,10 @@ export interface Life {
 export interface EndState {
   image: Which;
   version: string;
-  /** The primary trailer's image_ok once everything settled. */
+  /** The primary trailer's image_ok once everything settled (direct-xip, ram-load: the running slot's). */
   imageOk: 'set' | 'unset' | 'bad';
+  /** With hardware rollback protection: the NV security counters, per image. */
+  nv?: number[];
 }
 
 const MAX_BOOTS = 8;
@@ -167,31 +171,40 @@ function powerOnLogged(dev: Device, images: UpdateImages, upgrade: Upgrade, reco
   }
   if (isPowerCut(b)) throw unexpectedCut(which);
   const r = b;
-  const image = r.outcome === 'ok' ? primaryImage(dev, images) : null;
+  const image = r.outcome === 'ok' ? runningImage(dev, images, r) : null;
   const calls: Call[] = [{ kind: 'boot', ops: record ? recorded(dev) : [], boot: r, image }];
   const failure = checkPowerOn(dev, images, r, image, emptyBefore);
   if (failure) return { calls, failure };
-  let app: CallKind | undefined;
-  if (upgrade === 'test' && image === 'v2' && dev.readSwapState(PRIMARY).imageOk === 'unset') app = 'confirm';
-  else if (upgrade === 'erase-secondary' && image === 'v2' && dev.readSwapState(PRIMARY).imageOk === 'unset' && !areaErased(dev, SECONDARY)) app = 'erase';
+  // The slot whose image_ok says the running image is confirmed: image 0's primary, or the
+  // slot direct-xip and ram-load run from.
+  const runningSlot = r.activeSlot !== undefined ? r.slot : PRIMARY;
+  const apps: Array<{ kind: CallKind; area?: number }> = [];
+  if (upgrade === 'test' && image === 'v2') {
+    // The new release confirms itself: every image's primary (or the slot it runs from).
+    const areas = r.activeSlot !== undefined ? [r.slot] : Array.from({ length: dev.options.images }, (_, n) => (n === 0 ? PRIMARY : PRIMARY + 2 * n + 1));
+    for (const area of areas) if (dev.readSwapState(area).imageOk === 'unset') apps.push(area === PRIMARY ? { kind: 'confirm' } : { kind: 'confirm', area });
+  } else if (upgrade === 'erase-secondary' && image === 'v2' && dev.readSwapState(PRIMARY).imageOk === 'unset' && !areaErased(dev, SECONDARY)) {
+    apps.push({ kind: 'erase' });
+  }
   let appOps = 0;
-  if (app) {
+  for (const app of apps) {
     let c: ReturnType<Device['setConfirmed']> | ReturnType<Device['eraseArea']>;
     try {
-      c = app === 'confirm' ? dev.setConfirmed() : dev.eraseArea(SECONDARY);
+      c = app.kind === 'confirm' ? (app.area !== undefined ? dev.setNext(app.area, true, true) : dev.setConfirmed()) : dev.eraseArea(SECONDARY);
     } catch (e) {
       if (!isDeviceFault(e)) throw e;
-      calls.push({ kind: app, ops: record ? recorded(dev) : [] });
-      return { calls, failure: crash(e, app === 'confirm' ? "the application's boot_set_confirmed()" : "the application's erase of the secondary") };
+      calls.push({ ...app, ops: record ? recorded(dev) : [] });
+      return { calls, failure: crash(e, app.kind === 'confirm' ? "the application's boot_set_confirmed()" : "the application's erase of the secondary") };
     }
-    if (isPowerCut(c)) throw unexpectedCut(`the application's ${app} after ${which}`);
+    if (isPowerCut(c)) throw unexpectedCut(`the application's ${app.kind} after ${which}`);
     const counters = dev.core.counters();
-    appOps = counters.writeOps + counters.eraseOps;
-    calls.push({ kind: app, ops: record ? recorded(dev) : [] });
+    appOps += counters.writeOps + counters.eraseOps;
+    calls.push({ ...app, ops: record ? recorded(dev) : [] });
   }
   if (r.ops.erase + r.ops.write === 0 && appOps === 0) {
-    // checkPowerOn passed: the primary holds an installed image.
-    return { calls, end: { image: image!, version: versionString(r.version), imageOk: dev.readSwapState(PRIMARY).imageOk } };
+    // checkPowerOn passed: the primary (or the chosen slot) holds an installed image.
+    const nv = dev.options.hwRollback ? { nv: dev.nvCounters.slice(0, dev.options.images) } : {};
+    return { calls, end: { image: image!, version: versionString(r.version), imageOk: dev.readSwapState(runningSlot).imageOk, ...nv } };
   }
   return { calls };
 }

@@ -6,7 +6,9 @@
  * survives a reset), so the boot, the application's call after it (fixed by the upgrade kind,
  * one memo per campaign) and every power-on after those depend on the flash at that power-on
  * and on nothing else the simulator keeps (its counters, wear, erased-from marks and image
- * cache never steer a boot). Two scenarios that power on with the same flash therefore live
+ * cache never steer a boot) — except the NV security counters of a hardware-rollback build,
+ * which is why such a campaign gets no memo (runner.ts, where the build modes are gone
+ * through). Two scenarios that power on with the same flash therefore live
  * the same life from there, and the oracle judges each as usual (the scenario still decides,
  * e.g., whether a cut in the confirm write may end on the old image).
  *

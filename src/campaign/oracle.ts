@@ -133,10 +133,21 @@ export function verdict(reference: Reference, ref: ScenarioRef, life: Life): Omi
   // it may not have landed: then the new image is unconfirmed with the old image still in
   // the secondary, and MCUboot rightly brings the old one back.
   const reverted = cutInAppCall(reference, ref) && end.image === 'v1' && end.imageOk === 'set';
-  if (!reverted && (end.image !== want.image || end.imageOk !== want.imageOk)) {
+  // A bootstrap cut after its copy but before its closing image_ok / copy_done writes leaves
+  // the image installed without them: the next boot finds a valid primary and nothing to do,
+  // as real MCUboot does (mcuboot-modes scratch-bootstrap sweep). The image still runs.
+  const imageOkMatters = reference.spec.upgrade !== 'bootstrap';
+  if (!reverted && (end.image !== want.image || (imageOkMatters && end.imageOk !== want.imageOk))) {
     return {
       ok: false, rule: 'wrong-end-state', boots, resumeOps,
       detail: `settled on v${end.version} with image_ok ${end.imageOk}; the uninterrupted update ends on v${want.version} with image_ok ${want.imageOk}`,
+    };
+  }
+  // Hardware rollback protection: the NV counters end where the uninterrupted update leaves them.
+  if (!reverted && want.nv && end.nv?.join(',') !== want.nv.join(',')) {
+    return {
+      ok: false, rule: 'wrong-end-state', boots, resumeOps,
+      detail: `settled with NV security counters ${end.nv?.join(', ')}; the uninterrupted update leaves ${want.nv.join(', ')}`,
     };
   }
   return { ok: true, boots, resumeOps };

@@ -4,7 +4,7 @@
  * (src/node/results.ts).
  */
 import type { ScenarioResult } from './oracle.js';
-import { strategyLabel, type CampaignSpec } from './spec.js';
+import { modesLabel, strategyLabel, type CampaignSpec } from './spec.js';
 
 export interface SummaryRow {
   strategy: string;
@@ -49,6 +49,12 @@ export function campaignKey(spec: CampaignSpec): string {
     spec.maxAlign !== undefined ? `max-align=${spec.maxAlign}` : '',
     spec.maxSectors !== undefined ? `max-sectors=${spec.maxSectors}` : '',
     spec.deviceFile !== undefined ? `file=${spec.deviceFile}` : '',
+    spec.images !== undefined && spec.images !== 1 ? `images=${spec.images}` : '',
+    spec.hwRollback ? 'hw-rollback' : '',
+    spec.bootstrap ? 'bootstrap' : '',
+    spec.downgradePrevention ? 'downgrade-prevention' : '',
+    spec.encKeyLen ? `enc=${spec.encKeyLen * 8}` : '',
+    spec.encKeyFile !== undefined ? `enc-key=${spec.encKeyFile}` : '',
   ].filter(Boolean);
   return extra.length ? `${key}|${extra.join('|')}` : key;
 }
@@ -79,7 +85,7 @@ export class Tally {
   row(spec: CampaignSpec): SummaryRow {
     const wallMs = Math.round(this.wallMs);
     return {
-      strategy: strategyLabel(spec),
+      strategy: strategyLabel(spec) + modesLabel(spec),
       device: spec.device,
       plan: spec.plan,
       upgrade: spec.upgrade,

@@ -17,7 +17,8 @@ import { isDeviceFault, isPowerCut, PowerCut } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
-import { stage } from '../device/staging.js';
+import { stage, stageBootstrap, stageImage } from '../device/staging.js';
+import type { EncryptionKey } from '../image/encryption.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
 import { STRATEGY_INFO } from '../image/strategy.js';
@@ -27,10 +28,10 @@ import { lifeFrom, live, recorded, type CallKind, type EndState, type Life, type
 import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
 import { double, recoveriesCut } from './plans/double.js';
-import { single, singleFromPowerOn } from './plans/exhaustive.js';
+import { single, singleFromPowerOn, singleFromPowerOnLife } from './plans/exhaustive.js';
 import { random, randomRun, type AimedPowerOn } from './plans/random.js';
 import { triple, TripleCache } from './plans/triple.js';
-import { faultSeed, MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
+import { checkModes, faultSeed, MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
@@ -100,7 +101,7 @@ export class CampaignRunner implements Reference {
   /** Which call of the update each operation belongs to. */
   readonly opCall: CallKind[];
   /** The calls of the uninterrupted update and how many operations each made. */
-  readonly calls: Array<{ kind: CallKind; ops: number }>;
+  readonly calls: Array<{ kind: CallKind; ops: number; area?: number }>;
   /** Where the uninterrupted update ends; absent when it fails itself. */
   readonly expected?: EndState;
   /**
@@ -134,12 +135,19 @@ export class CampaignRunner implements Reference {
     private readonly unstaged = false,
   ) {
     this.expected = clean.end;
-    const calls = clean.calls.map((c) => ({ kind: c.kind, ops: c.ops.filter((o) => o.kind !== 'F') }));
+    const calls = clean.calls.map((c) => ({ kind: c.kind, area: c.area, ops: c.ops.filter((o) => o.kind !== 'F') }));
     this.ops = calls.flatMap((c) => c.ops);
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
-    this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length }));
+    this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length, ...(c.area !== undefined ? { area: c.area } : {}) }));
     if (!clean.end) this.controlFailure = judge(this, { cut: 0 }, 1, clean);
-    if (options.memo ?? MEMO_PLANS.includes(spec.plan)) this.memo = new PowerOnMemo(device.core);
+    // The memo keys a power-on by the flash alone (memo.ts). That holds for every build mode
+    // but hardware rollback protection: multi-image slots are all in the flash, direct-xip and
+    // ram-load choose their slot from it, ram-load's RAM is zero at every power-on
+    // (Device.begin), and an encrypted campaign's key is fixed for its whole run. The NV
+    // security counters of --hw-rollback live outside the flash and decide boots, so such a
+    // campaign gets no memo (spec.ts checkModes keeps it on the exhaustive plan, which has
+    // none anyway; this keeps a forced `memo: true` from reusing a life across counters).
+    if (!spec.hwRollback && (options.memo ?? MEMO_PLANS.includes(spec.plan))) this.memo = new PowerOnMemo(device.core);
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;
@@ -151,23 +159,47 @@ export class CampaignRunner implements Reference {
     const g = profile.geometry;
     // Torn faults can leave bytes MCUboot later programs over: NOR ANDs them, so the model
     // does too (strict mode is for conformance, where MCUboot never does that).
+    checkModes(spec);
+    const info = STRATEGY_INFO[spec.strategy];
     const build = {
       strategy: spec.strategy,
       bugs: variantBits(spec.strategy, spec.variant),
       ...(spec.maxAlign ? { maxAlign: spec.maxAlign } : {}),
       ...(spec.maxSectors ? { maxSectors: spec.maxSectors } : {}),
+      ...(spec.images ? { images: spec.images } : {}),
+      ...(spec.hwRollback ? { hwRollback: true } : {}),
+      ...(spec.bootstrap ? { bootstrap: true } : {}),
+      ...(spec.downgradePrevention ? { downgradePrevention: true } : {}),
+      ...(spec.encKeyLen ? { encKey: await readEncryptionKey(spec.encKeyFile!), encKeySize: spec.encKeyLen } : {}),
     };
     const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
-    const images = await buildImages(device, spec.imageSize, spec.v1Size);
+    const images = await buildImages(device, spec.imageSize, spec.v1Size, spec.seed);
     const unfit = misfit(device, images);
     if (unfit) return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: ${unfit}` } }, options, true);
-    for (const image of [images.v1, images.v2]) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
-    const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer: spec.v1Trailer, permanent: spec.upgrade === 'perm' });
-    if (rc instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
-    if (rc !== 0) {
-      const failure = { rule: 'no-upgrade' as const, detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` };
-      return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure }, options, true);
+    // (An encrypted update is hashed as plaintext: its known bytes are the decrypted ones.)
+    for (const image of [images.v1, images.v2Plain ?? images.v2, ...(images.others ?? []).flatMap((p) => [p.v1, p.v2])]) {
+      if (device.core.ctrl('CTRL_KNOWN_COUNT') < 8) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
     }
+    if (spec.upgrade === 'bootstrap') {
+      stageBootstrap(device, images.v2);
+    } else {
+      // Direct-xip and ram-load with revert erase a slot without a GOOD magic: the running
+      // image was flashed confirmed (imgtool --pad --confirm), as MCUboot's revert builds need.
+      const runningTrailer = spec.v1Trailer ?? (info.flow === 'select' && info.revert !== 'never' ? 'pad-confirm' : undefined);
+      const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer, permanent: spec.upgrade === 'perm' });
+      if (rc instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
+      if (rc !== 0) {
+        return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` } }, options, true);
+      }
+      for (const [i, pair] of (images.others ?? []).entries()) {
+        const rc1 = stageImage(device, i + 1, pair.v1, pair.v2, spec.upgrade === 'perm');
+        if (rc1 instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
+        if (rc1 !== 0) {
+          return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_next() for image ${i + 1} failed (rc ${rc1})` } }, options, true);
+        }
+      }
+    }
+    if (images.nvStart) device.nvCounters = images.nvStart;
     const start = device.core.dump();
     const clean = live(device, images, spec.upgrade, { record: true, after: 'of the uninterrupted update' });
     return new CampaignRunner(spec, device, images, start, upgradeHappened(spec, device, images, clean), options);
@@ -264,8 +296,13 @@ export class CampaignRunner implements Reference {
     return { states: m?.size ?? 0, hits: (m?.hits ?? 0) + this.tripleCache.hits, collisions: m?.collisions ?? 0 };
   }
 
-  /** One exhaustive scenario: the power fails during operation g of the update. */
+  /**
+   * One exhaustive scenario: the power fails during operation g of the update. (With NV
+   * security counters, which a flash snapshot does not hold, the update is replayed from
+   * power-on to the cut.)
+   */
   single(g: number): ScenarioResult {
+    if (this.images.nvStart) return singleFromPowerOn(this, g);
     return single(this, g).result;
   }
 
@@ -300,13 +337,14 @@ export class CampaignRunner implements Reference {
     if (g === 0) {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
+      if (this.images.nvStart) this.device.nvCounters = this.images.nvStart;
       const life = upgradeHappened(this.spec, this.device, this.images, live(this.device, this.images, this.spec.upgrade, { record: true, after: 'of the uninterrupted update' }));
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
     const first = { before: this.ops.slice(0, g - 1), cut: this.ops[g - 1], cutCall: this.opCall[g - 1] };
     if (ref.cut2 === undefined) {
-      const { result, life } = single(this, g, true);
+      const { result, life } = this.images.nvStart ? singleFromPowerOnLife(this, g, true) : single(this, g, true);
       return { result, life, ...first };
     }
     const cuts = ref.cut3 === undefined ? [ref.cut2] : [ref.cut2, ref.cut3];
@@ -358,4 +396,24 @@ export class CampaignRunner implements Reference {
     if (this.controlFailure) return 1;
     return this.spec.plan === 'random' ? Math.max(1, this.spec.sample) : this.ops.length;
   }
+}
+
+/**
+ * The campaign's private encryption key file, or a one-line error naming it. Read through
+ * `process.getBuiltinModule` (as device files are): the package entry stays browser-safe, and
+ * a browser campaign cannot name a file anyway.
+ */
+async function readEncryptionKey(path: string): Promise<EncryptionKey> {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (!fs) throw new UsageError('an encrypted campaign reads its --enc-key file: run it in Node');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  // Loaded only for an encrypted campaign: it brings @noble/ciphers and the curve libraries.
+  const { parseEncryptionKey } = await import('../image/encryption.js');
+  return parseEncryptionKey(bytes, `encryption key '${path}'`);
 }

@@ -5,9 +5,9 @@
  */
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
-import { parseMaxAlign, parseMaxSectors } from '../device/device.js';
+import { parseImageCount, parseMaxAlign, parseMaxSectors } from '../device/device.js';
 import { DEVICE_NAME_CHARS } from '../device/device-file.js';
-import { parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { parseStrategy, STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
 import { variantBits } from './variants.js';
 import { prng } from '../util/prng.js';
 
@@ -20,8 +20,10 @@ export const UPGRADES = ['test', 'perm', 'revert'] as const;
  * never confirms, and instead erases the secondary slot (to download another image) and
  * resets before writing one — the state of MCUboot's "stuck revert" (#2199). Only named
  * kinds run erase-secondary: MCUboot 2.4.0 fixed that state for swap-move only.
+ * bootstrap (a --bootstrap build only): the primary is empty and the update sits in the
+ * secondary with nothing requested; the bootloader installs it.
  */
-export const UPGRADE_KINDS = [...UPGRADES, 'erase-secondary'] as const;
+export const UPGRADE_KINDS = [...UPGRADES, 'erase-secondary', 'bootstrap'] as const;
 export type Upgrade = (typeof UPGRADE_KINDS)[number];
 /**
  * How the running image was flashed: imgtool `--pad` (the primary trailer holds a GOOD
@@ -61,6 +63,18 @@ export interface CampaignSpec {
   maxAlign?: 8 | 16 | 32;
   /** Bootloader build: MCUBOOT_MAX_IMG_SECTORS (default 128). */
   maxSectors?: number;
+  /** Bootloader build: MCUBOOT_IMAGE_NUMBER (default 1); with 2, both images update together, each needing the other's new version. */
+  images?: number;
+  /** Bootloader build: MCUBOOT_HW_ROLLBACK_PROT (images carry SEC_CNT 1 and 2; NV counters start at 1). */
+  hwRollback?: boolean;
+  /** Bootloader build: MCUBOOT_BOOTSTRAP. */
+  bootstrap?: boolean;
+  /** Bootloader build: MCUBOOT_DOWNGRADE_PREVENTION. */
+  downgradePrevention?: boolean;
+  /** Bootloader build: MCUBOOT_ENC_IMAGES with this AES key length; the update is encrypted for `encKeyFile`. */
+  encKeyLen?: 16 | 32;
+  /** The private encryption key (absolute path); like deviceFile, not part of replay ids: give it again. */
+  encKeyFile?: string;
   seed: number;
   /** double: second cuts per first cut (0 = all); triple: second cuts per first cut and third cuts per second cut (0 = all); random: number of runs. */
   sample: number;
@@ -105,13 +119,13 @@ export function parseFault(v: string): FaultModel {
 }
 
 /**
- * `<strategy>[+max-align=A][+max-sectors=N]/<device>/<upgrade>[+<v1 trailer>][:size[,v1size]]/<fault>@<cut>[+<cut2>[+<cut3>]]`
+ * `<strategy>[+max-align=A][+max-sectors=N][+<mode>=V…]/<device>/<upgrade>[+<v1 trailer>][:size[,v1size]]/<fault>@<cut>[+<cut2>[+<cut3>]]`
  * or `…/<fault>#<run>`; seed as `~seed` when not 1. The optional parts appear only when the
  * spec sets them, so ids of campaigns without them read as they always did. `@0` is the
  * uninterrupted update.
  */
 export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
-  const build = (spec.maxAlign !== undefined ? `+max-align=${spec.maxAlign}` : '') + (spec.maxSectors !== undefined ? `+max-sectors=${spec.maxSectors}` : '');
+  const build = (spec.maxAlign !== undefined ? `+max-align=${spec.maxAlign}` : '') + (spec.maxSectors !== undefined ? `+max-sectors=${spec.maxSectors}` : '') + modeParts(spec);
   const staging = spec.v1Trailer !== undefined ? `+${spec.v1Trailer}` : '';
   const size = spec.v1Size !== undefined ? `:${spec.imageSize},${spec.v1Size}` : spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
   const seed = spec.seed === 1 ? '' : `~${spec.seed}`;
@@ -123,6 +137,38 @@ const ID = new RegExp(
   String.raw`^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([${DEVICE_NAME_CHARS}]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+)(?:\+(\d+))?)?|#(\d+))(?:~(\d+))?$`,
 );
 
+/** The build modes as a report names them beside the strategy (`+hw-rollback+images=2`); empty without any. */
+export function modesLabel(spec: CampaignSpec): string {
+  return modeParts(spec).replace(/=1(?=\+|$)/g, '');
+}
+
+/** The build modes as replay-id parts: `+images=2+hw-rollback=1+bootstrap=1+downgrade-prevention=1+enc=128`. */
+function modeParts(spec: CampaignSpec): string {
+  return (
+    (spec.images !== undefined && spec.images !== 1 ? `+images=${spec.images}` : '') +
+    (spec.hwRollback ? '+hw-rollback=1' : '') +
+    (spec.bootstrap ? '+bootstrap=1' : '') +
+    (spec.downgradePrevention ? '+downgrade-prevention=1' : '') +
+    (spec.encKeyLen ? `+enc=${spec.encKeyLen * 8}` : '')
+  );
+}
+
+/**
+ * What the plans and modes of a campaign can run together: one image at a time where a plan
+ * rebuilds the flash from snapshots (the NV counters of --hw-rollback live outside it, so
+ * those campaigns replay from power-on and run the exhaustive plan), bootstrap only on a
+ * bootstrap build. A one-line error names the clash.
+ */
+export function checkModes(spec: CampaignSpec): void {
+  if (spec.hwRollback && spec.plan !== 'exhaustive') throw new UsageError(`--hw-rollback campaigns run the exhaustive plan (not ${spec.plan}): the NV counters are replayed from power-on`);
+  if (STRATEGY_INFO[spec.strategy].flow === 'select') {
+    if (spec.bootstrap) throw new UsageError(`--bootstrap does nothing with ${spec.strategy}: it is a swap-flow option (${spec.strategy} boots the highest valid version in place)`);
+    if (spec.downgradePrevention) throw new UsageError(`--downgrade-prevention does nothing with ${spec.strategy}: it is a swap-flow option (${spec.strategy} boots the highest valid version in place)`);
+  }
+  if (spec.upgrade === 'bootstrap' && !spec.bootstrap) throw new UsageError('--upgrade bootstrap needs a --bootstrap build');
+  if (spec.encKeyLen && !spec.encKeyFile) throw new UsageError('an encrypted campaign needs --enc-key FILE (the private key the bootloader is built with)');
+}
+
 /** Parses a replay id back into the campaign and scenario it names. */
 export function parseScenarioId(id: string): { spec: CampaignSpec; ref: ScenarioRef } {
   const m = ID.exec(id.trim());
@@ -131,12 +177,17 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
   const ref: ScenarioRef =
     run !== undefined ? { run: Number(run) } : { cut: Number(cut), ...(cut2 !== undefined ? { cut2: Number(cut2) } : {}), ...(cut3 !== undefined ? { cut3: Number(cut3) } : {}) };
   if (ref.cut2 === 0 || ref.cut3 === 0 || (ref.cut === 0 && ref.cut2 !== undefined)) throw new UsageError(`replay id '${id}': cut points count from 1 (@0 alone is the uninterrupted update)`);
-  const options: Pick<CampaignSpec, 'maxAlign' | 'maxSectors'> = {};
+  const options: Partial<CampaignSpec> = {};
   for (const part of build.split('+').filter(Boolean)) {
     const [key, value] = part.split('=');
     if (key === 'max-align') options.maxAlign = parseMaxAlign(Number(value), `replay id '${id}': max-align`);
     else if (key === 'max-sectors') options.maxSectors = parseMaxSectors(Number(value), `replay id '${id}': max-sectors`);
-    else throw new UsageError(`replay id '${id}': unknown bootloader option '${key}' (expected max-align or max-sectors)`);
+    else if (key === 'images') options.images = parseImageCount(Number(value), `replay id '${id}': images`);
+    else if (key === 'hw-rollback' && value === '1') options.hwRollback = true;
+    else if (key === 'bootstrap' && value === '1') options.bootstrap = true;
+    else if (key === 'downgrade-prevention' && value === '1') options.downgradePrevention = true;
+    else if (key === 'enc' && (value === '128' || value === '256')) options.encKeyLen = value === '256' ? 32 : 16;
+    else throw new UsageError(`replay id '${id}': unknown bootloader option '${key}' (expected max-align, max-sectors, images, hw-rollback, bootstrap, downgrade-prevention or enc)`);
   }
   const spec: CampaignSpec = {
     ...parseStrategyName(strategy),

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseStrategy, BOOT_STRATEGIES, type BootStrategy } from '../image/strategy.js';
+import { parseStrategy, SWAP_STRATEGIES, type BootStrategy } from '../image/strategy.js';
 import { BENCH_UPGRADES, benchStrategies, supportedStrategies, type BenchUpgrade } from '../bench/strategies.js';
 import { strategyChart } from '../bench/chart.js';
 import { formatTable } from '../bench/table.js';
@@ -20,7 +20,7 @@ import { printJson } from './image-io.js';
 import { DEVICE_FLAGS, deviceFromArgs } from './options.js';
 
 const SPECS: FlagSpecs = {
-  strategies: { type: 'string', metavar: 'all|LIST', help: `strategies to compare: all, or a comma list of ${BOOT_STRATEGIES.join(', ')} (default all)` },
+  strategies: { type: 'string', metavar: 'all|LIST', help: `strategies to compare: all, or a comma list of ${SWAP_STRATEGIES.join(', ')} (default all)` },
   ...DEVICE_FLAGS,
   sizes: { type: 'string', metavar: 'LIST', help: 'image sizes (header + payload + TLVs), comma-separated, in bytes or with K (KiB); default: 64K steps up to the largest that fits' },
   step: { type: 'string', metavar: 'SIZE', help: 'step of the default sizes (default 64K)' },

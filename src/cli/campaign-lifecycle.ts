@@ -6,7 +6,7 @@
  */
 import { CheckFailed, UsageError } from '../errors.js';
 import { findProfile } from '../device/profiles.js';
-import { parseStrategy, BOOT_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../image/strategy.js';
+import { parseStrategy, SWAP_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../image/strategy.js';
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { formatMilestone } from '../app/milestones.js';
 import { expectedEnd, LifecycleRunner, lifePairs, parseLifeId, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';

@@ -15,7 +15,7 @@ import { CheckFailed, UsageError } from '../errors.js';
 import { versionString, type BootResult } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed } from '../device/profiles.js';
-import { BOOT_STRATEGIES } from '../image/strategy.js';
+import { SWAP_STRATEGIES } from '../image/strategy.js';
 import { campaignKey, formatTable, formatUnits, makeReport, Tally, type Report } from '../campaign/report.js';
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
 import type { Call } from '../campaign/lifecycle.js';
@@ -28,8 +28,9 @@ import {
   checkResultsPath, mergeLifecycleResults, mergeResults, resultsKind, resumeState, ResultsWriter, RESULTS_FORMAT, shardUnits, type CampaignHeader, type RunHeader,
 } from '../node/results.js';
 import { type FlagSpecs, helpText, type ParsedArgs, parseArgs, parseInteger } from './args.js';
-import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs } from './device-options.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS } from './device-options.js';
 import { printJson } from './output.js';
+import { parseImageCount } from '../device/device.js';
 
 const SPECS: FlagSpecs = {
   ...DEVICE_FLAGS,
@@ -41,6 +42,12 @@ const SPECS: FlagSpecs = {
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
   'v1-trailer': { type: 'string', metavar: 'pad|pad-confirm', help: 'the running image was flashed with imgtool --pad (magic) or --pad --confirm (magic, image_ok)' },
   ...BUILD_FLAGS,
+  images: MODE_FLAGS.images,
+  'hw-rollback': { type: 'boolean', help: 'MCUBOOT_HW_ROLLBACK_PROT: the images carry security counters 1 and 2; the NV counters must end as the uninterrupted update leaves them' },
+  bootstrap: MODE_FLAGS.bootstrap,
+  'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
+  'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES (swap-scratch): the update is encrypted for this private key (P-256 or X25519 PEM), which the bootloader holds; give it again with --replay' },
+  'encrypt-keylen': MODE_FLAGS['encrypt-keylen'],
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); triple: second cuts per first cut and third cuts per second cut (default all); random: runs (default 100)' },
   'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states (slower; same results)' },
@@ -67,11 +74,11 @@ function list<T>(value: string | undefined, all: readonly T[], parse: (v: string
 type Mode = 'replay' | 'replay-life' | 'lifecycle' | 'campaign';
 
 /** The flags each mode reads; any other flag given would do nothing, and is refused. */
-const MODE_FLAGS: Record<Mode, readonly string[]> = {
-  replay: ['replay', 'trace', 'json', 'device-file'],
+const READS: Record<Mode, readonly string[]> = {
+  replay: ['replay', 'trace', 'json', 'device-file', 'enc-key'],
   'replay-life': ['replay', 'log', 'json'],
   lifecycle: ['plan', 'device', 'strategy', 'fault', 'seed', 'workers', 'shard', 'out', 'force', 'lives', 'days', 'json'],
-  campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'seed', 'sample', 'no-memo', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
+  campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'images', 'hw-rollback', 'bootstrap', 'downgrade-prevention', 'enc-key', 'encrypt-keylen', 'seed', 'sample', 'no-memo', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
 };
 
 /** Where a flag that only some modes read does something. */
@@ -93,7 +100,7 @@ function refuseUnused(args: ParsedArgs, mode: Mode, plan: string): void {
     campaign: `in ${plan === 'exhaustive' ? 'an' : 'a'} ${plan} campaign`,
   };
   for (const flag of Object.keys(SPECS)) {
-    if (flag === 'help' || !args.has(flag) || MODE_FLAGS[mode].includes(flag)) continue;
+    if (flag === 'help' || !args.has(flag) || READS[mode].includes(flag)) continue;
     const where = USED_WITH[flag];
     throw new UsageError(`--${flag} does nothing ${context[mode]}${where ? ` (it is used ${where})` : ''}`);
   }
@@ -122,12 +129,12 @@ export async function run(argv: string[]): Promise<number> {
   if (mode === 'campaign') parsePlan(planName); // an unknown plan is named before any flag is blamed
   refuseUnused(args, mode, planName);
   if (mode === 'replay-life') return (await import('./campaign-lifecycle.js')).replayLife(replayId!, args.bool('log'), args.bool('json'));
-  if (mode === 'replay') return replay(replayId!, args.bool('trace'), args.bool('json'), args.string('device-file'));
+  if (mode === 'replay') return replay(replayId!, args.bool('trace'), args.bool('json'), args.string('device-file'), args.string('enc-key'));
   if (mode === 'lifecycle') return (await import('./campaign-lifecycle.js')).runLifecycle(args);
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = deviceFromArgs(args, deviceFile);
-  const supported = BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
+  const supported = SWAP_STRATEGIES.filter((s) => !device.excluded.includes(s)).map((strategy) => ({ strategy }));
   const strategies = list(args.string('strategy'), supported, (v) => {
     const named = parseStrategyName(v);
     assertStrategyAllowed(device, named.strategy);
@@ -139,7 +146,7 @@ export async function run(argv: string[]): Promise<number> {
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
   const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
-  const staging: Pick<CampaignSpec, 'v1Trailer' | 'maxAlign' | 'maxSectors'> = { ...buildFromArgs(args) };
+  const staging: Partial<CampaignSpec> = { ...buildFromArgs(args), ...(await campaignModes(args)) };
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
@@ -292,8 +299,36 @@ async function merge(argv: string[]): Promise<number> {
   return report.partial || report.summary.some((r) => r.failed) ? 1 : 0;
 }
 
-async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string): Promise<number> {
+/** The build modes of a campaign from its flags. */
+async function campaignModes(args: ParsedArgs): Promise<Partial<CampaignSpec>> {
+  const out: Partial<CampaignSpec> = {};
+  const images = args.string('images');
+  if (images !== undefined) out.images = parseImageCount(parseInteger(images, '--images'));
+  if (args.bool('hw-rollback')) out.hwRollback = true;
+  if (args.bool('bootstrap')) out.bootstrap = true;
+  if (args.bool('downgrade-prevention')) out.downgradePrevention = true;
+  const keylen = args.string('encrypt-keylen');
+  if (keylen !== undefined && !args.has('enc-key')) throw new UsageError('--encrypt-keylen needs --enc-key');
+  if (keylen !== undefined && keylen !== '128' && keylen !== '256') throw new UsageError(`--encrypt-keylen '${keylen}' must be 128 or 256`);
+  if (args.has('enc-key')) {
+    // A bad key file is refused here, in one line. (Loaded only when asked for: the key code
+    // brings the curve libraries, which an unencrypted campaign's start does without.)
+    (await import('./options.js')).readEncryptionKeyFile(args.string('enc-key')!);
+    out.encKeyFile = resolve(args.string('enc-key')!);
+    out.encKeyLen = keylen === '256' ? 32 : 16;
+  }
+  return out;
+}
+
+async function replay(id: string, trace: boolean, json: boolean, deviceFile?: string, encKey?: string): Promise<number> {
   const { spec, ref } = parseScenarioId(id);
+  if (spec.encKeyLen !== undefined) {
+    if (encKey === undefined) throw new UsageError(`replay id '${id}' is an encrypted campaign: give its --enc-key FILE again`);
+    (await import('./options.js')).readEncryptionKeyFile(encKey);
+    spec.encKeyFile = resolve(encKey);
+  } else if (encKey !== undefined) {
+    throw new UsageError(`--enc-key does nothing with --replay of an id without +enc: '${id}' was not an encrypted campaign`);
+  }
   if (deviceFile !== undefined) {
     spec.deviceFile = resolve(deviceFile);
     const device = getDevice(undefined, spec.deviceFile);

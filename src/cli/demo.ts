@@ -11,7 +11,7 @@ import { hashedLength, headerAt, signImage } from '../image/index.js';
 import { headerOffsets, stage } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { describeBoot } from './options.js';
-import { BOOT_STRATEGIES } from '../image/strategy.js';
+import { SWAP_STRATEGIES } from '../image/strategy.js';
 import { type FlagSpecs, helpText, parseArgs } from './args.js';
 import { printJson } from './image-io.js';
 
@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(`  ${a.name.padEnd(10)} ${hex(a.start).padStart(8)} +${hex(a.size).padEnd(8)} ${sectors}\n`);
     }
   }
-  for (const strategy of BOOT_STRATEGIES.filter((s) => !device.excluded.includes(s))) {
+  for (const strategy of SWAP_STRATEGIES.filter((s) => !device.excluded.includes(s))) {
     const dev = new Device(g, { strategy });
     const primarySize = g.areas.find((a) => a.id === PRIMARY)!.size;
     const v1 = await signImage(body(Math.floor(primarySize / 3), 1), { headerSize: 0x200, padHeader: true, version: '1.0.0', align: g.devices[0].writeAlign });

@@ -21,6 +21,17 @@ export const BUILD_FLAGS: FlagSpecs = {
   'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
 };
 
+/** MCUboot's other build modes (boot, simulate, campaign): images, anti-rollback, bootstrap, encryption. */
+export const MODE_FLAGS: FlagSpecs = {
+  images: { type: 'string', metavar: 'N', help: 'MCUBOOT_IMAGE_NUMBER: image pairs (areas primary/secondary, primary1/secondary1, …; default 1)' },
+  'hw-rollback': { type: 'boolean', help: 'MCUBOOT_HW_ROLLBACK_PROT: SEC_CNT checked against NV security counters, raised as MCUboot raises them' },
+  'nv-counters': { type: 'string', metavar: 'N[,N…]', help: 'with --hw-rollback: the NV security counters at power-on, per image (default 0)' },
+  bootstrap: { type: 'boolean', help: "MCUBOOT_BOOTSTRAP: an empty primary gets the secondary's valid image" },
+  'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES: the built-in private key (P-256 or X25519 PEM) that decrypts images while swapping' },
+  'encrypt-keylen': { type: 'string', metavar: '128|256', help: 'with --enc-key: AES key length of the build (default 128)' },
+  ram: { type: 'string', metavar: 'START:SIZE', help: 'ram-load: the executable RAM window (default 0x20000000:0x40000)' },
+};
+
 /** --device / --device-file (not both; neither is the default device). */
 export function deviceFromArgs(args: ParsedArgs, deviceFile = args.string('device-file')): ResolvedProfile {
   return getDevice(args.string('device'), deviceFile);

@@ -47,8 +47,8 @@ export function command(action: Action) {
     }
     if (action !== 'boot') {
       // The application's calls write trailers only: they neither validate nor copy images.
-      for (const flag of ['key', 'no-validate-primary', 'overwrite-fast', 'downgrade-prevention']) {
-        if (args.has(flag)) throw new UsageError(`--${flag} does nothing for ${action}: the application's ${action === 'confirm' ? 'boot_set_confirmed()' : 'boot_set_pending()'} only writes the trailer (it is a boot option)`);
+      for (const flag of ['key', 'no-validate-primary', 'overwrite-fast', 'downgrade-prevention', 'hw-rollback', 'nv-counters', 'bootstrap', 'enc-key', 'encrypt-keylen', 'ram', 'images']) {
+        if (args.has(flag)) throw new UsageError(`--${flag} does nothing for ${action}: the application's ${action === 'confirm' ? 'boot_set_confirmed()' : 'boot_set_pending()'} only writes image 0's trailer (it is a boot option)`);
       }
     }
     const choice = bootloaderFromArgs(args);
@@ -93,8 +93,9 @@ export function command(action: Action) {
       if (r !== 0) throw new CheckFailed(`${action} failed with MCUboot rc ${r} (the trailer's magic is corrupt)`);
       return 0;
     }
-    if (args.bool('json')) printJson({ action, ...r });
-    else process.stdout.write(`${describeBoot(r)}\n`);
+    const nv = dev.options.hwRollback ? { nvCounters: dev.nvCounters.slice(0, dev.options.images) } : {};
+    if (args.bool('json')) printJson({ action, ...r, ...nv });
+    else process.stdout.write(`${describeBoot(r)}${nv.nvCounters ? `; NV counters ${nv.nvCounters.join(', ')}` : ''}\n`);
     return r.outcome === 'ok' ? 0 : 1;
   };
 }

@@ -21,6 +21,7 @@ const commands: Record<string, Command> = {
   pending: { summary: "the application's boot_set_pending() on a flash dump, in place", load: () => import('./pending.js') },
   simulate: { summary: 'stage two images, request an upgrade and boot the device N times', load: () => import('./simulate.js') },
   life: { summary: "live one device's life (application, OTA task, server, network, power losses); print its milestones", load: () => import('./life.js') },
+  fleet: { summary: 'live a fleet of devices through staged rollouts (hawkBit, AWS IoT Jobs, canary); stop a bad release', load: () => import('./fleet.js') },
   campaign: { summary: 'cut the power at every flash operation of an update; prove the device always boots', load: () => import('./campaign.js') },
   bench: { summary: 'compare upgrade strategies on a device: update time, flash wear, largest image, revert', load: () => import('./bench.js') },
   demo: { summary: 'stage two images on the default device, hash them in place, print the flash map', load: () => import('./demo.js') },

@@ -7,6 +7,19 @@ import { type CustomTlv, type Dependency, type HashName, type PrivateKey, parseI
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson, readImageFile, readKeyFile, writeImageFile } from './image-io.js';
 import { firmwareTlvs, parseBehaviour, parseBoard } from '../app/firmware.js';
+import { readFileSync } from 'node:fs';
+import { parseEncryptionPublicKey, type EncryptionPublicKey } from '../image/encryption.js';
+
+/** imgtool's `-E` key file, or a one-line error naming it. */
+function readEncryptionPublicKey(path: string): EncryptionPublicKey {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseEncryptionPublicKey(bytes, `encryption key '${path}'`);
+}
 
 const SPECS: FlagSpecs = {
   key: { type: 'string', short: 'k', metavar: 'FILE', help: 'private signing key (PKCS#8 PEM); none = hash-only image' },
@@ -35,6 +48,9 @@ const SPECS: FlagSpecs = {
   pure: { type: 'boolean', help: 'Ed25519 over the image itself (SIG_PURE)' },
   behaviour: { type: 'string', metavar: 'NAME', help: 'simulated firmware behaviour (protected TLV 0x00b1): healthy, crash-at-boot, fail-health-check, hang, send-fails' },
   board: { type: 'string', metavar: 'ID', help: 'board id the image is built for (protected TLV 0x00b2); none = any board' },
+  encrypt: { type: 'string', short: 'E', metavar: 'FILE', help: 'encrypt the body for this P-256 or X25519 public key (ECIES; ENC_EC256 / ENC_X25519 TLV)' },
+  'encrypt-keylen': { type: 'string', metavar: '128|256', help: 'AES key length with -E (default 128)' },
+  clear: { type: 'boolean', help: 'with -E: the ENC TLV and flag, the body left in the clear (an image flashed into a primary)' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
 };
 const POSITIONAL = { min: 2, max: 2, names: ['INFILE', 'OUTFILE'] };
@@ -93,6 +109,11 @@ export async function run(argv: string[]): Promise<number> {
   const sc = args.string('security-counter');
   const key: PrivateKey | undefined = args.has('key') ? toPrivate(readKeyFile(args.string('key')!), args.string('key')!) : undefined;
 
+  const keylenText = args.string('encrypt-keylen');
+  if (keylenText !== undefined && keylenText !== '128' && keylenText !== '256') throw new UsageError(`--encrypt-keylen '${keylenText}' must be 128 or 256`);
+  if ((keylenText !== undefined || args.bool('clear')) && !args.has('encrypt')) throw new UsageError(`${args.bool('clear') ? '--clear' : '--encrypt-keylen'} needs -E KEY`);
+  const encryptTo = args.has('encrypt') ? readEncryptionPublicKey(args.string('encrypt')!) : undefined;
+
   const input = readImageFile(infile);
   const image = await signImage(input.bytes, {
     key,
@@ -120,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     maxSectors: int('max-sectors', { min: 1 }),
     padSig: args.bool('pad-sig'),
     hash: sha,
+    ...(encryptTo ? { encryptTo, encryptKeyLen: keylenText === '256' ? 32 : 16, clear: args.bool('clear') } : {}),
   });
   writeImageFile(outfile, image, int('hex-addr') ?? input.baseAddr);
 

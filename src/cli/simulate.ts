@@ -10,7 +10,7 @@
 import { isPowerCut } from '../core/index.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { BootResult, SlotState } from '../device/device.js';
-import { checkFits, stage, updateOffset } from '../device/staging.js';
+import { checkFits, stage, stageBootstrap, stageImage, updateOffset } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { BOOTLOADER_FLAGS, bootloaderFromArgs, describeBoot } from './options.js';
@@ -21,6 +21,8 @@ const SPECS: FlagSpecs = {
   ...BOOTLOADER_FLAGS,
   primary: { type: 'string', metavar: 'FILE', help: 'the running image (signed), placed at the start of the primary slot' },
   secondary: { type: 'string', metavar: 'FILE', help: 'the update (signed), placed in the secondary slot' },
+  primary1: { type: 'string', metavar: 'FILE', help: "with --images 2: image 1's running image (area primary1)" },
+  secondary1: { type: 'string', metavar: 'FILE', help: "with --images 2: image 1's update (area secondary1), requested as image 0's is" },
   upgrade: { type: 'string', metavar: 'test|perm', help: 'what the application requests (default test)' },
   confirm: { type: 'boolean', help: 'the application confirms the new image after the first boot' },
   boots: { type: 'string', metavar: 'N', help: 'power-ons to simulate (default 2)' },
@@ -43,17 +45,32 @@ export async function run(argv: string[]): Promise<number> {
   const boots = args.string('boots') === undefined ? 2 : parseInteger(args.string('boots')!, '--boots', { min: 0, max: 1000 });
   const primaryPath = args.string('primary');
   const secondaryPath = args.string('secondary');
-  if (!primaryPath || !secondaryPath) throw new UsageError('--primary FILE and --secondary FILE are both required');
   const dumpPath = args.string('dump-flash');
   if (dumpPath !== undefined) checkOutputPath(dumpPath, '--dump-flash');
-  const primary = readImageFile(primaryPath, 'primary image').bytes;
-  const secondary = readImageFile(secondaryPath, 'secondary image').bytes;
-
   const dev = choice.make();
-  checkFits(dev, 'primary image', primary, PRIMARY, 0);
+  for (const flag of ['primary1', 'secondary1']) {
+    if (args.has(flag) && dev.options.images < 2) throw new UsageError(`--${flag} does nothing without --images 2: it is image 1's file`);
+  }
+  // Bootstrap: nothing in the primary, the image in the secondary, nothing requested.
+  const bootstrapOnly = dev.options.bootstrap && !primaryPath;
+  if (!secondaryPath || (!primaryPath && !bootstrapOnly)) throw new UsageError('--primary FILE and --secondary FILE are both required (with --bootstrap, --secondary alone installs into an empty primary)');
+  const secondary = readImageFile(secondaryPath, 'secondary image').bytes;
   checkFits(dev, 'secondary image', secondary, SECONDARY, updateOffset(dev.core.area(SECONDARY), choice.strategy));
-  const pending = stage(dev, { running: primary, update: secondary, permanent: upgrade === 'perm' });
-  if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
+  if (bootstrapOnly) {
+    stageBootstrap(dev, secondary);
+  } else {
+    const primary = readImageFile(primaryPath!, 'primary image').bytes;
+    checkFits(dev, 'primary image', primary, PRIMARY, 0);
+    const pending = stage(dev, { running: primary, update: secondary, permanent: upgrade === 'perm' });
+    if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_pending failed (rc ${String(pending)}): the secondary's trailer magic is corrupt`);
+  }
+  for (let i = 1; i < dev.options.images; i++) {
+    const p = args.string(i === 1 ? 'primary1' : `primary${i}`);
+    const u = args.string(i === 1 ? 'secondary1' : `secondary${i}`);
+    if (!p || !u) throw new UsageError(`--images ${dev.options.images}: give image ${i}'s files too (--primary${i} FILE --secondary${i} FILE)`);
+    const pending = stageImage(dev, i, readImageFile(p, `image ${i} primary image`).bytes, readImageFile(u, `image ${i} secondary image`).bytes, upgrade === 'perm');
+    if (isPowerCut(pending) || pending !== 0) throw new CheckFailed(`boot_set_next for image ${i} failed (rc ${String(pending)})`);
+  }
 
   // Why the bootloader would turn the update down (its validation: `brickproof verify`'s
   // rules with this build's keys and geometry), said when the first boot does not upgrade.
@@ -63,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     slotSize: secondaryArea.size,
     strategy: choice.strategy,
     geometry: { sectorSize: secondaryArea.sectorSizes[0], writeSize: dev.geometry.devices.find((d) => d.id === secondaryArea.device)?.writeAlign, maxAlign: dev.options.maxAlign, maxSectors: dev.options.maxSectors },
+    ...(dev.options.encKey ? { encryptionKey: dev.options.encKey } : {}),
   });
   const rejected = verdict.ok ? undefined : { slot: 'secondary', code: verdict.code, message: verdict.message };
 
@@ -73,15 +91,20 @@ export async function run(argv: string[]): Promise<number> {
     const trace = dev.trace();
     results.push(args.bool('trace') ? { ...r, trace } : r);
     if (!args.bool('json')) {
-      process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}\n`);
-      if (i === 0 && r.requested !== 'none' && r.swapType === 'none' && !r.resumed) {
+      const nv = dev.options.hwRollback ? `; NV counters ${dev.nvCounters.slice(0, dev.options.images).join(', ')}` : '';
+      process.stdout.write(`boot ${i + 1}: ${describeBoot(r)}${nv}\n`);
+      if (i === 0 && r.activeSlot === undefined && r.requested !== 'none' && r.swapType === 'none' && !r.resumed) {
         process.stdout.write(rejected ? `  the bootloader rejected the secondary image: ${rejected.code}: ${rejected.message}\n` : '  the secondary image validates: the bootloader refused the layout (slots it cannot swap), not the image\n');
       }
       if (args.bool('trace')) for (const l of trace) process.stdout.write(`  ${l}\n`);
     }
     if (i === 0 && args.bool('confirm') && r.outcome === 'ok') {
-      const c = dev.setConfirmed();
-      if (!args.bool('json')) process.stdout.write(`app: boot_set_confirmed() -> ${String(isPowerCut(c) ? 'cut' : c)}\n`);
+      // The running image confirms itself: the slot it runs from (direct-xip, ram-load), and every image's primary.
+      const areas = r.activeSlot !== undefined ? [r.slot] : Array.from({ length: dev.options.images }, (_, n) => (n === 0 ? PRIMARY : SECONDARY + 2 * n));
+      for (const area of areas) {
+        const c = dev.setNext(area, true, true);
+        if (!args.bool('json')) process.stdout.write(`app: boot_set_next(area ${area}, active, confirm) -> ${String(isPowerCut(c) ? 'cut' : c)}\n`);
+      }
     }
   }
   const final = { primary: dev.readSwapState(PRIMARY), secondary: dev.readSwapState(SECONDARY) };
@@ -91,7 +114,10 @@ export async function run(argv: string[]): Promise<number> {
       boots: results.map((r) => ({
         swapType: r.swapType,
         requested: r.requested,
-        bootedSlot: r.outcome === 'ok' ? 'primary' : null,
+        bootedSlot: r.outcome === 'ok' ? (r.slot === SECONDARY ? 'secondary' : 'primary') : null,
+        ...(r.images.length > 1 ? { images: r.images } : {}),
+        ...(r.ramLoad ? { ramLoad: r.ramLoad } : {}),
+        ...(dev.options.hwRollback ? { nvCounters: dev.nvCounters.slice(0, dev.options.images) } : {}),
         version: r.version ? `${r.version.major}.${r.version.minor}.${r.version.revision}+${r.version.build}` : null,
         resumed: r.resumed,
         ops: r.ops,

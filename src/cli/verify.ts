@@ -8,6 +8,7 @@ import { STRATEGIES, formatVersion, hex, verifyImage } from '../image/index.js';
 import { isStrategy } from '../image/strategy.js';
 import { type FlagSpecs, helpText, parseArgs, parseInteger } from './args.js';
 import { printJson, readImageFile, readKeyFile } from './image-io.js';
+import { readEncryptionKeyFile } from './options.js';
 
 const SPECS: FlagSpecs = {
   key: { type: 'string', short: 'k', multiple: true, metavar: 'FILE', help: 'trusted key (public or private); repeatable; none = hash-only' },
@@ -18,6 +19,7 @@ const SPECS: FlagSpecs = {
   'max-align': { type: 'string', metavar: 'N', help: 'BOOT_MAX_ALIGN (default 8)' },
   'max-sectors': { type: 'string', short: 'M', metavar: 'N', help: 'BOOT_MAX_IMG_SECTORS (default 128)' },
   'security-counter': { type: 'string', metavar: 'N', help: 'stored security counter: SEC_CNT must be at least this' },
+  'enc-key': { type: 'string', metavar: 'FILE', help: 'private encryption key (P-256 or X25519 PEM): an encrypted body is decrypted before it is hashed' },
   json: { type: 'boolean', help: 'print the result as JSON' },
 };
 const POSITIONAL = { min: 1, max: 1, names: ['IMAGE'] };
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     strategy,
     geometry: { sectorSize: int('sector-size'), writeSize: int('align'), maxAlign: int('max-align'), maxSectors: int('max-sectors') },
     securityCounter: int('security-counter'),
+    ...(args.has('enc-key') ? { encryptionKey: readEncryptionKeyFile(args.string('enc-key')!) } : {}),
   });
 
   if (args.bool('json')) {

@@ -180,6 +180,17 @@ export class Core {
     return this.u32[CTRL[field] >> 2];
   }
 
+  /** A u32 of the control block by address (table entries: NV counters, per-image results). */
+  peek32(address: number): number {
+    this.refreshViews();
+    return this.u32[address >> 2];
+  }
+
+  poke32(address: number, value: number): void {
+    this.refreshViews();
+    this.u32[address >> 2] = value >>> 0;
+  }
+
   setCtrl(field: CtrlName, value: number): void {
     this.refreshViews();
     this.u32[CTRL[field] >> 2] = value >>> 0;

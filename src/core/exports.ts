@@ -17,6 +17,7 @@ export interface CoreExports {
   bootMaxImageSize(slot: number): number;
   appSetPending(permanent: number): number;
   appSetConfirmed(): number;
+  appSetNext(area: number, active: number, confirm: number): number;
   /** The benchmarks' entry point (assembly/bench.ts). */
   bench(kind: number, a: number, b: number, c: number): number;
   arenaLimit(): number;
@@ -47,6 +48,7 @@ export function methods(call: Call): CoreExports {
     bootMaxImageSize: (slot) => call(F.FN_MAX_IMAGE_SIZE, slot, 0, 0, 0) >>> 0,
     appSetPending: (permanent) => call(F.FN_APP_SET_PENDING, permanent, 0, 0, 0),
     appSetConfirmed: () => call(F.FN_APP_SET_CONFIRMED, 0, 0, 0, 0),
+    appSetNext: (area, active, confirm) => call(F.FN_APP_SET_NEXT, area, active, confirm, 0),
     bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
     arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
     flashDigest: () => void call(F.FN_FLASH_DIGEST, 0, 0, 0, 0),

@@ -69,10 +69,10 @@ export function compiledModule(): WebAssembly.Module {
 }
 
 /**
- * Host functions the core imports (signature checks, src/device/host.ts). Instances that
- * never validate an image (hashing, probing) get these refusing defaults.
+ * Host functions the core imports (signature checks and decryption, src/device/host.ts).
+ * Instances that never validate an image (hashing, probing) get these refusing defaults.
  */
-export const NO_HOST = { hostFindKey: () => -1, hostVerify: () => 0 };
+export const NO_HOST = { hostFindKey: () => -1, hostVerify: () => 0, hostUnwrapKey: () => 0, hostAesCtr: () => {} };
 
 export const PAGE = 65536;
 

@@ -7,9 +7,12 @@ import { Core, erasedValueOf, PowerCut, type CoreOptions, type FaultModel } from
 import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import { SCRATCH, type Geometry } from './geometry.js';
-import { signatureHost, type SignatureHost } from './host.js';
+import { encryptionImports, signatureHost, type SignatureHost } from './host.js';
+import type { EncryptionKey } from '../image/encryption.js';
+import { decryption } from '../image/encryption-hooks.js';
 import { decodeTrailer } from '../image/trailer.js';
-import { BOOT_OUTCOMES, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
+import { BOOT_OUTCOMES, CTRL, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
+import { STRATEGY_INFO } from '../image/strategy.js';
 import { formatVersion, headerAt } from '../image/header.js';
 import { headerOffsets } from './staging.js';
 import type { BootStrategy } from '../image/strategy.js';
@@ -28,6 +31,21 @@ export interface BootloaderOptions {
   overwriteFast?: boolean;
   /** MCUBOOT_DOWNGRADE_PREVENTION. */
   downgradePrevention?: boolean;
+  /** MCUBOOT_HW_ROLLBACK_PROT: SEC_CNT TLVs checked against and raised into NV counters (`Device.nvCounters`). */
+  hwRollback?: boolean;
+  /** MCUBOOT_BOOTSTRAP: an empty primary gets the secondary's valid image. */
+  bootstrap?: boolean;
+  /** MCUBOOT_IMAGE_NUMBER: image pairs (areas primary/secondary, primary1/secondary1, …). Default 1. */
+  images?: number;
+  /** Ram-load: the executable RAM window, as device addresses. Default 256 KiB at 0x20000000. */
+  ram?: RamWindow;
+  /**
+   * MCUBOOT_ENC_IMAGES: the built-in private key (ECIES-P256 or ECIES-X25519) that unwraps
+   * encrypted images' keys; the build decrypts while swapping (swap-scratch).
+   */
+  encKey?: EncryptionKey;
+  /** AES key length of an encrypting build: 16 (AES-128, default) or 32 (MCUBOOT_AES_256). */
+  encKeySize?: 16 | 32;
   /** The bootloader's built-in public keys; none = a hash-only build. */
   keys?: PublicKey[];
   /** Test-only: behave as a historical MCUboot release did (src/campaign/variants.ts). */
@@ -35,6 +53,14 @@ export interface BootloaderOptions {
   /** Not an MCUboot option: take images as valid without hashing them (benchmarks of the swap alone). */
   skipImageChecks?: boolean;
 }
+
+/** Ram-load's executable RAM window (IMAGE_EXECUTABLE_RAM_START / _SIZE). */
+export interface RamWindow {
+  start: number;
+  size: number;
+}
+
+export const DEFAULT_RAM: RamWindow = { start: 0x20000000, size: 0x40000 };
 
 /** A slot's trailer as MCUboot reads it, and the version of the image in the slot. */
 export interface SlotState {
@@ -81,6 +107,12 @@ export interface BootResult {
   slot: number;
   version?: Version;
   ops: { erase: number; write: number };
+  /** Per image (multi-image builds: image 0 first): what its trailers asked for, and the swap type left. */
+  images: Array<{ requested: SwapTypeName; swapType: SwapTypeName }>;
+  /** Direct-xip / ram-load: the slot booted (0 primary, 1 secondary), -1 when none. */
+  activeSlot?: number;
+  /** Ram-load: where the booted image was copied in RAM (device address) and how many bytes. */
+  ramLoad?: { address: number; size: number };
   /** MCUboot asserts hit (counted, as its simulator does), and failed status writes. */
   asserts: number;
   statusFails: number;
@@ -105,6 +137,12 @@ function optionBits(o: Record<keyof typeof OPTION_BITS, boolean>): number {
   return bits;
 }
 
+/** MCUBOOT_IMAGE_NUMBER as a build takes it: 1 to the core's MAX_IMAGES. */
+export function parseImageCount(v: number, what = '--images'): number {
+  if (Number.isInteger(v) && v >= 1 && v <= CTRL.MAX_IMAGES) return v;
+  throw new UsageError(`${what} ${v} must be an integer from 1 to ${CTRL.MAX_IMAGES}`);
+}
+
 export function versionString(v: Version | undefined): string {
   return v ? `${v.major}.${v.minor}.${v.revision}+${v.build}` : '-';
 }
@@ -112,7 +150,9 @@ export function versionString(v: Version | undefined): string {
 export class Device {
   readonly core: Core;
   readonly host: SignatureHost;
-  readonly options: Required<Omit<BootloaderOptions, 'keys'>> & { keys: PublicKey[] };
+  readonly options: Required<Omit<BootloaderOptions, 'keys' | 'encKey'>> & { keys: PublicKey[]; encKey?: EncryptionKey };
+  /** Ram-load builds: where the RAM window lies in the core's memory. */
+  private readonly ramPtr: number = 0;
 
   constructor(readonly geometry: Geometry, options: BootloaderOptions, coreOptions: CoreOptions = {}) {
     const o = {
@@ -122,6 +162,11 @@ export class Device {
       validatePrimary: true,
       overwriteFast: false,
       downgradePrevention: false,
+      hwRollback: false,
+      bootstrap: false,
+      images: 1,
+      ram: DEFAULT_RAM,
+      encKeySize: 16 as const,
       keys: [],
       bugs: 0,
       skipImageChecks: false,
@@ -138,10 +183,28 @@ export class Device {
     if (o.strategy === 'swap-scratch' && !geometry.areas.some((a) => a.id === SCRATCH)) {
       throw new UsageError(`${geometry.name} has no scratch area, which swap-scratch needs`);
     }
+    parseImageCount(o.images, 'images');
+    for (let i = 1; i < o.images; i++) {
+      for (const kind of ['primary', 'secondary']) {
+        if (!geometry.areas.some((a) => a.name === `${kind}${i}`)) throw new UsageError(`${geometry.name} has no ${kind}${i} area for image ${i} (--images ${o.images})`);
+      }
+    }
+    const ram = o.ram;
+    if (!Number.isInteger(ram.start) || !Number.isInteger(ram.size) || ram.start < 0 || ram.size <= 0 || ram.start + ram.size > 2 ** 32) {
+      throw new UsageError(`RAM window ${JSON.stringify(ram)} must be a start address and a positive size inside 32 bits`);
+    }
+    if (o.encKey && o.strategy !== 'swap-scratch') {
+      throw new UsageError(`encrypted images are decrypted while swapping through the scratch: use swap-scratch, not ${o.strategy}`);
+    }
+    if (o.encKeySize !== 16 && o.encKeySize !== 32) throw new UsageError(`AES key size ${String(o.encKeySize)} must be 16 or 32 bytes`);
+    if (o.images > 1 && STRATEGY_INFO[o.strategy].flow === 'select') {
+      throw new UsageError(`${o.strategy} boots one image here: --images ${o.images} needs a swap strategy`);
+    }
     this.options = o;
     this.host = signatureHost(o.keys);
     let core: Core | undefined;
-    this.core = core = new Core(geometry, coreOptions, this.host.imports(() => core!.peek()));
+    const peek = () => core!.peek();
+    this.core = core = new Core(geometry, coreOptions, { ...this.host.imports(peek), ...encryptionImports(o.encKey, peek) });
     core.setCtrl('CTRL_BOOT_STRATEGY', STRATEGY_IDS[o.strategy]);
     core.setCtrl('CTRL_BOOT_MAX_ALIGN', o.maxAlign);
     core.setCtrl('CTRL_BOOT_MAX_SECTORS', o.maxSectors);
@@ -149,6 +212,37 @@ export class Device {
     core.setCtrl('CTRL_BOOT_OPTIONS', optionBits(o));
     core.setCtrl('CTRL_BOOT_SIG_TYPE', this.host.sigType);
     core.setCtrl('CTRL_BOOT_BUGS', o.bugs);
+    core.setCtrl('CTRL_BOOT_IMAGES', o.images);
+    if (o.encKey) {
+      core.setCtrl('CTRL_BOOT_ENC', o.encKeySize);
+      core.setCtrl('CTRL_BOOT_ENC_TLV', decryption().encTlvType(o.encKey));
+    }
+    if (STRATEGY_INFO[o.strategy].loadsToRam) {
+      this.ramPtr = core.allocate(ram.size, 'RAM window');
+      core.setCtrl('CTRL_RAM_PTR', this.ramPtr);
+      core.setCtrl('CTRL_RAM_BASE', ram.start);
+      core.setCtrl('CTRL_RAM_SIZE', ram.size);
+    }
+  }
+
+  /** The NV security counters (MCUBOOT_HW_ROLLBACK_PROT), one per image index: they survive power cuts. */
+  get nvCounters(): number[] {
+    return Array.from({ length: CTRL.MAX_IMAGES }, (_, i) => this.core.peek32(CTRL.CTRL_NV_COUNTERS + 4 * i));
+  }
+
+  set nvCounters(values: number[]) {
+    if (values.length > CTRL.MAX_IMAGES) throw new UsageError(`at most ${CTRL.MAX_IMAGES} NV counters, got ${values.length}`);
+    for (let i = 0; i < CTRL.MAX_IMAGES; i++) {
+      const v = values[i] ?? 0;
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new UsageError(`NV counter ${v} of image ${i} is not a u32`);
+      this.core.poke32(CTRL.CTRL_NV_COUNTERS + 4 * i, v);
+    }
+  }
+
+  /** Ram-load builds: the RAM window as it is (zero at every power-on; the booted image after a boot). */
+  ram(): Uint8Array {
+    if (!this.ramPtr) throw new UsageError(`${this.options.strategy} loads nothing into RAM`);
+    return this.core.peek().slice(this.ramPtr, this.ramPtr + this.options.ram.size);
   }
 
   /** Starts counting a new call (boot or application call): op numbers restart at 1. */
@@ -156,7 +250,9 @@ export class Device {
     this.core.reboot();
     this.core.resetCounters();
     this.core.clearLog();
-    for (const f of ['CTRL_BOOT_ASSERTS', 'CTRL_BOOT_STATUS_FAILS', 'CTRL_BOOT_RC', 'CTRL_BOOT_SLOT', 'CTRL_BOOT_SWAP_TYPE'] as const) this.core.setCtrl(f, 0);
+    for (const f of ['CTRL_BOOT_ASSERTS', 'CTRL_BOOT_STATUS_FAILS', 'CTRL_BOOT_RC', 'CTRL_BOOT_SLOT', 'CTRL_BOOT_SWAP_TYPE', 'CTRL_NV_READS', 'CTRL_NV_UPDATES'] as const) this.core.setCtrl(f, 0);
+    // RAM is zero at every power-on.
+    if (this.ramPtr) this.core.peek().fill(0, this.ramPtr, this.ramPtr + this.options.ram.size);
     this.core.armPowerCut(cutAt, fault, seed);
   }
 
@@ -168,6 +264,13 @@ export class Device {
     const c = this.core;
     const v = c.ctrl('CTRL_BOOT_VERSION');
     const counters = c.counters();
+    const images = Array.from({ length: this.options.images }, (_, i) => {
+      const at = CTRL.CTRL_BOOT_IMAGE_RESULTS + i * CTRL.IMAGE_RESULT_SIZE;
+      const word = c.peek32(at);
+      return { requested: SWAP_TYPES[word & 0xff] ?? 'none', swapType: SWAP_TYPES[(word >> 8) & 0xff] ?? 'none' };
+    });
+    const selects = STRATEGY_INFO[this.options.strategy].flow === 'select';
+    const activeSlot = selects ? c.ctrl('CTRL_BOOT_ACTIVE_SLOT') | 0 : undefined;
     return {
       outcome: OUTCOMES[r] ?? 'no-image',
       requested: SWAP_TYPES[c.ctrl('CTRL_BOOT_REQUESTED')] ?? 'none',
@@ -176,6 +279,9 @@ export class Device {
       slot: r === BOOT_OUTCOMES.ok ? c.ctrl('CTRL_BOOT_SLOT') : 0,
       version: r === BOOT_OUTCOMES.ok ? { major: v & 0xff, minor: (v >> 8) & 0xff, revision: v >>> 16, build: c.ctrl('CTRL_BOOT_BUILD') } : undefined,
       ops: { erase: counters.eraseOps, write: counters.writeOps },
+      images,
+      ...(activeSlot !== undefined ? { activeSlot: r === BOOT_OUTCOMES.ok ? activeSlot : -1 } : {}),
+      ...(this.ramPtr && r === BOOT_OUTCOMES.ok ? { ramLoad: { address: c.ctrl('CTRL_BOOT_RAM_DST'), size: c.ctrl('CTRL_BOOT_RAM_SIZE') } } : {}),
       asserts: c.ctrl('CTRL_BOOT_ASSERTS'),
       statusFails: c.ctrl('CTRL_BOOT_STATUS_FAILS'),
     };
@@ -185,6 +291,16 @@ export class Device {
   setPending(permanent: boolean, cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
     this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
     return this.core.run((ex) => ex.appSetPending(permanent ? 1 : 0));
+  }
+
+  /**
+   * The application's boot_set_next(area, active, confirm) (generic variant): confirm the running
+   * slot (`active`), or request another (`!active`; permanent with `confirm`). Returns the rc.
+   */
+  setNext(area: number, active: boolean, confirm: boolean, cut: { at?: number; fault?: FaultModel; seed?: bigint } = {}): number | PowerCut {
+    this.core.area(area);
+    this.begin(cut.at ?? 0, cut.fault ?? 'cut', cut.seed ?? 0n);
+    return this.core.run((ex) => ex.appSetNext(area, active ? 1 : 0, confirm ? 1 : 0));
   }
 
   /** The application's boot_set_confirmed(). Returns MCUboot's rc (0 ok). */

@@ -253,9 +253,9 @@ const BUILT_IN: BuiltIn[] = [
       name: 'nrf52840-unequal-slots-larger-slot1',
       flash: nrf52840Flash(),
       // Primary 59 sectors, secondary 60: the N_sec = N_pri + 1 layout swap-offset wants.
-      // MCUboot also excludes RAM-load and direct-XIP here; brickproof has neither.
+      // MCUboot also excludes RAM-load and direct-XIP here.
       areas: { bootloader: area(0, 0x8000), primary: area(0x8000, 0x3b000), secondary: area(0x43000, 0x3c000) },
-      excluded: ['swap-scratch', 'overwrite-only', 'swap-move'],
+      excluded: ['swap-scratch', 'overwrite-only', 'swap-move', 'direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert'],
       timing: NRF52840_TIMING,
     },
   },
@@ -333,7 +333,7 @@ const BUILT_IN: BuiltIn[] = [
       name: 'psoc-edge-e8x',
       flash: [{ id: 0, sectors: [[4 * KiB, 96]], writeAlign: ALIGN.synthetic }],
       areas: { bootloader: area(0, 0x20000), primary: area(0x20000, 0x10000), secondary: area(0x30000, 0x10000), scratch: area(0x40000, 0x2000) },
-      excluded: ['overwrite-only', 'swap-scratch', 'swap-move'],
+      excluded: ['overwrite-only', 'swap-scratch', 'swap-move', 'direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert'],
     },
   },
   {

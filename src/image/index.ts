@@ -34,7 +34,7 @@ export {
   type DecodedTrailer,
 } from './trailer.js';
 export { maxImageSize, type SlotGeometry } from './slot-limits.js';
-export { STRATEGIES, STRATEGY_INFO, BOOT_STRATEGIES, strategyInfo, parseStrategy, type Strategy, type BootStrategy, type StrategyInfo } from './strategy.js';
+export { STRATEGIES, STRATEGY_INFO, BOOT_STRATEGIES, SWAP_STRATEGIES, strategyInfo, parseStrategy, type Strategy, type BootStrategy, type StrategyInfo } from './strategy.js';
 export {
   IMAGE_MAGIC,
   ImageFlag,
@@ -45,4 +45,7 @@ export {
   hex,
 } from './layout.js';
 export { sha256, digest, type HashName } from './digest.js';
-export { parseEncryptionKey, decryptImage, unwrapImageKey, type EncryptionKey } from './encryption.js';
+export {
+  parseEncryptionKey, parseEncryptionPublicKey, encryptionPublicKeyOf, decryptImage, unwrapImageKey, unwrapKey, wrapKey, aesCtrXor, encTlvType,
+  type EncryptionKey, type EncryptionPublicKey,
+} from './encryption.js';

@@ -12,6 +12,7 @@ import { type ImageVersion, encodeHeader, parseVersion } from './header.js';
 import type { PrivateKey } from './keys.js';
 import { CUSTOM_TLV_MAX, CUSTOM_TLV_MIN, HASH_TLVS, IMAGE_HEADER_SIZE, IMAGE_MAGIC, ImageFlag, TlvType, tlvName } from './layout.js';
 import { encodeTlvBlock } from './tlv.js';
+import type { EncryptionPublicKey } from './encryption.js';
 import { DEFAULT_MAX_ALIGN, MAX_ALIGNMENTS, WRITE_ALIGNMENTS, encodePadding, imgtoolTrailerSize } from './trailer.js';
 
 export interface Dependency {
@@ -72,6 +73,14 @@ export interface SignOptions {
   padSig?: boolean;
   /** `--sha`: image hash. Default sha256. */
   hash?: HashName;
+  /** `-E`/`--encrypt`: the public key (P-256 or X25519) an AES image key is wrapped for; the body is AES-CTR encrypted. */
+  encryptTo?: EncryptionPublicKey;
+  /** `--encrypt-keylen`: 16 (AES-128, default) or 32 bytes (AES-256). */
+  encryptKeyLen?: 16 | 32;
+  /** `--clear`: the ENC TLV and the ENCRYPTED flag, but the body in the clear: for a primary slot, whose image a swap encrypts on its way to the secondary. */
+  clear?: boolean;
+  /** Where the image key and the ephemeral secret come from (tests); default the platform's CSPRNG. */
+  random?: (length: number) => Uint8Array;
 }
 
 const ECDSA_P256_MAX_SIG = 72;
@@ -148,7 +157,14 @@ export async function signImage(input: Uint8Array, options: SignOptions): Promis
 
   let flags = 0;
   if (o.loadAddr) flags |= ImageFlag.RAM_LOAD;
-  if (o.romFixed !== undefined) flags |= ImageFlag.ROM_FIXED;
+  // imgtool 2.4.0 takes `--rom-fixed 0` as not given: no flag, load address 0.
+  if (o.romFixed) flags |= ImageFlag.ROM_FIXED;
+  const keyLen = o.encryptKeyLen ?? 16;
+  check(keyLen === 16 || keyLen === 32, `--encrypt-keylen ${keyLen * 8} must be 128 or 256`);
+  check(!o.clear || o.encryptTo !== undefined, '--clear needs -E (the key the ENC TLV is made for)');
+  // With --clear imgtool still sets the flag: the image is flashed in the clear into a primary,
+  // and a swap encrypts it on its way to the secondary.
+  if (o.encryptTo) flags |= keyLen === 32 ? ImageFlag.ENCRYPTED_AES256 : ImageFlag.ENCRYPTED_AES128;
   if (o.nonBootable) flags |= ImageFlag.NON_BOOTABLE;
   const header = encodeHeader({
     magic: IMAGE_MAGIC,
@@ -175,7 +191,21 @@ export async function signImage(input: Uint8Array, options: SignOptions): Promis
     if (o.padSig && signature.length < ECDSA_P256_MAX_SIG) signature = concat(signature, new Uint8Array(ECDSA_P256_MAX_SIG - signature.length));
     entries.push({ type: signatureTlvType(o.key.type), value: signature });
   }
-  const image = concat(hashed, encodeTlvBlock(false, entries));
+  let body = hashed;
+  if (o.encryptTo) {
+    // §2.6: the hash covers the plaintext; only [hdr_size, hdr_size + img_size) is encrypted.
+    // (Loaded only to encrypt, as the signature code is only to sign.)
+    const { aesCtrXor, encTlvType, ephemeralFrom, ephemeralSecret, wrapKey } = await import('./encryption.js');
+    const rand = o.random ?? ((n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n)));
+    const imageKey = rand(keyLen);
+    const ephemeral = o.random ? ephemeralFrom(o.encryptTo.type, rand) : ephemeralSecret(o.encryptTo.type);
+    entries.push({ type: encTlvType(o.encryptTo), value: wrapKey(o.encryptTo, imageKey, ephemeral) });
+    if (!o.clear) {
+      body = hashed.slice();
+      aesCtrXor(imageKey, 0, body.subarray(o.headerSize, o.headerSize + imgSize));
+    }
+  }
+  const image = concat(body, encodeTlvBlock(false, entries));
 
   if (o.slotSize !== undefined) {
     const trailerSize = imgtoolTrailerSize({ writeSize: align, maxAlign, maxSectors: o.maxSectors, overwriteOnly: o.overwriteOnly });

@@ -12,12 +12,20 @@ import { STRATEGY_IDS } from '../ctrl-layout.js';
 
 export interface StrategyInfo {
   /**
+   * How a boot runs it: the swap flow (the update is copied or swapped into the primary,
+   * reference §4.3), or the selection flow of direct-xip and ram-load (the highest valid
+   * version runs where it is, or from a RAM copy, §5.5–5.6).
+   */
+  flow: 'swap' | 'select';
+  /**
    * Whether the update is copied (or swapped) into the primary slot, or run where it was
    * uploaded (direct-xip from flash, ram-load from a RAM copy: no slot-to-slot copy).
    */
   copiesBetweenSlots: boolean;
   /** Whether an unconfirmed update goes back to the old image: always, never, or with a build option. */
   revert: 'always' | 'never' | 'MCUBOOT_DIRECT_XIP_REVERT' | 'MCUBOOT_RAM_LOAD_REVERT';
+  /** Copies the chosen image into a RAM window before validating and running it (ram-load). */
+  loadsToRam: boolean;
   /**
    * What the slot gives up besides the image (§3.8): the trailer's fields only; the whole
    * trailer with its status area (plus scratch-trailer padding); or the status trailer
@@ -32,12 +40,14 @@ export interface StrategyInfo {
 }
 
 export const STRATEGY_INFO = {
-  'overwrite-only': { copiesBetweenSlots: true, revert: 'never', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
-  'swap-scratch': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer', statusStates: 3, updateOffset: 'slot-start' },
-  'swap-move': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+primary-sector', statusStates: 3, updateOffset: 'slot-start' },
-  'swap-offset': { copiesBetweenSlots: true, revert: 'always', slotOverhead: 'trailer-sectors+secondary-sector', statusStates: 2, updateOffset: 'one-sector' },
-  'direct-xip': { copiesBetweenSlots: false, revert: 'MCUBOOT_DIRECT_XIP_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
-  'ram-load': { copiesBetweenSlots: false, revert: 'MCUBOOT_RAM_LOAD_REVERT', slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'overwrite-only': { flow: 'swap', copiesBetweenSlots: true, revert: 'never', loadsToRam: false, slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-scratch': { flow: 'swap', copiesBetweenSlots: true, revert: 'always', loadsToRam: false, slotOverhead: 'trailer', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-move': { flow: 'swap', copiesBetweenSlots: true, revert: 'always', loadsToRam: false, slotOverhead: 'trailer-sectors+primary-sector', statusStates: 3, updateOffset: 'slot-start' },
+  'swap-offset': { flow: 'swap', copiesBetweenSlots: true, revert: 'always', loadsToRam: false, slotOverhead: 'trailer-sectors+secondary-sector', statusStates: 2, updateOffset: 'one-sector' },
+  'direct-xip': { flow: 'select', copiesBetweenSlots: false, revert: 'never', loadsToRam: false, slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'direct-xip-revert': { flow: 'select', copiesBetweenSlots: false, revert: 'MCUBOOT_DIRECT_XIP_REVERT', loadsToRam: false, slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'ram-load': { flow: 'select', copiesBetweenSlots: false, revert: 'never', loadsToRam: true, slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
+  'ram-load-revert': { flow: 'select', copiesBetweenSlots: false, revert: 'MCUBOOT_RAM_LOAD_REVERT', loadsToRam: true, slotOverhead: 'trailer-fields', statusStates: 3, updateOffset: 'slot-start' },
 } as const satisfies Record<string, StrategyInfo>;
 
 /** Every MCUboot upgrade strategy, as MCUboot's documentation names them. */
@@ -47,6 +57,13 @@ export const STRATEGIES = Object.keys(STRATEGY_INFO) as Strategy[];
 /** The strategies brickproof's simulated bootloader runs: those with a core id. */
 export type BootStrategy = Extract<Strategy, keyof typeof STRATEGY_IDS>;
 export const BOOT_STRATEGIES = STRATEGIES.filter((s): s is BootStrategy => Object.hasOwn(STRATEGY_IDS, s));
+
+/**
+ * The strategies of the swap flow (an update is copied into the primary slot): what campaigns,
+ * benches and lifecycles run when no strategy is named. Direct-xip and ram-load are run when
+ * asked for by name.
+ */
+export const SWAP_STRATEGIES = BOOT_STRATEGIES.filter((s) => STRATEGY_INFO[s].flow === 'swap');
 
 export function strategyInfo(strategy: Strategy): StrategyInfo {
   return STRATEGY_INFO[strategy];

@@ -144,7 +144,7 @@ export async function verifyImage(bytes: Uint8Array, options: VerifyOptions = {}
   const digest = computeDigest(hash, region);
   const hashTlvValue = tlvs.find((t) => t.type === hashType)!.value;
   if (encrypted && !options.encryptionKey && hex(hashTlvValue) !== hex(digest)) {
-    return reject('encrypted', 'the body is encrypted (its hash covers the plaintext, which needs the encryption key); decryption is not supported', { header, image, digest });
+    return reject('encrypted', 'the body is encrypted (its hash covers the plaintext): give the private encryption key (--enc-key) to check it', { header, image, digest });
   }
   const pure = tlvs.some((t) => t.type === TlvType.SIG_PURE && t.value.length === 1 && t.value[0] === 1);
   const trustedHashes = keys.map((k) => keyHash(k, hash));

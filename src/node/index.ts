@@ -4,3 +4,4 @@
  */
 export { CampaignPool, defaultWorkers, type PoolEvent } from './pool.js';
 export { completedUnits, mergeResults } from './results.js';
+export { FleetPool, defaultFleetWorkers } from './fleet-pool.js';

@@ -25,7 +25,8 @@ const page = `<!doctype html><meta charset="utf-8"><title>brickproof</title>
   "brickproof": "${entry}",
   "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js",
   "@noble/curves/": "/node_modules/@noble/curves/",
-  "@noble/hashes/": "/node_modules/@noble/hashes/"
+  "@noble/hashes/": "/node_modules/@noble/hashes/",
+  "@noble/ciphers/": "/node_modules/@noble/ciphers/"
 } }</script>
 <script type="module">
   import { initCore, sha256, PowerCut, Device, resolveGeometry, signImage } from 'brickproof';

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../../src/campaign/runner.js';
 import { parseScenarioId, scenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
-import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../../src/image/strategy.js';
 import { cli, withoutTimes } from './cli-helpers.js';
+import { runCampaign } from '../helpers/run-campaign.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
   device: 'nrf52840', strategy: 'swap-scratch', upgrade: 'perm', plan: 'exhaustive', fault: 'cut', imageSize: 'max', seed: 1, sample: 0, ...over,
@@ -18,7 +19,7 @@ const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
 
 async function runAll(s: CampaignSpec) {
   const runner = await CampaignRunner.create(s);
-  const results = [...runner.run(Array.from({ length: runner.units }, (_, i) => i + 1))];
+  const results = await runCampaign(runner);
   return { runner, results, failed: results.filter((r) => !r.ok) };
 }
 

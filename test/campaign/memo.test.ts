@@ -2,7 +2,8 @@
  * The memo of power-ons (src/campaign/memo.ts) must never change a verdict: a memoized
  * campaign gives, scenario for scenario, exactly what the same campaign gives with every
  * power-on run (`--no-memo`) — for every strategy on two profiles and every fault model,
- * under the double, random and triple plans — historical bugs are found with the same
+ * under the double, random and triple plans, and in MCUboot's other build modes (two images,
+ * direct-xip, ram-load, bootstrap, downgrade prevention, encrypted updates) — historical bugs are found with the same
  * failing ids, and a state that collides with another on the memo's lookup key is caught.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { CampaignRunner, type RunEvent, type ScenarioResult } from '../../src/ca
 import { parseScenarioId, UPGRADES, type CampaignSpec } from '../../src/campaign/spec.js';
 import { triple } from '../../src/campaign/plans/triple.js';
 import { VARIANTS } from '../../src/campaign/variants.js';
-import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES } from '../../src/image/strategy.js';
+import { campaignSpec } from '../helpers/modes-campaigns.js';
 import { CampaignPool } from '../../src/node/pool.js';
 import { cli, withoutTimes } from './cli-helpers.js';
 
@@ -36,7 +38,7 @@ async function both(s: CampaignSpec, pick: (units: number) => number[]) {
 describe('a memoized campaign gives, scenario for scenario, what a memo-free run gives', () => {
   let n = 0;
   for (const device of ['nrf52840', 'k64f']) {
-    for (const strategy of BOOT_STRATEGIES) {
+    for (const strategy of SWAP_STRATEGIES) {
       for (const fault of FAULT_MODELS) {
         const seed = ++n;
         const upgrade = UPGRADES[seed % UPGRADES.length];
@@ -67,6 +69,67 @@ describe('a memoized campaign gives, scenario for scenario, what a memo-free run
       }
     }
   }
+});
+
+const ENC_KEY = new URL('../fixtures/vectors/imgtool-enc/keys/enc-p256.pem', import.meta.url).pathname;
+
+describe("in MCUboot's other build modes, a memoized campaign gives what a memo-free run gives", () => {
+  // The memo keys a power-on by the flash alone: image 1's slots are flash too, direct-xip and
+  // ram-load choose their slot from the flash, ram-load's RAM is zero at every power-on, and an
+  // encrypted campaign's key is fixed (src/campaign/runner.ts). These prove it per scenario.
+  const cases: Array<{ what: string; over: Partial<CampaignSpec>; step: number }> = [
+    { what: 'two images on k64f-multi (swap-scratch, test)', over: { device: 'k64f-multi', images: 2, upgrade: 'test' }, step: 23 },
+    { what: 'two images on k64f-multi (swap-move, revert)', over: { device: 'k64f-multi', images: 2, strategy: 'swap-move', upgrade: 'revert' }, step: 45 },
+    { what: 'direct-xip with revert (revert)', over: { strategy: 'direct-xip-revert', upgrade: 'revert' }, step: 1 },
+    { what: 'ram-load with revert (revert)', over: { strategy: 'ram-load-revert', upgrade: 'revert' }, step: 1 },
+    { what: 'bootstrap (swap-scratch)', over: { bootstrap: true, upgrade: 'bootstrap' }, step: 11 },
+    { what: 'downgrade prevention (overwrite-only, test)', over: { downgradePrevention: true, strategy: 'overwrite-only', upgrade: 'test' }, step: 11 },
+    { what: 'an encrypted update (ECIES-P256, AES-128, perm)', over: { encKeyLen: 16, encKeyFile: ENC_KEY, upgrade: 'perm' }, step: 25 },
+  ];
+  for (const { what, over, step } of cases) {
+    it(`${what}: double cuts`, async () => {
+      const double = await both(campaignSpec({ ...over, plan: 'double', sample: 3 }), (u) => every(u, step));
+      expect(double.withMemo.length).toBeGreaterThan(10);
+      expect(double.withMemo).toEqual(double.without);
+      expect(double.withMemo.filter((r) => !r.ok)).toEqual([]);
+      expect(double.memo.memoStats.hits).toBeGreaterThan(0);
+      expect(double.plain.memoStats).toEqual({ states: 0, hits: 0, collisions: 0 });
+    });
+  }
+
+  it('two images on k64f-multi: random cuts', async () => {
+    const random = await both(campaignSpec({ device: 'k64f-multi', images: 2, upgrade: 'perm', plan: 'random', sample: 12 }), (u) => every(u, 1));
+    expect(random.withMemo).toHaveLength(12);
+    expect(random.withMemo).toEqual(random.without);
+    expect(random.memo.memoStats.hits).toBeGreaterThan(0);
+  });
+
+  it('direct-xip with revert: triple cuts', async () => {
+    const triple = await both(campaignSpec({ strategy: 'direct-xip-revert', upgrade: 'revert', plan: 'triple', sample: 2 }), (u) => every(u, 3));
+    expect(triple.withMemo.length).toBeGreaterThan(10);
+    expect(triple.withMemo).toEqual(triple.without);
+    expect(triple.memo.memoStats.hits).toBeGreaterThan(0);
+  });
+
+  // The NV security counters of --hw-rollback live outside the flash and decide boots: the memo
+  // cannot name a power-on by the flash there, so such a campaign has none, even when asked.
+  it('hardware rollback: no memo even when one is asked for, and the same results as a memo-free run', async () => {
+    const s = campaignSpec({ hwRollback: true, upgrade: 'test' });
+    const forced = await CampaignRunner.create(s, { memo: true });
+    const plain = await CampaignRunner.create(s, { memo: false });
+    const units = every(forced.units, 7);
+    const a = [...forced.run(units)];
+    expect(a).toEqual([...plain.run(units)]);
+    expect(a.filter((r) => !r.ok)).toEqual([]);
+    expect(forced.memo).toBeUndefined();
+    expect(forced.memoStats).toEqual({ states: 0, hits: 0, collisions: 0 });
+  });
+
+  it('hardware rollback: the plans with a memo are refused, as the NV counters are replayed from power-on', async () => {
+    for (const plan of ['double', 'triple', 'random'] as const) {
+      await expect(CampaignRunner.create(campaignSpec({ hwRollback: true, plan }))).rejects.toThrow(/--hw-rollback campaigns run the exhaustive plan/);
+    }
+  });
 });
 
 /** Passing scenarios counted, failures named: what `run(units, { counted: true })` gives, as totals. */

@@ -10,6 +10,7 @@ import { campaignKey } from '../../src/campaign/report.js';
 import { CampaignRunner } from '../../src/campaign/runner.js';
 import { parseScenarioId, scenarioId, UPGRADES, type CampaignSpec } from '../../src/campaign/spec.js';
 import { cli } from './cli-helpers.js';
+import { runCampaign } from '../helpers/run-campaign.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
   device: 'nrf52840', strategy: 'swap-move', upgrade: 'test', plan: 'exhaustive', fault: 'cut', imageSize: 'max', seed: 1, sample: 0, ...over,
@@ -92,7 +93,7 @@ describe('staging the running image as imgtool flashed it', () => {
 
   it('the current swap-move survives every cut of a test upgrade over a padded, confirmed primary', async () => {
     const runner = await CampaignRunner.create(spec({ v1Trailer: 'pad-confirm' }));
-    const results = [...runner.run(Array.from({ length: runner.units }, (_, i) => i + 1))];
+    const results = await runCampaign(runner);
     expect(results.length).toBeGreaterThan(800);
     expect(results.filter((r) => !r.ok)).toEqual([]);
   });

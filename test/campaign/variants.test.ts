@@ -8,10 +8,11 @@ import { CampaignRunner, type ScenarioResult } from '../../src/campaign/runner.j
 import { parseScenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
 import type { Rule } from '../../src/campaign/oracle.js';
 import { VARIANTS, type Variant } from '../../src/campaign/variants.js';
+import { runCampaign } from '../helpers/run-campaign.js';
 
 async function campaign(spec: CampaignSpec): Promise<{ runner: CampaignRunner; results: ScenarioResult[] }> {
   const runner = await CampaignRunner.create(spec);
-  return { runner, results: [...runner.run(Array.from({ length: runner.units }, (_, i) => i + 1))] };
+  return { runner, results: await runCampaign(runner) };
 }
 
 function exposing(v: Variant, over: Partial<CampaignSpec> = {}): CampaignSpec {

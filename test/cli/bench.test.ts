@@ -76,7 +76,8 @@ describe('brickproof bench --strategies', () => {
   it.each([
     ['an unknown device', ['--device', 'nrf52833'], "'nrf52833'"],
     ['a strategy the device cannot run', ['--device', 'stm32f4', '--strategies', 'swap-move'], 'cannot run swap-move'],
-    ['an unknown strategy', ['--strategies', 'ram-load'], '"ram-load"'],
+    ['an unknown strategy', ['--strategies', 'xip-load'], '"xip-load"'],
+    ['a strategy the bench does not compare (no copy to time)', ['--strategies', 'ram-load'], 'cannot run ram-load'],
     ['an empty item in a list', ['--strategies', 'swap-move,,swap-offset'], 'empty item'],
     ['a size that is not a number', ['--sizes', '64M'], "'64M'"],
     ['a size no strategy fits', ['--sizes', '4096K'], 'fits none'],

@@ -10,7 +10,7 @@
  * printed by Node itself or a hang would show. Every case runs in a sandbox folder, so that
  * whatever a mutated argument names as an output lands there.
  *
- * The costly flags (device, workers, lives, days, sample, sizes, repeat, the chart folder)
+ * The costly flags (device, workers, lives, days, devices, sample, sizes, repeat, the chart folder)
  * are pinned to small values that mutations do not touch: thousands of cases then take
  * seconds, not hours, and a chart is never written into the repository.
  */
@@ -70,7 +70,20 @@ const FIRMWARE = ['@fw.bin', '@fw.hex', '@garbage.bin', '!@empty.bin', '!@missin
 const KEYS = ['@ed.pem', '@ed.pub.pem', `${vectors}/keys/ecdsa-p256.pem`, `${vectors}/keys/rsa-2048.pem`, '!@bad.pem', '!@empty.bin', '!@missing.pem'];
 const DEVICE_FILES = ['@tiny.json', '@tiny2.json', '!@overlap.json', '!@not-json.json', '!@bad-name.json', '!@huge.json', '!@missing.json'];
 const DEVICES = ['nrf52840', 'k64f', 'stm32f4', 'k64f-multi', '!nrf99', '!', '!NRF52840'];
-const STRATEGIES = ['swap-scratch', 'swap-move', 'swap-offset', 'overwrite-only', '!swap-sideways', '!all', '!', '!swap-move@pr2100', '!swap-scratch@nope', '!direct-xip'];
+const STRATEGIES = [
+  'swap-scratch', 'swap-move', 'swap-offset', 'overwrite-only', 'direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert',
+  '!swap-sideways', '!all', '!', '!swap-move@pr2100', '!swap-scratch@nope', '!direct-xip-fast', '!ram-load@pr1',
+];
+const ENC = `${repo}/test/fixtures/vectors/imgtool-enc/keys`;
+/** Private encryption keys (--enc-key) and public ones (sign -E). */
+const ENC_KEYS = [`${ENC}/enc-p256.pem`, `${ENC}/enc-x25519.pem`, `!${ENC}/enc-p256.pub.pem`, '!@ed.pem', '!@bad.pem', '!@empty.bin', '!@missing.pem'];
+const ENC_PUBS = [`${ENC}/enc-p256.pub.pem`, `${ENC}/enc-x25519.pub.pem`, `!${ENC}/enc-p256.pem`, '!@ed.pub.pem', '!@bad.pem', '!@missing.pem'];
+const KEYLENS = ['128', '256', '!192', '!0', '!x'];
+/** MCUboot's other build modes, as boot and simulate take them (issue 15). */
+const MODE_FLAGS: FlagGen[] = [
+  ['--images', ['1', '2', '!0', '!9', '!x']], ['--hw-rollback', null], ['--nv-counters', ['0', '1,2', '!-1', '!x', '!99999999999']], ['--bootstrap', null],
+  ['--enc-key', ENC_KEYS], ['--encrypt-keylen', KEYLENS], ['--ram', ['0x20000000:0x40000', '0x20000000:0x100', '!0x20000000', '!x:y', '!0:0', '!0xffffffff:0x10']],
+];
 const OUTS = ['@new', '@new', '@new', '!@missing-folder/x.bin', '!@a-dir', '!@existing.bin'];
 const RESULTS = ['@r.jsonl', '@r.jsonl', '@r-s1.jsonl', '@r-s2.jsonl', '!@r-torn.jsonl', '!@r-garbage.jsonl', '@l.jsonl', '!@empty.bin', '!@missing.jsonl', '!@v1.bin'];
 const JUNK = ['', ' ', '-1', '0', '1', '7', '0x10', '0x', '0xZZ', '1e9', '9'.repeat(25), 'NaN', 'ü∂ß', '../', 'a'.repeat(2000), '--', '-', '=', '1.5', '64K', 'max', 'all', 'none'];
@@ -79,7 +92,12 @@ const SMALL = ['0', '1', '2', '7', '100', '0x10', '!-3', '!x', '!', '!1e3', '!99
 const REPLAY_IDS = [
   'swap-scratch/tiny/revert/cut@5', 'swap-scratch/tiny/revert/cut@0', 'swap-scratch/tiny/revert/cut@5+2', 'swap-scratch/tiny/revert/cut#3', 'overwrite-only/tiny/perm/torn-write@4',
   'swap-scratch/tiny/perm:3000/cut@7~4', 'swap-scratch+max-align=16/tiny/test/cut@3', 'swap-scratch/tiny/revert+pad/cut@3', 'swap-scratch/tiny/erase-secondary/cut@3', 'swap-move/k64f/lifecycle:0.02d/cut#1',
+  'swap-scratch+hw-rollback=1/tiny/perm/cut@3', 'direct-xip-revert/tiny/revert/cut@2', 'ram-load/tiny/test/cut@1', 'swap-scratch+bootstrap=1/tiny/bootstrap/cut@2', '!swap-scratch+enc=128/tiny/perm/cut@3', '!swap-scratch+images=2/tiny/perm/cut@3',
   '!swap-scratch/tiny/revert/cut@9999', '!swap-scratch/nrf52840/perm/zap', '!', '!@', '!swap-scratch/tiny/revert/cut@5+0', '!swap-move/nrf99/lifecycle/cut#1', '!x/y/z/cut@1',
+];
+const FLEET_IDS = [
+  'swap-move/nrf52840/fleet:sensor:0.3d/cut#3', 'swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=0', 'swap-offset/k64f/fleet:gateway:0.3d/cut#5~2@2.0.0=3600000',
+  'swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=10-5', '!swap-move/nrf52840/fleet:nope:0.3d/cut#3', '!swap-move/nrf52840/fleet:sensor:0.3d/cut#3@9.9.9=0', '!swap-move/nrf52840/fleet:sensor:0.3d/cut#3@2.0.0=x', '!swap-scratch/tiny/revert/cut@5', '!',
 ];
 
 /** One flag of a command: its name and where its values come from (null: a switch). */
@@ -106,13 +124,13 @@ const COMMANDS: Record<string, CommandGen> = {
       ['--max-align', ['8', '16', '32', '!12']], ['-v', ['1.2.3+4', '1.2', '!256.0.0', '!x', '!1.2.3+99999999999']], ['-s', ['auto', '3', '!-1', '!x']], ['-d', ['(1,2.0.0+0)', '!(1,2)', '!junk']],
       ['--pad-sig', null], ['-S', ['0x20000', '0x10000', '!0x1000', '!100', '!x']], ['--pad', null], ['--confirm', null], ['-M', ['128', '64', '!0', '!5000']], ['--overwrite-only', null], ['-e', ['little', '!big']],
       ['-R', ['0', '0xff', '!7']], ['-L', ['0x20000000', '!x']], ['--rom-fixed', ['0x8000', '!x']], ['-x', ['0x8000', '!-1']], ['--custom-tlv', ['0xa0', '0xfffe', '!0xffff', '!1']], ['--non-bootable', null],
-      ['--sha', ['256', '384', '512', '!1']], ['--pure', null], ['--behaviour', ['healthy', 'hang', '!dance']], ['--board', ['nrf52840', '!']], ['--json', null], ['--public-key-format', ['hash', 'full', '!x']],
+      ['--sha', ['256', '384', '512', '!1']], ['--pure', null], ['-E', ENC_PUBS], ['--encrypt-keylen', KEYLENS], ['--clear', null], ['--behaviour', ['healthy', 'hang', '!dance']], ['--board', ['nrf52840', '!']], ['--json', null], ['--public-key-format', ['hash', 'full', '!x']],
     ],
   },
   verify: {
     weight: 8,
     positionals: [IMAGES],
-    flags: [['-k', KEYS], ['-S', ['0x20000', '0x1c000', '4096', '!x', '!-1']], ['--strategy', STRATEGIES], ['--sector-size', ['4096', '1024', '!0', '!x']], ['--align', ['4', '8', '!3']], ['--max-align', NUMBERS], ['-M', NUMBERS], ['--security-counter', SMALL], ['--json', null]],
+    flags: [['-k', KEYS], ['-S', ['0x20000', '0x1c000', '4096', '!x', '!-1']], ['--strategy', STRATEGIES], ['--sector-size', ['4096', '1024', '!0', '!x']], ['--align', ['4', '8', '!3']], ['--max-align', NUMBERS], ['-M', NUMBERS], ['--security-counter', SMALL], ['--enc-key', ENC_KEYS], ['--json', null]],
   },
   dumpinfo: { weight: 6, positionals: [IMAGES], flags: [['--json', null]] },
   keygen: {
@@ -133,6 +151,7 @@ const COMMANDS: Record<string, CommandGen> = {
     flags: [
       ['--primary', IMAGES], ['--secondary', IMAGES], ['--strategy', STRATEGIES], ['--upgrade', ['test', 'perm', '!revert', '!']], ['--confirm', null], ['--boots', ['0', '1', '3', '!-1', '!2000', '!x']],
       ['--trace', null], ['--json', null], ['--dump-flash', OUTS], ['--key', KEYS], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS], ['--no-validate-primary', null], ['--overwrite-fast', null], ['--downgrade-prevention', null],
+      ...MODE_FLAGS, ['--primary1', IMAGES], ['--secondary1', IMAGES],
     ],
   },
   life: {
@@ -150,7 +169,7 @@ const COMMANDS: Record<string, CommandGen> = {
   campaign: {
     weight: 10,
     pinned: (p) => {
-      const upgrade = p([['--upgrade', 'revert'], ['--upgrade', 'perm'], ['--upgrade', 'test,erase-secondary'], ['!--upgrade', 'x'], ['!--upgrade', '']]);
+      const upgrade = p([['--upgrade', 'revert'], ['--upgrade', 'perm'], ['--upgrade', 'test,erase-secondary'], ['--upgrade', 'bootstrap'], ['!--upgrade', 'x'], ['!--upgrade', '']]);
       return p([
         [...upgrade, '--device-file', at('tiny.json'), '--workers', '1'],
         [...upgrade, '--device-file', at('tiny.json'), '--workers', '1', '--plan', 'double', '--sample', '2'],
@@ -166,6 +185,7 @@ const COMMANDS: Record<string, CommandGen> = {
       ['--image-size', ['3000', 'max', '!10', '!999999999', '!x']], ['--v1-size', ['2500', '!0', '!x']], ['--v1-trailer', ['pad', 'pad-confirm', '!x']], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS],
       ['--seed', SMALL], ['--shard', ['1/2', '2/2', '!3/2', '!0/1', '!x', '!200/200']], ['--out', ['@new-jsonl', '@new-jsonl', '!@missing-folder/r.jsonl', '!@a-dir', '!@r.jsonl']], ['--resume', null], ['--force', null],
       ['--trace', null], ['--log', null], ['--json', null], ['--device', DEVICES],
+      ['--images', ['1', '2', '!0', '!x']], ['--hw-rollback', null], ['--bootstrap', null], ['--downgrade-prevention', null], ['--enc-key', ENC_KEYS], ['--encrypt-keylen', KEYLENS],
     ],
   },
   'campaign merge': {
@@ -177,6 +197,18 @@ const COMMANDS: Record<string, CommandGen> = {
     weight: 1,
     pinned: (p) => ['--repeat', '1', '--sizes', p(['4K', '4K', '!0', '!x', '!']), ...p([['--no-chart'], ['--out', at('charts')]]), '--device-file', at('tiny2.json')],
     flags: [['--strategies', ['all', 'swap-move', 'swap-scratch,swap-offset', '!x', '!', '!swap-move,,']], ['--upgrades', ['permanent', 'test', '!x', '!']], ['--overwrite-fast', null], ['--json', null], ['--step', ['4K', '!0']]],
+  },
+  fleet: {
+    weight: 5,
+    positionals: [['@fleet.json', '@fleet.json', '@fleet-file.json', '!@fleet-bad.json', '!@not-json.json', '!@missing.json', '!@a-dir']],
+    // A run, a replay (the id names the days), a round's count or a shard of it; small fleets of short days.
+    pinned: (p) => p([
+      ['--workers', '1', '--devices', p(['12', '30', '!0', '!x', '!2.5']), '--days', p(['0.2', '0.5', '!0', '!-1', '!x'])],
+      ['--workers', '1', '--devices', '12', '--days', '0.3', '--next-round'],
+      ['--workers', '1', '--devices', '12', '--days', '0.3', '--shard', p(['1/2', '2/2', '!3/2', '!x']), '--lives-out', '@new-jsonl'],
+      ['--replay', p(FLEET_IDS)],
+    ]),
+    flags: [['--seed', SMALL], ['--json', null], ['--out', OUTS], ['--force', null], ['--log', null], ['--lives', ['@fleet-lives.jsonl', '@a-dir', '!@r.jsonl', '!@missing.jsonl', '!@empty.bin']]],
   },
   demo: { weight: 0.2, flags: [['--device', DEVICES], ['--json', null]] },
   help: { weight: 1, flags: [] },
@@ -191,7 +223,7 @@ function dumpCommand(weight: number): (typeof COMMANDS)[string] {
     pinned: (p) => p([['--device-file', at('tiny2.json')], ['--device-file', at('tiny2.json')], ['--device-file', at('tiny2.json')], ['!--device', 'nrf52840']]),
     flags: [
       ['--strategy', STRATEGIES], ['--key', KEYS], ['--max-align', NUMBERS], ['--max-sectors', NUMBERS], ['--no-validate-primary', null], ['--overwrite-fast', null], ['--downgrade-prevention', null],
-      ['--cut-at', ['1', '5', '50', '!100000', '!0', '!-2', '!x']], ['--trace', OUTS], ['--json', null],
+      ['--cut-at', ['1', '5', '50', '!100000', '!0', '!-2', '!x']], ['--trace', OUTS], ['--json', null], ...MODE_FLAGS,
     ],
   };
 }
@@ -324,6 +356,18 @@ beforeAll(async () => {
   writeFileSync(at('not-json.json'), '{ "name": "x", ');
   writeFileSync(at('bad-name.json'), JSON.stringify({ ...tiny2, name: 'a/b@c' }));
   writeFileSync(at('huge.json'), JSON.stringify({ ...tiny2, flash: [{ id: 0, sectors: [[4096, 1e9]], writeAlign: 8 }] }));
+  // Fleets: two classes (one from a device file), a release that fails on one of them.
+  const fleet = {
+    devices: 12, days: 0.3, seed: 1,
+    classes: [
+      { name: 'sensor', weight: 2, device: 'nrf52840', strategy: 'swap-move', powerLossesPerDay: 4 },
+      { name: 'gateway', weight: 1, device: 'k64f', strategy: 'swap-offset', chunkSize: 4096 },
+    ],
+    releases: [{ version: '2.0.0', size: 20_000, behaviour: { gateway: 'fail-health-check' }, rollout: { canary: 2, groups: [50, 100], errorThreshold: 10 } }],
+  };
+  writeFileSync(at('fleet.json'), JSON.stringify(fleet));
+  writeFileSync(at('fleet-file.json'), JSON.stringify({ ...fleet, classes: [fleet.classes[0], { ...fleet.classes[1], device: undefined, deviceFile: 'tiny2.json', strategy: 'swap-scratch' }] }));
+  writeFileSync(at('fleet-bad.json'), JSON.stringify({ ...fleet, releases: [{ ...fleet.releases[0], rollout: { groups: [50, 120] } }] }));
   writeFileSync(at('fw.bin'), body(3000, 5));
   writeFileSync(at('garbage.bin'), body(5000, 101));
   writeFileSync(at('empty.bin'), '');
@@ -361,6 +405,7 @@ beforeAll(async () => {
   const text = readFileSync(at('r.jsonl'), 'utf8');
   writeFileSync(at('r-torn.jsonl'), text.slice(0, Math.floor(text.length / 2)));
   writeFileSync(at('r-garbage.jsonl'), `${text.slice(0, 500)}\n{{not json}}\n${text.slice(500)}`);
+  await ok(['fleet', at('fleet.json'), '--workers', '1', '--shard', '1/1', '--lives-out', at('fleet-lives.jsonl')]);
   await ok(['campaign', '--plan', 'lifecycle', '--lives', '2', '--days', '0.02', '--workers', '1', '--strategy', 'swap-move', '--out', at('l.jsonl')]);
 }, 120_000);
 

@@ -1,6 +1,6 @@
 /**
- * Replays recorded MCUboot runs (test/fixtures/vectors/mcuboot-boot and mcuboot-matrix, loaded by
- * test/helpers/vectors.ts) on brickproof's bootloader: builds the device and the bootloader
+ * Replays recorded MCUboot runs (test/fixtures/vectors/mcuboot-boot, mcuboot-matrix and
+ * mcuboot-modes, loaded by test/helpers/vectors.ts and modes-vectors.ts) on brickproof's bootloader: builds the device and the bootloader
  * build a case names, runs a step or a power-fail sweep point, and compares the outcome with
  * what the real C code did.
  *
@@ -11,7 +11,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isPowerCut, traceLine, type FaultModel, type PowerCut } from '../../src/core/index.js';
-import { Device, versionString, type BootResult } from '../../src/device/device.js';
+import { Device, versionString, type BootloaderOptions, type BootResult } from '../../src/device/device.js';
+import { headerAt } from '../../src/image/header.js';
+import { parseEncryptionKey } from '../../src/image/encryption.js';
+import { loadModesCases, type ModesAction, type ModesCase, type ModesStep, type ModesSweep } from '../helpers/modes-vectors.js';
 import { resolveGeometry, type GeometrySpec } from '../../src/device/geometry.js';
 import type { BootStrategy } from '../../src/image/strategy.js';
 import { parseKey, publicKeyOf, type PublicKey } from '../../src/image/keys.js';
@@ -296,4 +299,174 @@ export function cutRange(ks: number[]): string {
 /** The cut points to check of an unrecorded sweep of `n` ops: all with FULL, else the start, the end and every 13th. */
 export function sampledCutPoints(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((k) => FULL || k <= 24 || k > n - 12 || k % 13 === 0);
+}
+
+// ---- mcuboot-modes -----------------------------------------------------------------------------
+
+let modesCases: ModesCase[] | undefined;
+
+/** Every mcuboot-modes case, loaded once per process. */
+export function allModesCases(): ModesCase[] {
+  return (modesCases ??= loadModesCases());
+}
+
+export function modesCase(id: string): ModesCase {
+  const c = allModesCases().find((x) => x.id === id);
+  if (!c) throw new Error(`mcuboot-modes has no case ${id}`);
+  return c;
+}
+
+/** The bootloader build of a modes case as brickproof's options. */
+export function modesOptions(c: ModesCase): BootloaderOptions {
+  const b = c.build;
+  return {
+    strategy: b.strategy,
+    maxAlign: 8,
+    maxSectors: 128,
+    images: b.images,
+    downgradePrevention: b.downgradePrevention,
+    hwRollback: b.hwRollback,
+    bootstrap: b.bootstrap,
+    ...(c.ram ? { ram: c.ram } : {}),
+    ...(b.encKeyPath ? { encKey: parseEncryptionKey(readFileSync(b.encKeyPath), b.encKeyPath) } : {}),
+  };
+}
+
+/** The device and build of a modes case, holding `flash` (default: 00-before) and NV counters `nv` (default: the case's). */
+export function modesDeviceFor(c: ModesCase, flash: Uint8Array = c.before, nv: number[] = c.nvBefore ?? []): Device {
+  const dev = new Device(resolveGeometry(c.layout), modesOptions(c));
+  dev.core.loadDump(flash);
+  dev.nvCounters = nv;
+  return dev;
+}
+
+/** Flash and NV counters before step `step` (1-based) of a modes case. */
+export function modesStateBefore(c: ModesCase, step: number): { flash: Uint8Array; nv: number[] } {
+  if (step === 1) return { flash: c.before, nv: c.nvBefore ?? [] };
+  const prev = c.steps[step - 2];
+  return { flash: prev.after, nv: prev.nvAfter ?? c.nvBefore ?? [] };
+}
+
+export function runModesStep(dev: Device, action: ModesAction): BootResult | number {
+  const r = action === 'boot' ? dev.boot() : action === 'confirm' ? dev.setConfirmed() : dev.setNext(action.area, action.active, action.confirm);
+  if (isPowerCut(r)) throw new Error('no power cut was armed, yet the step was cut');
+  return r;
+}
+
+/** The first digit of each primary's version (image 0, then image 1), `-` for no header: the sweeps' `*_primaries`. */
+export function primaryDigits(dev: Device): string {
+  let out = '';
+  for (let i = 0; i < dev.options.images; i++) {
+    const area = i === 0 ? 1 : 2 + 2 * i;
+    const bytes = dev.core.peekArea(area);
+    const h = headerAt(bytes, 0);
+    out += h ? String(h.version.major) : '-';
+  }
+  return out;
+}
+
+const BODY_RULE = /^byte i = \(i\*(\d+)\+(\d+)\) & 0xff$/;
+
+/**
+ * The encrypted cases' `primary_plaintext`: area 1 holds a header whose version's plaintext
+ * body (the case's image of that version, by its body rule) follows it byte for byte.
+ */
+export function primaryHoldsPlaintext(dev: Device, c: ModesCase): boolean {
+  const bytes = dev.core.peekArea(1);
+  const h = headerAt(bytes, 0);
+  if (!h) return false;
+  const v = `${h.version.major}.${h.version.minor}.${h.version.revision}`;
+  const img = c.images.find((i) => i.version === v);
+  const m = img && BODY_RULE.exec(img.body);
+  if (!img || !m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  for (let i = 0; i < img.bodyLen; i++) if (bytes[h.hdrSize + i] !== ((i * a + b) & 0xff)) return false;
+  return true;
+}
+
+const sameNv = (got: number[], want: [number, number]) => got[0] === want[0] && got[1] === want[1];
+
+/**
+ * What differs between a step just run on `dev` and the recording: the trace line for line,
+ * boot_go's outcome, version, booted flash offset and per-image results (swap types, or the
+ * active slot and RAM copy), the rc of an application call, the whole device byte for byte,
+ * the NV counters, the RAM window byte for byte, and whether the primary holds plaintext.
+ */
+export function modesStepDifferences(dev: Device, c: ModesCase, step: ModesStep, r: BootResult | number): string[] {
+  const out: string[] = [];
+  const d = traceDifference(dev.trace(), step.traceLines);
+  if (d) out.push(d);
+  if (step.action === 'boot') {
+    if (typeof r === 'number') throw new Error('a boot step returned an rc');
+    if ((r.outcome === 'ok') !== step.ok) out.push(`boot outcome ${r.outcome}, real MCUboot ${step.ok ? 'boots' : 'does not boot'}`);
+    else if (step.ok) {
+      if (bootedVersion(r) !== step.version) out.push(`booted ${bootedVersion(r)}, real MCUboot ${step.version}`);
+      const off = dev.core.area(r.slot).offset;
+      if (off !== step.imageOff) out.push(`booted the slot at ${hex(off)}, real MCUboot ${hex(step.imageOff ?? undefined)}`);
+    }
+    step.perImage!.forEach((want, i) => {
+      const got = r.images[i];
+      if (want.requested !== undefined && got?.requested.toUpperCase() !== want.requested) out.push(`image ${i} requested ${got?.requested.toUpperCase()}, real MCUboot ${want.requested}`);
+      if (want.swapType !== undefined && got?.swapType.toUpperCase() !== want.swapType) out.push(`image ${i} swap type ${got?.swapType.toUpperCase()}, real MCUboot ${want.swapType}`);
+      if (want.activeSlot !== undefined && r.activeSlot !== want.activeSlot) out.push(`active slot ${r.activeSlot}, real MCUboot ${want.activeSlot}`);
+      // A failed boot reports 0 bytes at 0, as MCUboot's cleared state does.
+      const ram = r.ramLoad ?? { address: 0, size: 0 };
+      if (want.imgDst !== undefined && (ram.address !== want.imgDst || ram.size !== want.imgSz)) {
+        out.push(`loaded ${ram.size} bytes at ${hex(ram.address)} into RAM, real MCUboot ${want.imgSz} bytes at ${hex(want.imgDst)}`);
+      }
+    });
+  } else {
+    if (r !== step.rc) out.push(`rc ${String(r)}, real MCUboot ${step.rc}`);
+  }
+  const f = flashDifference(dev.core.flash, step.after);
+  if (f) out.push(f);
+  if (step.nvAfter && !sameNv(dev.nvCounters, step.nvAfter)) out.push(`NV counters ${dev.nvCounters.slice(0, 2).join(', ')}, real MCUboot ${step.nvAfter.join(', ')}`);
+  if (step.ramAfter) {
+    const ram = dev.ram();
+    const i = firstDiff(ram, step.ramAfter);
+    if (i >= 0) out.push(`RAM differs first at ${hex(c.ram!.start + i)}: ${hex(ram[i])}, real MCUboot ${hex(step.ramAfter[i])}`);
+  }
+  if (step.primaryPlaintext !== undefined && primaryHoldsPlaintext(dev, c) !== step.primaryPlaintext) out.push(`the primary ${step.primaryPlaintext ? 'does not hold' : 'holds'} plaintext`);
+  return out;
+}
+
+/** Replays every step of a modes case from its 00-before; the differences of the first step that has any. */
+export function modesCaseDifferences(c: ModesCase): string[] {
+  const dev = modesDeviceFor(c);
+  for (const step of c.steps) {
+    const d = modesStepDifferences(dev, c, step, runModesStep(dev, step.action));
+    if (d.length) return d.map((x) => `step ${step.step} (${step.actionName}): ${x}`);
+  }
+  return [];
+}
+
+const bootedDigit = (r: BootResult) => (r.outcome === 'ok' && r.version ? String(r.version.major) : '-');
+
+/**
+ * One cut point of a modes sweep, compared with the recording: from the device and NV
+ * counters before the swept boot, the power fails before op k; then two normal boots. Each
+ * reboot's booted version and primaries, the resume's op count, the whole device's SHA-256
+ * after each reboot, the NV counters and (encrypted cases) the primary's plaintext.
+ */
+export function modesSweepPointDifferences(dev: Device, c: ModesCase, s: ModesSweep, start: { flash: Uint8Array; nv: number[] }, k: number): string[] {
+  const out: string[] = [];
+  const i = k - 1;
+  dev.core.loadDump(start.flash);
+  dev.nvCounters = start.nv;
+  const cut = dev.boot({ at: k });
+  if (!isPowerCut(cut)) out.push('the boot finished before op k');
+  const reboots: Array<[string, string, string, [number, number] | undefined, boolean | undefined]> = [
+    [s.reboot1Booted[i], s.reboot1Primaries[i], s.reboot1FlashSha256[i], s.reboot1Nv?.[i], s.reboot1PrimaryPlaintext?.[i]],
+    [s.reboot2Booted[i], s.reboot2Primaries[i], s.reboot2FlashSha256[i], s.reboot2Nv?.[i], s.reboot2PrimaryPlaintext?.[i]],
+  ];
+  reboots.forEach(([booted, primaries, sha, nv, plaintext], n) => {
+    const r = boot(dev);
+    if (n === 0 && opCount(r) !== s.reboot1Ops[i]) out.push(`resume took ${opCount(r)} ops, real MCUboot ${s.reboot1Ops[i]}`);
+    if (bootedDigit(r) !== booted) out.push(`reboot ${n + 1} booted ${bootedDigit(r)}, real MCUboot ${booted}`);
+    if (primaryDigits(dev) !== primaries) out.push(`reboot ${n + 1} left primaries ${primaryDigits(dev)}, real MCUboot ${primaries}`);
+    if (deviceHash(dev) !== sha) out.push(`the device after reboot ${n + 1} differs`);
+    if (nv && !sameNv(dev.nvCounters, nv)) out.push(`NV counters after reboot ${n + 1}: ${dev.nvCounters.slice(0, 2).join(', ')}, real MCUboot ${nv.join(', ')}`);
+    if (plaintext !== undefined && primaryHoldsPlaintext(dev, c) !== plaintext) out.push(`after reboot ${n + 1} the primary ${plaintext ? 'does not hold' : 'holds'} plaintext`);
+  });
+  return out;
 }

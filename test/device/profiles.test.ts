@@ -217,6 +217,7 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
   it('excludes the strategies MCUboot\'s simulator excludes', () => {
     const none: BootStrategy[] = [];
     const moveOffset: BootStrategy[] = ['swap-move', 'swap-offset'];
+    const selecting: BootStrategy[] = ['direct-xip', 'direct-xip-revert', 'ram-load', 'ram-load-revert'];
     const expected: Record<string, BootStrategy[]> = {
       stm32f4: moveOffset,
       'stm32f4-spi-flash': moveOffset,
@@ -225,11 +226,11 @@ describe('layouts of reference/mcuboot.md §7.4', () => {
       'k64f-big': moveOffset,
       nrf52840: none,
       'nrf52840-unequal-slots': ['swap-scratch', 'overwrite-only', 'swap-offset'],
-      'nrf52840-unequal-slots-larger-slot1': ['swap-scratch', 'overwrite-only', 'swap-move'],
+      'nrf52840-unequal-slots-larger-slot1': ['swap-scratch', 'overwrite-only', 'swap-move', ...selecting],
       'nrf52840-spi-flash': moveOffset,
       'k64f-multi': none,
       'small-pages': [...BOOT_STRATEGIES],
-      'psoc-edge-e8x': ['overwrite-only', 'swap-scratch', 'swap-move'],
+      'psoc-edge-e8x': ['overwrite-only', 'swap-scratch', 'swap-move', ...selecting],
     };
     for (const [name, excluded] of Object.entries(expected)) {
       expect([name, [...getDevice(name).excluded].sort()]).toEqual([name, [...excluded].sort()]);
@@ -403,7 +404,7 @@ describe('device files', () => {
     ['a fractional offset', edit((o) => (o.areas.primary.offset = 1.5)), ['areas.primary.offset', '1.5']],
     ['a sector run that is not a pair', edit((o) => (o.flash[0].sectors[1] = [65536])), ['flash[0].sectors[1]', '[65536]']],
     ['a non-string name', edit((o) => (o.name = 7)), ['name', '7']],
-    ['an unknown excluded strategy', edit((o) => (o.excluded = ['swap-scratch', 'ram-load'])), ['excluded[1]', '"ram-load"']],
+    ['an unknown excluded strategy', edit((o) => (o.excluded = ['swap-scratch', 'xip-load'])), ['excluded[1]', '"xip-load"']],
     ['a strategy excluded twice', edit((o) => (o.excluded = ['swap-move', 'swap-move'])), ['excluded', 'swap-move twice']],
     ['a negative erase time', edit((o) => (o.timing.eraseMs = -1)), ['timing.eraseMs', '-1']],
     ['a fractional program unit', edit((o) => (o.timing.programBytes = 2.5)), ['timing.programBytes', '2.5']],

@@ -7,8 +7,7 @@
  * file of resume tests failed that way at load average 9.5 on 2 cores; with this it passes.
  */
 import { afterEach, beforeEach } from 'vitest';
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { turn } from './turn.js';
 
 beforeEach(turn);
 afterEach(turn);

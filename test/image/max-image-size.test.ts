@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Device } from '../../src/device/device.js';
 import { allProfiles, resolveProfile } from '../../src/device/profiles.js';
 import { maxImageSize } from '../../src/image/index.js';
-import { BOOT_STRATEGIES } from '../../src/image/strategy.js';
+import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../../src/image/strategy.js';
 
 describe('the largest image a slot takes', () => {
   for (const profile of allProfiles().map(resolveProfile)) {

@@ -36,9 +36,9 @@ describe('the ported tests find the power-loss bugs of historical MCUboot releas
     it(`${k.test} finds ${k.what} (${k.variant}), and passes without it`, async () => {
       const permanent = k.test === 'perm_with_fails';
       const buggy = await Sim.makeImage(k.combo, permanent, { build: { bugs: bugBits(k.variant) } });
-      expect(sweep(buggy, everyCutPoint(buggy.totalCount), run[k.test]).length).toBeGreaterThan(0);
+      expect((await sweep(buggy, everyCutPoint(buggy.totalCount), run[k.test])).length).toBeGreaterThan(0);
       const fixed = await Sim.makeImage(k.combo, permanent);
-      expect(sweep(fixed, everyCutPoint(fixed.totalCount), run[k.test])).toEqual([]);
+      expect(await sweep(fixed, everyCutPoint(fixed.totalCount), run[k.test])).toEqual([]);
     });
   }
 });

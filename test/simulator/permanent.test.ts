@@ -17,7 +17,7 @@ for (const strategy of strategies()) {
           const sim = await Sim.makeImage(c, true);
           const points = cutPoints(c, sim.totalCount);
           expect(points.length).toBeGreaterThan(0);
-          expect(sweep(sim, points, permWithFailAt)).toEqual([]);
+          expect(await sweep(sim, points, permWithFailAt)).toEqual([]);
         });
 
         it(`installs a permanent upgrade after up to ${RANDOM_FAILS} successive power cuts at random operations (perm_with_random_fails)`, async () => {

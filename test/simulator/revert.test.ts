@@ -43,7 +43,7 @@ for (const strategy of strategies(isSwap)) {
           const sim = await Sim.makeImage(c, false);
           const points = cutPoints(c, sim.totalCount);
           expect(points.length).toBeGreaterThan(0);
-          expect(sweep(sim, points, revertWithFailAt)).toEqual([]);
+          expect(await sweep(sim, points, revertWithFailAt)).toEqual([]);
         });
       });
     }

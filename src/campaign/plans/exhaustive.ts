@@ -26,21 +26,32 @@ export function single(runner: CampaignRunner, g: number, record = false): { res
  * snapshot method is measured against (bench/campaign.ts) and checked equal to.
  */
 export function singleFromPowerOn(runner: CampaignRunner, g: number): ScenarioResult {
+  return singleFromPowerOnLife(runner, g).result;
+}
+
+/**
+ * `singleFromPowerOn` with the life kept (`record`: with its flash operations). Also how
+ * campaigns with NV security counters run every scenario: the counters, outside the flash,
+ * start as staged and change exactly where the replayed update changes them.
+ */
+export function singleFromPowerOnLife(runner: CampaignRunner, g: number, record = false): { result: ScenarioResult; life: Life } {
   const ref = { cut: g };
   const dev = runner.device;
   dev.core.loadDump(runner.start);
+  if (runner.images.nvStart) dev.nvCounters = runner.images.nvStart;
   let left = g;
-  const perform = (kind: CallKind, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
-    kind === 'boot' ? dev.boot(cut) : kind === 'confirm' ? dev.setConfirmed(cut) : dev.eraseArea(SECONDARY, cut);
+  const perform = (call: { kind: CallKind; area?: number }, cut?: { at: number; fault: FaultModel; seed: bigint }) =>
+    call.kind === 'boot' ? dev.boot(cut) : call.kind === 'confirm' ? (call.area !== undefined ? dev.setNext(call.area, true, true, cut) : dev.setConfirmed(cut)) : dev.eraseArea(SECONDARY, cut);
   for (const call of runner.calls) {
     if (left > call.ops) {
-      if (isPowerCut(perform(call.kind))) throw new Error(`unexpected power cut replaying the update's ${call.kind}: no cut was armed`);
+      if (isPowerCut(perform(call))) throw new Error(`unexpected power cut replaying the update's ${call.kind}: no cut was armed`);
       left -= call.ops;
       continue;
     }
     const cut = { at: left, fault: runner.spec.fault, seed: faultSeed(runner.spec, ref) };
-    if (!isPowerCut(perform(call.kind, cut))) throw new Error(`replaying the update did not reach cut point ${g}`);
+    if (!isPowerCut(perform(call, cut))) throw new Error(`replaying the update did not reach cut point ${g}`);
     break;
   }
-  return judge(runner, ref, g, live(dev, runner.images, runner.spec.upgrade));
+  const life = live(dev, runner.images, runner.spec.upgrade, { record });
+  return { result: judge(runner, ref, g, life), life };
 }
