@@ -136,6 +136,19 @@ export const MARK_SIZE: u32 = 8;
  */
 export const CTRL_DIRTY_PTR: u32 = 284;
 
+/**
+ * The flash digest (flash.ts, "flash digest"): two 64-bit sums over DIGEST_BLOCK-byte blocks
+ * of the whole flash, each block hashed with its index as the seed. CTRL_DIGEST_PTR holds
+ * one DIGEST_ENTRY_SIZE entry per block (its two hashes), followed by one dirty byte per
+ * block: every erase or program marks the blocks it touches, and FN_FLASH_DIGEST re-hashes
+ * only those. 0 = the digest is off (the flash model then marks nothing).
+ */
+export const CTRL_DIGEST_PTR: u32 = 448;
+export const CTRL_DIGEST_A: u32 = 456; // u64
+export const CTRL_DIGEST_B: u32 = 464; // u64
+export const DIGEST_BLOCK: u32 = 4096;
+export const DIGEST_ENTRY_SIZE: u32 = 16; // hash A u64, hash B u64
+
 /** Test-only variants that behave as historical MCUboot releases did (BUG_* bits). */
 export const CTRL_BOOT_BUGS: u32 = 272;
 
@@ -191,6 +204,10 @@ export const FN_APP_SET_CONFIRMED: u32 = 11;
 export const FN_BENCH: u32 = 12;
 export const FN_ARENA_LIMIT: u32 = 13;
 export const FN_APP_SET_NEXT: u32 = 14;
+export const FN_FLASH_DIGEST: u32 = 15;
+export const FN_SNAPSHOT_APPLY: u32 = 16;
+export const FN_SNAPSHOT_RESTORE: u32 = 17;
+export const FN_SNAPSHOT_DIGEST: u32 = 18;
 
 // Table entry layouts.
 export const DEV_SIZE: u32 = 16; // base u32, size u32, align u32, erasedVal u32

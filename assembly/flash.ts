@@ -16,11 +16,11 @@
 import {
   AREA_SIZE, BAD_SIZE, CTRL_AREA_COUNT, CTRL_AREA_PTR, CTRL_BAD_COUNT, CTRL_BAD_PTR, CTRL_BUDGET,
   CTRL_BYTES_ERASED, CTRL_BYTES_PROGRAMMED, CTRL_CUT_AREA, CTRL_CUT_DONE, CTRL_CUT_KIND, CTRL_CUT_LEN,
-  CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
-  CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
+  CTRL_CUT_OFF, CTRL_DEV_PTR, CTRL_DIGEST_A, CTRL_DIGEST_B, CTRL_DIGEST_PTR, CTRL_ERASE_OPS, CTRL_ERR_AREA, CTRL_ERR_CODE, CTRL_ERR_LEN, CTRL_ERR_OFF,
+  CTRL_FAILED_WRITES, CTRL_FAULT_MODEL, CTRL_FLAGS, CTRL_FLASH_PTR, CTRL_IO_PTR, CTRL_LOG_CAP, CTRL_LOG_DATA_CAP,
   CTRL_LOG_DATA_LEN, CTRL_LOG_DATA_PTR, CTRL_MARK_EPOCH, CTRL_MARK_PTR, MARK_SIZE, CTRL_DIRTY_PTR, CTRL_LOG_LEN, CTRL_LOG_OVERFLOW, CTRL_LOG_PTR, CTRL_OP_INDEX,
-  CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
-  DEV_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
+  CTRL_FLASH_SIZE, CTRL_POWER_CUT, CTRL_PRNG, CTRL_SECTOR_COUNT, CTRL_SECTOR_PTR, CTRL_VIOLATIONS, CTRL_WEAR_PTR, CTRL_WRITE_OPS,
+  DEV_SIZE, DIGEST_BLOCK, DIGEST_ENTRY_SIZE, ERR_MISALIGNED, ERR_NO_AREA, ERR_NOT_ERASED, ERR_NOT_SECTOR, ERR_OUT_OF_BOUNDS,
   FAULT_BIT_NOISE, FAULT_TORN_ERASE, FAULT_TORN_WRITE, FLAG_STRICT, LOG_ENTRY_SIZE, OP_ERASE, OP_WRITE,
   SECTOR_SIZE, ctrl, ctrl64, setCtrl, setCtrl64,
 } from './ctrl';
@@ -242,6 +242,7 @@ export function flashWrite(area: u32, off: u32, src: usize, len: u32): i32 {
   if (off % align != 0 || len % align != 0) fail(ERR_MISALIGNED, area, off, len);
   const abs = areaFlashOffset(area) + off;
   if (len > 0) markDirty(area, areaSectorIndex(area, off), areaSectorIndex(area, off + len - 1));
+  markDigestDirty(abs, len);
   if (beginOp()) tornWrite(area, off, src, len, abs);
   if (badRegionRefuses(abs, len)) {
     setCtrl(CTRL_FAILED_WRITES, ctrl(CTRL_FAILED_WRITES) + 1);
@@ -362,6 +363,7 @@ export function flashErase(area: u32, off: u32, len: u32): void {
   const abs = areaFlashOffset(area) + off;
   const erased = areaErasedVal(area);
   if (len > 0) markDirty(area, first, last);
+  markDigestDirty(abs, len);
   if (beginOp()) {
     let done: u32 = 0;
     if (ctrl(CTRL_FAULT_MODEL) == FAULT_TORN_ERASE && len > 0) {
@@ -387,8 +389,192 @@ export function flashErase(area: u32, off: u32, len: u32): void {
   logOp(OP_ERASE, area, off, len, 0);
 }
 
+/**
+ * Applies a recorded operation to a flash snapshot at `snapshot` rather than to flash (the
+ * campaign advances its snapshots in place: src/core/snapshots.ts). A snapshot is a copy of
+ * the flash followed by a copy of the digest table. `kindArea` is OP_ERASE or OP_WRITE in
+ * bits 8.., the area below; a write's bytes are at CTRL_IO_PTR. NOR-style: an erase sets the
+ * erased value, a program ANDs (erased 0xff) or ORs (erased 0x00). The sectors it touches are
+ * marked dirty (the next restore of the snapshot copies them), and its digest blocks in the
+ * snapshot's copy of the table stale.
+ */
+export function snapshotApply(snapshot: usize, kindArea: u32, off: u32, len: u32): void {
+  const area = kindArea & 0xff;
+  checkRange(area, off, len);
+  if (len == 0) return;
+  const abs = areaFlashOffset(area) + off;
+  const dst = snapshot + <usize>abs;
+  const erased = areaErasedVal(area);
+  if (kindArea >> 8 == OP_ERASE) {
+    memory.fill(dst, erased, len);
+  } else {
+    const src = <usize>ctrl(CTRL_IO_PTR);
+    const n = <usize>len;
+    let i: usize = 0;
+    if (erased == 0xff) {
+      for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.and(v128.load(dst + i), v128.load(src + i)));
+      for (; i < n; i++) store<u8>(dst + i, load<u8>(dst + i) & load<u8>(src + i));
+    } else {
+      for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.or(v128.load(dst + i), v128.load(src + i)));
+      for (; i < n; i++) store<u8>(dst + i, load<u8>(dst + i) | load<u8>(src + i));
+    }
+  }
+  markDirty(area, areaSectorIndex(area, off), areaSectorIndex(area, off + len - 1));
+  const size = ctrl(CTRL_FLASH_SIZE);
+  const blocks = (size + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
+  const stale = snapshot + <usize>size + <usize>blocks * DIGEST_ENTRY_SIZE;
+  const first = abs / DIGEST_BLOCK;
+  memory.fill(stale + <usize>first, 1, (abs + len - 1) / DIGEST_BLOCK - first + 1);
+}
+
+/**
+ * Copies back into flash, from the snapshot at `snapshot`, the sectors marked dirty since the
+ * snapshot was last in sync with flash (src/core/snapshots.ts decides when it is), with the
+ * digest entries of the blocks they wholly cover (a block they only partly cover, with
+ * sectors smaller than a block, is re-hashed at the next digest), and clears the marks.
+ */
+export function snapshotRestore(snapshot: usize): void {
+  const dirty = <usize>ctrl(CTRL_DIRTY_PTR);
+  const count = ctrl(CTRL_SECTOR_COUNT);
+  const flash = <usize>ctrl(CTRL_FLASH_PTR);
+  const size = ctrl(CTRL_FLASH_SIZE);
+  const table = <usize>ctrl(CTRL_DIGEST_PTR);
+  const blocks = (size + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
+  const saved = snapshot + <usize>size;
+  for (let i: u32 = 0; i < count; i++) {
+    if (load<u8>(dirty + <usize>i) == 0) continue;
+    // Runs of dirty sectors at once.
+    let j = i;
+    while (j + 1 < count && load<u8>(dirty + <usize>(j + 1)) != 0) j++;
+    const from = load<u32>(sectorEntry(i), 0);
+    const to = load<u32>(sectorEntry(j), 0) + load<u32>(sectorEntry(j), 4);
+    memory.copy(flash + <usize>from, snapshot + <usize>from, to - from);
+    if (table != 0) {
+      const stale = table + <usize>blocks * DIGEST_ENTRY_SIZE;
+      for (let b = from / DIGEST_BLOCK; b * DIGEST_BLOCK < to; b++) {
+        if (b * DIGEST_BLOCK >= from && min<u32>((b + 1) * DIGEST_BLOCK, size) <= to) {
+          memory.copy(table + <usize>b * DIGEST_ENTRY_SIZE, saved + <usize>b * DIGEST_ENTRY_SIZE, DIGEST_ENTRY_SIZE);
+          store<u8>(stale + <usize>b, load<u8>(saved + <usize>blocks * DIGEST_ENTRY_SIZE + <usize>b));
+        } else {
+          store<u8>(stale + <usize>b, 1);
+        }
+      }
+    }
+    i = j;
+  }
+  memory.fill(dirty, 0, count);
+}
+
 /** Copies `len` bytes of the area at `off` to `dst` (bounds-checked; reads are free). */
 export function flashRead(area: u32, off: u32, dst: usize, len: u32): void {
   checkRange(area, off, len);
   memory.copy(dst, areaPtr(area) + <usize>off, len);
+}
+
+// ---- flash digest -------------------------------------------------------------------------
+//
+// A campaign memoizes power-ons by the flash they start from (src/campaign/memo.ts), so it
+// needs a digest of the whole device after every power-on, cheaply. The flash is cut into
+// DIGEST_BLOCK-byte blocks; the digest is the sum (mod 2^64) of every block's hash, seeded
+// with the block's index so that equal bytes in different places count differently. An
+// operation only marks the blocks it touches; FN_FLASH_DIGEST re-hashes those and sums the
+// table. Hashing at power-on rather than at every write: between two power-ons a swap
+// programs and erases the scratch sector again and again, and a status sector many times,
+// while the digest only needs their last state (measured on swap-scratch, nrf52840: the
+// blocks dirty at a power-on hold about half the bytes the boot before it programmed).
+//
+// Each block hash is one pass of XXH64's stripe loop (four 64-bit lanes, each `rotl(acc +
+// word * P2, 31) * P1`; the xxHash specification, "XXH64 algorithm description") over the
+// block, finished twice, differently, into two 64-bit values A and B: 256 bits of lane state,
+// two independent-looking 64-bit views of it. The memo looks a state up by A and confirms it
+// by B, so a false hit needs two 64-bit sums to collide at once.
+
+// XXH64's five 64-bit primes (xxHash specification, "XXH64 algorithm description").
+const P1: u64 = 0x9e3779b185ebca87;
+const P2: u64 = 0xc2b2ae3d27d4eb4f;
+const P3: u64 = 0x165667b19e3779f9;
+const P4: u64 = 0x85ebca77c2b2ae63;
+const P5: u64 = 0x27d4eb2f165667c5;
+
+@inline function lane(acc: u64, word: u64): u64 {
+  return rotl<u64>(acc + word * P2, 31) * P1;
+}
+
+@inline function avalanche(h: u64): u64 {
+  h ^= h >> 33;
+  h *= P2;
+  h ^= h >> 29;
+  h *= P3;
+  return h ^ (h >> 32);
+}
+
+/** Marks the digest blocks of [abs, abs+len) for re-hashing. */
+@inline function markDigestDirty(abs: u32, len: u32): void {
+  const table = <usize>ctrl(CTRL_DIGEST_PTR);
+  if (table == 0 || len == 0) return;
+  const blocks = (ctrl(CTRL_FLASH_SIZE) + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
+  const dirty = table + <usize>blocks * DIGEST_ENTRY_SIZE;
+  const first = abs / DIGEST_BLOCK;
+  memory.fill(dirty + <usize>first, 1, (abs + len - 1) / DIGEST_BLOCK - first + 1);
+}
+
+/** Hashes `len` bytes at `p` (block `index`) into the entry at `out`: A, then B. */
+function hashBlock(p: usize, len: u32, index: u32, out: usize): void {
+  const seed = (<u64>index + 1) * P5;
+  let v1 = seed + P1 + P2;
+  let v2 = seed + P2;
+  let v3 = seed;
+  let v4 = seed - P1;
+  const n = <usize>len;
+  let i: usize = 0;
+  for (; i + 32 <= n; i += 32) {
+    v1 = lane(v1, load<u64>(p + i));
+    v2 = lane(v2, load<u64>(p + i, 8));
+    v3 = lane(v3, load<u64>(p + i, 16));
+    v4 = lane(v4, load<u64>(p + i, 24));
+  }
+  // The last block of a flash whose size is not a multiple of 32: byte by byte, with its place.
+  for (; i < n; i++) v1 = lane(v1, <u64>load<u8>(p + i) | (<u64>i << 8));
+  // A: the lanes in order into one accumulator; B: in reverse order from another start.
+  // Either changes whenever a single lane does (each step is a bijection in its input).
+  store<u64>(out, avalanche(lane(lane(lane(lane(seed ^ <u64>len, v1), v2), v3), v4)));
+  store<u64>(out, avalanche(lane(lane(lane(lane(seed ^ P4, v4), v3), v2), v1) * P3), 8);
+}
+
+/**
+ * Brings the digest up to date: re-hashes the blocks marked since, and leaves the sums of
+ * all blocks in CTRL_DIGEST_A and CTRL_DIGEST_B.
+ */
+export function flashDigest(): void {
+  const table = <usize>ctrl(CTRL_DIGEST_PTR);
+  if (table != 0) digestOf(<usize>ctrl(CTRL_FLASH_PTR), table);
+}
+
+/**
+ * The same for the flash a snapshot holds (its bytes, then its copy of the table: see
+ * snapshotApply), without putting it back into flash: a campaign asks the memo about a
+ * state before it pays for restoring it.
+ */
+export function snapshotDigest(snapshot: usize): void {
+  if (ctrl(CTRL_DIGEST_PTR) != 0) digestOf(snapshot, snapshot + <usize>ctrl(CTRL_FLASH_SIZE));
+}
+
+function digestOf(flash: usize, table: usize): void {
+  const size = ctrl(CTRL_FLASH_SIZE);
+  const blocks = (size + DIGEST_BLOCK - 1) / DIGEST_BLOCK;
+  const dirty = table + <usize>blocks * DIGEST_ENTRY_SIZE;
+  let a: u64 = 0;
+  let b: u64 = 0;
+  for (let i: u32 = 0; i < blocks; i++) {
+    const e = table + <usize>i * DIGEST_ENTRY_SIZE;
+    if (load<u8>(dirty + <usize>i) != 0) {
+      const off = i * DIGEST_BLOCK;
+      hashBlock(flash + <usize>off, min<u32>(DIGEST_BLOCK, size - off), i, e);
+      store<u8>(dirty + <usize>i, 0);
+    }
+    a += load<u64>(e);
+    b += load<u64>(e, 8);
+  }
+  setCtrl64(CTRL_DIGEST_A, a);
+  setCtrl64(CTRL_DIGEST_B, b);
 }

@@ -8,9 +8,9 @@
 // src/core.ts turns that back into named, typed methods.
 import {
   ARENA_LIMIT, FN_APP_SET_CONFIRMED, FN_APP_SET_NEXT, FN_APP_SET_PENDING, FN_ARENA_LIMIT, FN_BENCH, FN_BOOT, FN_FLASH_ERASE, FN_FLASH_READ,
-  FN_FLASH_WRITE, FN_MAX_IMAGE_SIZE, FN_SHA256, FN_SHA256_FINAL, FN_SHA256_INIT, FN_SHA256_UPDATE,
+  FN_FLASH_DIGEST, FN_FLASH_WRITE, FN_SNAPSHOT_APPLY, FN_SNAPSHOT_DIGEST, FN_SNAPSHOT_RESTORE, FN_MAX_IMAGE_SIZE, FN_SHA256, FN_SHA256_FINAL, FN_SHA256_INIT, FN_SHA256_UPDATE,
 } from './ctrl';
-import { flashErase, flashRead, flashWrite } from './flash';
+import { flashDigest, flashErase, flashRead, flashWrite, snapshotApply, snapshotDigest, snapshotRestore } from './flash';
 import { sha256, sha256Final, sha256Init, sha256Update } from './sha256';
 import { boot } from './boot/boot';
 import { chooseStrategy } from './swap/registry';
@@ -33,6 +33,10 @@ export function call(fn: u32, a: u32, b: u32, c: u32, d: u32): u32 {
     case FN_APP_SET_NEXT: return <u32>appSetNext(a, b != 0, c != 0);
     case FN_BENCH: return bench(a, b, c, d);
     case FN_ARENA_LIMIT: return ARENA_LIMIT;
+    case FN_FLASH_DIGEST: flashDigest(); return 0;
+    case FN_SNAPSHOT_APPLY: snapshotApply(<usize>a, b, c, d); return 0;
+    case FN_SNAPSHOT_RESTORE: snapshotRestore(<usize>a); return 0;
+    case FN_SNAPSHOT_DIGEST: snapshotDigest(<usize>a); return 0;
   }
   throw new Error('unknown core function');
 }

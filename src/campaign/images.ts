@@ -6,12 +6,11 @@
 import { UsageError } from '../errors.js';
 import type { BootResult, Device } from '../device/device.js';
 import { STRATEGY_INFO } from '../image/strategy.js';
-import { aesCtrXor, encTlvType, encryptionPublicKeyOf, unwrapKey } from '../image/encryption.js';
 import { parseImage } from '../image/parse.js';
 import { prng } from '../util/prng.js';
 import { updateOffset } from '../device/staging.js';
 import { PRIMARY, SECONDARY } from '../device/geometry.js';
-import { signImage } from '../image/index.js';
+import { signImage } from '../image/sign.js';
 
 const HEADER_SIZE = 0x20;
 /** TLV info (4) + SHA256 TLV (4 + 32): what a hash-only imgtool image carries. */
@@ -69,7 +68,9 @@ export async function buildImages(dev: Device, size: number | 'max', v1Size?: nu
     const entries = (o.hwRollback ? 8 : 0) + (version === '2.0.0' ? 16 * (o.images - 1) : 0);
     return entries ? entries + 4 : 0;
   };
-  const encTo = o.encKey ? encryptionPublicKeyOf(o.encKey) : undefined;
+  // The encryption code (and the curve libraries it brings) loads only for an encrypted build.
+  const enc = o.encKey ? await import('../image/encryption.js') : undefined;
+  const encTo = o.encKey ? enc!.encryptionPublicKeyOf(o.encKey) : undefined;
   const encExtra = encTo ? 4 + (encTo.type === 'ecies-p256' ? 65 : 32) + 32 + o.encKeySize : 0;
   const random = prng(seed * 7919 + 17);
   const bytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
@@ -97,8 +98,8 @@ export async function buildImages(dev: Device, size: number | 'max', v1Size?: nu
   if (encrypted) {
     const parsed = parseImage(v2);
     v2Plain = v2.slice();
-    const key = unwrapKey(parsed.tlvs.entries.find((e) => e.type === encTlvType(encTo))!.value, o.encKey!, o.encKeySize);
-    aesCtrXor(key!, 0, v2Plain.subarray(parsed.header.hdrSize, parsed.header.hdrSize + parsed.header.imgSize));
+    const key = enc!.unwrapKey(parsed.tlvs.entries.find((e) => e.type === enc!.encTlvType(encTo))!.value, o.encKey!, o.encKeySize);
+    enc!.aesCtrXor(key!, 0, v2Plain.subarray(parsed.header.hdrSize, parsed.header.hdrSize + parsed.header.imgSize));
   }
   return {
     v1,

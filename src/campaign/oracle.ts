@@ -67,24 +67,38 @@ export function revertRequested(dev: Device): boolean {
 }
 
 /**
- * The rules one power-on must keep: it boots, it boots an installed image, and it does not
- * leave a revert request behind with nothing to revert to. `n` counts power-ons, `after`
- * names them ("after the cut").
+ * A rule one power-on broke, worded once its place in a life is known: `n` counts power-ons
+ * and `after` names them ("after the cut"). A memoized power-on (memo.ts) keeps the finding
+ * and is worded again wherever it recurs.
  */
-export function checkPowerOn(dev: Device, images: UpdateImages, r: BootResult, image: Which | null, emptyBefore: boolean, n: number, after: string): Failure | undefined {
+export interface PowerOnFailure {
+  rule: Rule;
+  detail(n: number, after: string): string;
+}
+
+export function worded(f: PowerOnFailure, n: number, after: string): Failure {
+  return { rule: f.rule, detail: f.detail(n, after) };
+}
+
+/**
+ * The rules one power-on must keep: it boots, it boots an installed image, and it does not
+ * leave a revert request behind with nothing to revert to.
+ */
+export function checkPowerOn(dev: Device, images: UpdateImages, r: BootResult, image: Which | null, emptyBefore: boolean): PowerOnFailure | undefined {
   if (r.outcome !== 'ok') {
-    return { rule: 'bricked', detail: `power-on ${n} ${after}: ${r.outcome === 'panic' ? 'MCUboot panicked' : 'no bootable image'} (requested ${r.requested})` };
+    const what = `${r.outcome === 'panic' ? 'MCUboot panicked' : 'no bootable image'} (requested ${r.requested})`;
+    return { rule: 'bricked', detail: (n, after) => `power-on ${n} ${after}: ${what}` };
   }
-  if (!image) return { rule: 'wrong-image', detail: `power-on ${n} ${after} booted v${versionString(r.version)} whose bytes match neither installed image` };
+  if (!image) return { rule: 'wrong-image', detail: (n, after) => `power-on ${n} ${after} booted v${versionString(r.version)} whose bytes match neither installed image` };
   if (emptyBefore && secondaryEmpty(dev, images) && revertRequested(dev)) {
-    return { rule: 'stuck-revert', detail: `power-on ${n} ${after} found no image in the secondary slot and left the primary trailer requesting a revert (magic good, copy_done set, image_ok unset)` };
+    return { rule: 'stuck-revert', detail: (n, after) => `power-on ${n} ${after} found no image in the secondary slot and left the primary trailer requesting a revert (magic good, copy_done set, image_ok unset)` };
   }
   return undefined;
 }
 
-/** The simulated code broke a flash rule or trapped during power-on `n` (or the application's call after it). */
-export function crash(e: Error, n: number, after: string, during = 'power-on'): Failure {
-  return { rule: 'crash', detail: `${during === 'power-on' ? `power-on ${n}` : `${during} after power-on ${n}`} ${after}: ${e.message}` };
+/** The simulated code broke a flash rule or trapped during a power-on (or the application's call after it). */
+export function crash(e: Error, during = 'power-on'): PowerOnFailure {
+  return { rule: 'crash', detail: (n, after) => `${during === 'power-on' ? `power-on ${n}` : `${during} after power-on ${n}`} ${after}: ${e.message}` };
 }
 
 export function noConvergence(maxBoots: number, last: BootResult | undefined): Failure {
@@ -102,35 +116,44 @@ export interface Reference {
 
 /** The verdict on one scenario: the life's own failure, or where it settled against where the uninterrupted update ends. */
 export function judge(reference: Reference, ref: ScenarioRef, unit: number, life: Life): ScenarioResult {
-  const id = scenarioId(reference.spec, ref);
-  const boots = life.calls.filter((c) => c.kind === 'boot').length;
+  return { id: scenarioId(reference.spec, ref), unit, ...verdict(reference, ref, life) };
+}
+
+/** `judge` without the scenario's name: it depends on `ref` only through whether the first cut hit an application call. */
+export function verdict(reference: Reference, ref: ScenarioRef, life: Life): Omit<ScenarioResult, 'id' | 'unit'> {
+  let boots = 0;
+  for (const c of life.calls) if (c.kind === 'boot') boots++;
   const first = life.calls[0];
   const resumeOps = first?.boot ? first.boot.ops.erase + first.boot.ops.write : 0;
-  if (life.failure) return { id, unit, ok: false, rule: life.failure.rule, detail: life.failure.detail, boots, resumeOps };
+  if (life.failure) return { ok: false, rule: life.failure.rule, detail: life.failure.detail, boots, resumeOps };
   const end = life.end!;
   const want = reference.expected;
-  if (!want) return { id, unit, ok: true, boots, resumeOps }; // @0 of a failing update that this time passed: not reached
+  if (!want) return { ok: true, boots, resumeOps }; // @0 of a failing update that this time passed: not reached
   // A cut during an application call (the confirm write, the erase of the secondary) means
   // it may not have landed: then the new image is unconfirmed with the old image still in
   // the secondary, and MCUboot rightly brings the old one back.
-  const appCut = ref.cut !== undefined && ref.cut > 0 && reference.opCall[ref.cut - 1] !== 'boot';
-  const reverted = appCut && end.image === 'v1' && end.imageOk === 'set';
+  const reverted = cutInAppCall(reference, ref) && end.image === 'v1' && end.imageOk === 'set';
   // A bootstrap cut after its copy but before its closing image_ok / copy_done writes leaves
   // the image installed without them: the next boot finds a valid primary and nothing to do,
   // as real MCUboot does (mcuboot-modes scratch-bootstrap sweep). The image still runs.
   const imageOkMatters = reference.spec.upgrade !== 'bootstrap';
   if (!reverted && (end.image !== want.image || (imageOkMatters && end.imageOk !== want.imageOk))) {
     return {
-      id, unit, ok: false, rule: 'wrong-end-state', boots, resumeOps,
+      ok: false, rule: 'wrong-end-state', boots, resumeOps,
       detail: `settled on v${end.version} with image_ok ${end.imageOk}; the uninterrupted update ends on v${want.version} with image_ok ${want.imageOk}`,
     };
   }
   // Hardware rollback protection: the NV counters end where the uninterrupted update leaves them.
   if (!reverted && want.nv && end.nv?.join(',') !== want.nv.join(',')) {
     return {
-      id, unit, ok: false, rule: 'wrong-end-state', boots, resumeOps,
+      ok: false, rule: 'wrong-end-state', boots, resumeOps,
       detail: `settled with NV security counters ${end.nv?.join(', ')}; the uninterrupted update leaves ${want.nv.join(', ')}`,
     };
   }
-  return { id, unit, ok: true, boots, resumeOps };
+  return { ok: true, boots, resumeOps };
+}
+
+/** The scenario's first cut hit an application call (the confirm write, the erase of the secondary), not a boot. */
+export function cutInAppCall(reference: Reference, ref: ScenarioRef): boolean {
+  return ref.cut !== undefined && ref.cut > 0 && reference.opCall[ref.cut - 1] !== 'boot';
 }

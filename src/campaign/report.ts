@@ -20,6 +20,14 @@ export interface SummaryRow {
   /** bricked + failures: every scenario that did not pass. */
   failed: number;
   wallMs: number;
+  /** Scenarios per second of wall time (0 when no time was measured). */
+  scenariosPerSecond: number;
+  /** Power-ons were memoized (memo.ts): the double, triple and random plans, unless --no-memo. */
+  memo: boolean;
+  /** Distinct flash states the device powered on from, memoized (over all threads; summed over shards and resumed parts). */
+  powerOnStates: number;
+  /** Power-ons whose life was taken from the memo instead of run. */
+  memoHits: number;
 }
 
 export interface Report {
@@ -57,6 +65,9 @@ export class Tally {
   failures = 0;
   readonly failed: ScenarioResult[] = [];
   wallMs = 0;
+  memo = false;
+  powerOnStates = 0;
+  memoHits = 0;
 
   add(r: ScenarioResult): void {
     this.scenarios++;
@@ -66,7 +77,13 @@ export class Tally {
     this.failed.push(r);
   }
 
+  /** Passing scenarios counted but not named. */
+  addPassed(n: number): void {
+    this.scenarios += n;
+  }
+
   row(spec: CampaignSpec): SummaryRow {
+    const wallMs = Math.round(this.wallMs);
     return {
       strategy: strategyLabel(spec) + modesLabel(spec),
       device: spec.device,
@@ -77,7 +94,11 @@ export class Tally {
       bricked: this.bricked,
       failures: this.failures,
       failed: this.bricked + this.failures,
-      wallMs: Math.round(this.wallMs),
+      wallMs,
+      scenariosPerSecond: wallMs > 0 ? Math.round((this.scenarios * 1000) / wallMs) : 0,
+      memo: this.memo,
+      powerOnStates: this.powerOnStates,
+      memoHits: this.memoHits,
     };
   }
 }
@@ -92,11 +113,14 @@ export function makeReport(runs: Array<{ spec: CampaignSpec; tally: Tally }>): R
   };
 }
 
+/** The summary table; the memo's columns only when some campaign of it had a memo. */
 export function formatTable(rows: SummaryRow[]): string {
-  const head = ['strategy', 'device', 'plan', 'upgrade', 'fault', 'scenarios', 'bricked', 'other failures', 'failed', 'wall', 'scen/s'];
+  const memo = rows.some((r) => r.memo);
+  const head = ['strategy', 'device', 'plan', 'upgrade', 'fault', 'scenarios', 'bricked', 'other failures', 'failed', 'wall', 'scen/s', ...(memo ? ['states', 'memo hits'] : [])];
   const body = rows.map((r) => [
     r.strategy, r.device, r.plan, r.upgrade, r.fault, String(r.scenarios), String(r.bricked), String(r.failures), String(r.failed),
     `${(r.wallMs / 1000).toFixed(2)} s`, r.wallMs > 0 ? String(Math.round((r.scenarios * 1000) / r.wallMs)) : '-',
+    ...(memo ? (r.memo ? [String(r.powerOnStates), String(r.memoHits)] : ['-', '-']) : []),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');

@@ -6,32 +6,52 @@
  * operations to a snapshot kept inside the module — advanced in place, never re-run from
  * power-on — and the scenario only pays for what is new: the interrupted operation with its
  * fault, and the recovery. Validating an image the device already validated costs a memory
- * compare (the core's known-image cache), not a SHA-256.
+ * compare (the core's known-image cache), not a SHA-256. Plans that power on from the same
+ * flash many times (double, triple, random cuts) take what followed from a memo of power-ons
+ * (memo.ts) instead of running it again.
  *
  * The plans (plans/) say which cuts a scenario makes; this file owns the recorded update
  * they cut into, and the oracle (oracle.ts) judges every life.
  */
-import { PowerCut, type FaultModel } from '../core/index.js';
+import { isDeviceFault, isPowerCut, PowerCut, type FaultModel } from '../core/index.js';
 import { Device } from '../device/device.js';
 import { getDevice } from '../device/device-file.js';
 import { assertStrategyAllowed, resolveProfile } from '../device/profiles.js';
 import { stage, stageBootstrap, stageImage } from '../device/staging.js';
-import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
+import type { EncryptionKey } from '../image/encryption.js';
 import { UsageError } from '../errors.js';
 import { decodeHeader, hashedLength } from '../image/header.js';
 import { STRATEGY_INFO } from '../image/strategy.js';
 import { buildImages, type UpdateImages } from './images.js';
 import { misfit, whyNoUpgrade } from './no-upgrade.js';
-import { live, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
+import { lifeFrom, live, recorded, type CallKind, type EndState, type Life, type RecordedOp } from './lifecycle.js';
+import { PowerOnMemo } from './memo.js';
 import { judge, type Reference, type ScenarioResult } from './oracle.js';
-import { double, secondCuts } from './plans/double.js';
+import { double, recoveriesCut } from './plans/double.js';
 import { single, singleFromPowerOn, singleFromPowerOnLife } from './plans/exhaustive.js';
 import { random, randomRun, type AimedPowerOn } from './plans/random.js';
-import { checkModes, type CampaignSpec, type ScenarioRef } from './spec.js';
+import { triple, TripleCache } from './plans/triple.js';
+import { checkModes, faultSeed, MEMO_PLANS, type CampaignSpec, type ScenarioRef } from './spec.js';
 export { faultSeed } from './spec.js';
 import { variantBits } from './variants.js';
 
 export type { ScenarioResult } from './oracle.js';
+
+/** Passing scenarios of a unit, counted but not named (`run(units, { counted: true })`). */
+export interface Passed {
+  unit: number;
+  passed: number;
+}
+
+export type RunEvent = ScenarioResult | Passed;
+
+export interface RunnerOptions {
+  /**
+   * Memoize power-ons. Default: for the plans that have a memo (MEMO_PLANS); false: every
+   * power-on runs; true: on any plan (the bench measures what it would cost the exhaustive one).
+   */
+  memo?: boolean;
+}
 
 /** Everything a replay prints about one scenario (CampaignRunner.explain). */
 export interface Explanation {
@@ -43,8 +63,10 @@ export interface Explanation {
   /** The operation of the update the first cut interrupted, and which call made it. */
   cut?: RecordedOp;
   cutCall?: CallKind;
-  /** Double plan: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
+  /** Double and triple plans: the first recovery boot, cut again before its operation `ops.length + 1` (of `of`). */
   recovery?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
+  /** Triple plan: the second recovery boot, cut a third time, alike. */
+  recovery2?: { ops: RecordedOp[]; cut: RecordedOp; of: number };
   /** Random plan: each power-on aimed at, from the staged device. */
   aimed?: AimedPowerOn[];
 }
@@ -91,8 +113,15 @@ export class CampaignRunner implements Reference {
   /** How many operations of the update the snapshot has been advanced through. */
   private progress: number;
   private readonly snapshot: number;
-  /** A second snapshot a plan may keep inside the module (the double plan's flash after the first cut). */
+  /** Snapshots a plan may keep inside the module (the flash after the first cut, after the second). */
   planSnapshot?: number;
+  thirdSnapshot?: number;
+  /** The flash as staged, kept inside the module (the random plan starts every run from it). */
+  private stagedSnapshot?: number;
+  /** Power-ons already seen (plans with a memo, unless it is turned off). */
+  readonly memo?: PowerOnMemo;
+  /** The triple plan's second recoveries, by the flash they start from. */
+  readonly tripleCache = new TripleCache();
 
   private constructor(
     readonly spec: CampaignSpec,
@@ -101,6 +130,7 @@ export class CampaignRunner implements Reference {
     /** The flash as staged, before the update's first operation. */
     readonly start: Uint8Array,
     clean: Life,
+    options: RunnerOptions,
     /** The update could not even be staged (an image does not fit its slot): nothing ran. */
     private readonly unstaged = false,
   ) {
@@ -110,12 +140,20 @@ export class CampaignRunner implements Reference {
     this.opCall = calls.flatMap((c) => c.ops.map(() => c.kind));
     this.calls = calls.map((c) => ({ kind: c.kind, ops: c.ops.length, ...(c.area !== undefined ? { area: c.area } : {}) }));
     if (!clean.end) this.controlFailure = judge(this, { cut: 0 }, 1, clean);
+    // The memo keys a power-on by the flash alone (memo.ts). That holds for every build mode
+    // but hardware rollback protection: multi-image slots are all in the flash, direct-xip and
+    // ram-load choose their slot from it, ram-load's RAM is zero at every power-on
+    // (Device.begin), and an encrypted campaign's key is fixed for its whole run. The NV
+    // security counters of --hw-rollback live outside the flash and decide boots, so such a
+    // campaign gets no memo (spec.ts checkModes keeps it on the exhaustive plan, which has
+    // none anyway; this keeps a forced `memo: true` from reusing a life across counters).
+    if (!spec.hwRollback && (options.memo ?? MEMO_PLANS.includes(spec.plan))) this.memo = new PowerOnMemo(device.core);
     device.core.loadDump(start);
     this.snapshot = device.core.snapshot();
     this.progress = 0;
   }
 
-  static async create(spec: CampaignSpec): Promise<CampaignRunner> {
+  static async create(spec: CampaignSpec, options: RunnerOptions = {}): Promise<CampaignRunner> {
     const profile = spec.deviceProfile ? resolveProfile(spec.deviceProfile) : spec.deviceFile ? getDevice(undefined, spec.deviceFile) : getDevice(spec.device);
     assertStrategyAllowed(profile, spec.strategy);
     const g = profile.geometry;
@@ -132,12 +170,12 @@ export class CampaignRunner implements Reference {
       ...(spec.hwRollback ? { hwRollback: true } : {}),
       ...(spec.bootstrap ? { bootstrap: true } : {}),
       ...(spec.downgradePrevention ? { downgradePrevention: true } : {}),
-      ...(spec.encKeyLen ? { encKey: readEncryptionKey(spec.encKeyFile!), encKeySize: spec.encKeyLen } : {}),
+      ...(spec.encKeyLen ? { encKey: await readEncryptionKey(spec.encKeyFile!), encKeySize: spec.encKeyLen } : {}),
     };
     const device = new Device(g, build, { strict: false, logDataBytes: Math.min(48 << 20, 6 * g.size) });
     const images = await buildImages(device, spec.imageSize, spec.v1Size, spec.seed);
     const unfit = misfit(device, images);
-    if (unfit) return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: ${unfit}` } }, true);
+    if (unfit) return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: ${unfit}` } }, options, true);
     // (An encrypted update is hashed as plaintext: its known bytes are the decrypted ones.)
     for (const image of [images.v1, images.v2Plain ?? images.v2, ...(images.others ?? []).flatMap((p) => [p.v1, p.v2])]) {
       if (device.core.ctrl('CTRL_KNOWN_COUNT') < 8) device.core.addKnownRegion(image.subarray(0, hashedLength(decodeHeader(image))));
@@ -151,20 +189,20 @@ export class CampaignRunner implements Reference {
       const rc = stage(device, { running: images.v1, update: images.v2, runningTrailer, permanent: spec.upgrade === 'perm' });
       if (rc instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
       if (rc !== 0) {
-        return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` } }, true);
+        return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_pending() failed (rc ${rc}) on the staged secondary slot` } }, options, true);
       }
       for (const [i, pair] of (images.others ?? []).entries()) {
         const rc1 = stageImage(device, i + 1, pair.v1, pair.v2, spec.upgrade === 'perm');
         if (rc1 instanceof PowerCut) throw new Error('unexpected power cut while staging: no cut was armed');
         if (rc1 !== 0) {
-          return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_next() for image ${i + 1} failed (rc ${rc1})` } }, true);
+          return new CampaignRunner(spec, device, images, device.core.dump(), { calls: [], failure: { rule: 'no-upgrade', detail: `no upgrade can happen: the application's boot_set_next() for image ${i + 1} failed (rc ${rc1})` } }, options, true);
         }
       }
     }
     if (images.nvStart) device.nvCounters = images.nvStart;
     const start = device.core.dump();
-    const clean = live(device, images, spec.upgrade, true, 'of the uninterrupted update');
-    return new CampaignRunner(spec, device, images, start, upgradeHappened(spec, device, images, clean));
+    const clean = live(device, images, spec.upgrade, { record: true, after: 'of the uninterrupted update' });
+    return new CampaignRunner(spec, device, images, start, upgradeHappened(spec, device, images, clean), options);
   }
 
   /** Cut points of the exhaustive plan: every operation of the uninterrupted update. */
@@ -184,20 +222,78 @@ export class CampaignRunner implements Reference {
     core.restore(this.snapshot);
   }
 
-  /** Applies operation `op` with the power failing during it. */
-  interrupt(op: RecordedOp, fault: FaultModel, seed: bigint): void {
+  /** Puts the flash back as staged, before the update's first operation. */
+  flashStaged(): void {
+    const core = this.device.core;
+    if (this.stagedSnapshot === undefined) {
+      core.loadDump(this.start);
+      this.stagedSnapshot = core.snapshot();
+    }
+    core.restore(this.stagedSnapshot);
+  }
+
+  /**
+   * Powers the device on from the flash as it is and returns that boot's flash operations
+   * (the cut points of the next level of a plan): none when it broke a flash rule or
+   * trapped, as there is nothing to cut then. With the memo, the rest of that life is
+   * memoized too (its next scenario, the cut before this boot's first operation, powers on
+   * from this very flash).
+   */
+  recordRecovery(): RecordedOp[] {
+    const { device, memo } = this;
+    if (memo) {
+      const first = live(device, this.images, this.spec.upgrade, { recordFirst: true, memo }).calls[0];
+      return first.boot ? first.ops.filter((o) => o.kind !== 'F') : [];
+    }
+    try {
+      const r = device.boot();
+      if (isPowerCut(r)) throw new Error('unexpected power cut in a recovery boot: no cut was armed');
+      return recorded(device).filter((o) => o.kind !== 'F');
+    } catch (e) {
+      if (!isDeviceFault(e)) throw e;
+      return [];
+    }
+  }
+
+  /** Applies operation `op` with the power failing during it, in scenario `ref` (its fault seed). */
+  interrupt(op: RecordedOp, ref: ScenarioRef, fault: FaultModel = this.spec.fault): void {
+    // (The viewer cuts a recorded update with a fault model of the reader's choosing.)
     if (fault === 'cut') return; // the operation does not happen at all
     const core = this.device.core;
     core.reboot();
-    core.armPowerCut(1, fault, seed);
+    core.armPowerCut(1, fault, faultSeed({ ...this.spec, fault }, ref));
     const r = op.kind === 'E' ? core.erase(op.area, op.offset, op.length) : core.program(op.area, op.offset, op.bytes!);
     if (!(r instanceof PowerCut)) throw new Error('the armed cut did not fire');
   }
 
   /** The device's life from the flash as it is now, judged. */
   recover(ref: ScenarioRef, unit: number, record = false): { result: ScenarioResult; life: Life } {
-    const life = live(this.device, this.images, this.spec.upgrade, record);
+    const life = live(this.device, this.images, this.spec.upgrade, { record, memo: this.memo });
     return { result: judge(this, ref, unit, life), life };
+  }
+
+  /** The device's life from the flash as it is now (with the memo, when the plan has one). */
+  live(): Life {
+    return live(this.device, this.images, this.spec.upgrade, { memo: this.memo });
+  }
+
+  /**
+   * The life after a power-on from the flash a snapshot holds, when the memo knows it and an
+   * interrupted operation changes nothing (`cut`): the snapshot is then the power-on state.
+   */
+  knownLife(snapshot: number): Life | undefined {
+    if (!this.memo || this.spec.fault !== 'cut') return undefined;
+    const known = this.memo.get(this.device.core.snapshotDigest(snapshot));
+    const life = known && lifeFrom(known);
+    if (!life) return undefined;
+    this.memo.hits++;
+    return life;
+  }
+
+  /** Power-on states the memo holds, power-ons it answered and collisions it caught (zeros without a memo). */
+  get memoStats(): { states: number; hits: number; collisions: number } {
+    const m = this.memo;
+    return { states: m?.size ?? 0, hits: (m?.hits ?? 0) + this.tripleCache.hits, collisions: m?.collisions ?? 0 };
   }
 
   /**
@@ -217,7 +313,7 @@ export class CampaignRunner implements Reference {
 
   /** Double faults after first cut g (plans/double.ts). */
   double(g: number, only?: number): ScenarioResult[] {
-    return double(this, g, only);
+    return [...double(this, g, only)] as ScenarioResult[];
   }
 
   /** A random multi-cut run (plans/random.ts). */
@@ -242,7 +338,7 @@ export class CampaignRunner implements Reference {
       // No cut: the uninterrupted update, from the staged device.
       this.device.core.loadDump(this.start);
       if (this.images.nvStart) this.device.nvCounters = this.images.nvStart;
-      const life = upgradeHappened(this.spec, this.device, this.images, live(this.device, this.images, this.spec.upgrade, true, 'of the uninterrupted update'));
+      const life = upgradeHappened(this.spec, this.device, this.images, live(this.device, this.images, this.spec.upgrade, { record: true, after: 'of the uninterrupted update' }));
       return { result: judge(this, ref, this.controlFailure?.unit ?? 1, life), life, before: [] };
     }
     if (g > this.ops.length) throw new UsageError(`cut point ${g} is past the end of the update (${this.ops.length} operations)`);
@@ -251,26 +347,48 @@ export class CampaignRunner implements Reference {
       const { result, life } = this.images.nvStart ? singleFromPowerOnLife(this, g, true) : single(this, g, true);
       return { result, life, ...first };
     }
-    const [outcome] = secondCuts(this, g, ref.cut2, true);
-    if (!outcome) throw new UsageError(`second cut point ${ref.cut2} is past the end of the recovery boot after cut ${g}`);
-    const k = outcome.cut2;
-    return { result: outcome.result, life: outcome.life, ...first, recovery: { ops: outcome.recovery.slice(0, k - 1), cut: outcome.recovery[k - 1]!, of: outcome.recovery.length } };
-  }
-
-  /** Runs the scenarios of `units` (first cuts or random runs), in increasing order. */
-  *run(units: number[]): Generator<ScenarioResult> {
-    for (const u of [...units].sort((a, b) => a - b)) yield* this.runUnit(u);
+    const cuts = ref.cut3 === undefined ? [ref.cut2] : [ref.cut2, ref.cut3];
+    const outcome = recoveriesCut(this, g, cuts);
+    if (!outcome) throw new UsageError(`cut point${cuts.length > 1 ? 's' : ''} ${cuts.join('+')} ${cuts.length > 1 ? 'are' : 'is'} past the end of the recovery boot${cuts.length > 1 ? 's' : ''} after cut ${g}`);
+    const cutOf = (ops: RecordedOp[], k: number) => ({ ops: ops.slice(0, k - 1), cut: ops[k - 1]!, of: ops.length });
+    const [r1, r2] = outcome.recoveries;
+    return { result: outcome.result, life: outcome.life, ...first, recovery: cutOf(r1!, cuts[0]!), ...(r2 ? { recovery2: cutOf(r2, cuts[1]!) } : {}) };
   }
 
   /**
-   * The scenarios of one unit: one for a first cut or a random run, one per second cut for
-   * the double plan (none when the recovery boot made no flash operation to cut).
+   * Runs the scenarios of `units` (first cuts or random runs), in increasing order. With
+   * `counted`, passing scenarios may be given as counts per unit instead of one by one (what
+   * a report needs; a results file needs every one).
    */
-  runUnit(u: number): ScenarioResult[] {
-    if (this.controlFailure) return [{ ...this.controlFailure, unit: u }];
-    if (this.spec.plan === 'exhaustive') return [this.single(u)];
-    if (this.spec.plan === 'double') return this.double(u);
-    return [this.random(u)];
+  run(units: number[]): Generator<ScenarioResult>;
+  run(units: number[], options: { counted?: boolean }): Generator<RunEvent>;
+  *run(units: number[], options: { counted?: boolean } = {}): Generator<RunEvent> {
+    const counted = options.counted === true;
+    for (const u of [...units].sort((a, b) => a - b)) {
+      if (this.controlFailure) {
+        yield { ...this.controlFailure, unit: u };
+        continue;
+      }
+      if (this.spec.plan === 'triple') {
+        yield* triple(this, u, undefined, counted);
+        continue;
+      }
+      if (this.spec.plan === 'double') {
+        yield* double(this, u, undefined, counted);
+        continue;
+      }
+      const results = this.spec.plan === 'exhaustive' ? [this.single(u)] : [this.random(u)];
+      if (!counted) {
+        yield* results;
+        continue;
+      }
+      let passed = 0;
+      for (const r of results) {
+        if (r.ok) passed++;
+        else yield r;
+      }
+      if (passed) yield { unit: u, passed };
+    }
   }
 
   /** Units of the plan: first cuts 1..N, or random runs 1..sample; one (the update itself) when it fails uncut. */
@@ -285,7 +403,7 @@ export class CampaignRunner implements Reference {
  * `process.getBuiltinModule` (as device files are): the package entry stays browser-safe, and
  * a browser campaign cannot name a file anyway.
  */
-function readEncryptionKey(path: string): EncryptionKey {
+async function readEncryptionKey(path: string): Promise<EncryptionKey> {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
   if (!fs) throw new UsageError('an encrypted campaign reads its --enc-key file: run it in Node');
@@ -295,5 +413,7 @@ function readEncryptionKey(path: string): EncryptionKey {
   } catch (e) {
     throw new UsageError(`cannot read encryption key '${path}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  // Loaded only for an encrypted campaign: it brings @noble/ciphers and the curve libraries.
+  const { parseEncryptionKey } = await import('../image/encryption.js');
   return parseEncryptionKey(bytes, `encryption key '${path}'`);
 }

@@ -1,7 +1,7 @@
 /**
  * What a campaign is made of, and the short ids that replay one scenario of it
- * (`swap-scratch/nrf52840/perm/cut@417`, `…/double@417+38`, `…/random#7`, and `…/cut@0`:
- * the uninterrupted update itself).
+ * (`swap-scratch/nrf52840/perm/cut@417`, `…/cut@417+38` (double), `…/cut@417+38+5`
+ * (triple), `…/cut#7` (random), and `…/cut@0`: the uninterrupted update itself).
  */
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { UsageError } from '../errors.js';
@@ -32,8 +32,13 @@ export type Upgrade = (typeof UPGRADE_KINDS)[number];
  */
 export const V1_TRAILERS = ['pad', 'pad-confirm'] as const;
 export type V1Trailer = (typeof V1_TRAILERS)[number];
-export const PLANS = ['exhaustive', 'double', 'random'] as const;
+export const PLANS = ['exhaustive', 'double', 'triple', 'random'] as const;
 export type Plan = (typeof PLANS)[number];
+/**
+ * The plans that memoize power-ons (memo.ts). The exhaustive plan has no memo: each of its
+ * scenarios powers on from a distinct state of the update, so a memo would only be paid for.
+ */
+export const MEMO_PLANS: readonly Plan[] = ['double', 'triple', 'random'];
 
 export interface CampaignSpec {
   /** A built-in profile's name, or the `name` of the device file below. */
@@ -77,7 +82,7 @@ export interface CampaignSpec {
   /** The private encryption key (absolute path); like deviceFile, not part of replay ids: give it again. */
   encKeyFile?: string;
   seed: number;
-  /** double: second cuts per first cut (0 = all); random: number of runs. */
+  /** double: second cuts per first cut (0 = all); triple: second cuts per first cut and third cuts per second cut (0 = all); random: number of runs. */
   sample: number;
 }
 
@@ -85,15 +90,17 @@ export interface CampaignSpec {
 export interface ScenarioRef {
   /** exhaustive/double: the first cut (1-based op of the timeline); 0 = no cut (the uninterrupted update). */
   cut?: number;
-  /** double: the second cut (1-based op of the first recovery boot). */
+  /** double, triple: the second cut (1-based op of the first recovery boot). */
   cut2?: number;
+  /** triple: the third cut (1-based op of the second recovery boot, the one after the second cut). */
+  cut3?: number;
   /** random: the run's seed. */
   run?: number;
 }
 
 /** Seed of the fault PRNG for a scenario: from the campaign seed and the cut points only. */
 export function faultSeed(spec: CampaignSpec, ref: ScenarioRef): bigint {
-  const r = prng((spec.seed * 2654435761) ^ ((ref.cut ?? 0) * 40503) ^ ((ref.cut2 ?? 0) * 9973) ^ ((ref.run ?? 0) * 7919));
+  const r = prng((spec.seed * 2654435761) ^ ((ref.cut ?? 0) * 40503) ^ ((ref.cut2 ?? 0) * 9973) ^ ((ref.run ?? 0) * 7919) ^ ((ref.cut3 ?? 0) * 65599));
   return (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
 }
 
@@ -118,7 +125,7 @@ export function parseFault(v: string): FaultModel {
 }
 
 /**
- * `<strategy>[+max-align=A][+max-sectors=N]/<device>/<upgrade>[+<v1 trailer>][:size[,v1size]]/<fault>@<cut>[+<cut2>]`
+ * `<strategy>[+max-align=A][+max-sectors=N][+<mode>=V…]/<device>/<upgrade>[+<v1 trailer>][:size[,v1size]]/<fault>@<cut>[+<cut2>[+<cut3>]]`
  * or `…/<fault>#<run>`; seed as `~seed` when not 1. The optional parts appear only when the
  * spec sets them, so ids of campaigns without them read as they always did. `@0` is the
  * uninterrupted update.
@@ -128,12 +135,12 @@ export function scenarioId(spec: CampaignSpec, ref: ScenarioRef): string {
   const staging = spec.v1Trailer !== undefined ? `+${spec.v1Trailer}` : '';
   const size = spec.v1Size !== undefined ? `:${spec.imageSize},${spec.v1Size}` : spec.imageSize === 'max' ? '' : `:${spec.imageSize}`;
   const seed = spec.seed === 1 ? '' : `~${spec.seed}`;
-  const where = ref.run !== undefined ? `#${ref.run}` : ref.cut2 !== undefined ? `@${ref.cut}+${ref.cut2}` : `@${ref.cut}`;
+  const where = ref.run !== undefined ? `#${ref.run}` : `@${ref.cut}${ref.cut2 !== undefined ? `+${ref.cut2}` : ''}${ref.cut3 !== undefined ? `+${ref.cut3}` : ''}`;
   return `${strategyLabel(spec)}${build}/${spec.device}/${spec.upgrade}${staging}${size}/${spec.fault}${where}${seed}`;
 }
 
 const ID = new RegExp(
-  String.raw`^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([${DEVICE_NAME_CHARS}]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+))?|#(\d+))(?:~(\d+))?$`,
+  String.raw`^([a-z0-9-]+(?:@[a-z0-9]+)?)((?:\+[a-z-]+=\d+)*)\/([${DEVICE_NAME_CHARS}]+)\/([a-z-]+)(?:\+([a-z-]+))?(?::(\d+|max)(?:,(\d+))?)?\/([a-z-]+)(?:@(\d+)(?:\+(\d+)(?:\+(\d+))?)?|#(\d+))(?:~(\d+))?$`,
 );
 
 /** The build modes as a report names them beside the strategy (`+hw-rollback+images=2`); empty without any. */
@@ -171,10 +178,11 @@ export function checkModes(spec: CampaignSpec): void {
 /** Parses a replay id back into the campaign and scenario it names. */
 export function parseScenarioId(id: string): { spec: CampaignSpec; ref: ScenarioRef } {
   const m = ID.exec(id.trim());
-  if (!m) throw new UsageError(`replay id '${id}' does not parse (expected e.g. swap-scratch/nrf52840/perm/cut@417, …/cut@417+38 or …/cut#7)`);
-  const [, strategy, build, device, upgrade, staging, size, v1Size, fault, cut, cut2, run, seed] = m;
-  const ref: ScenarioRef = run !== undefined ? { run: Number(run) } : { cut: Number(cut), ...(cut2 !== undefined ? { cut2: Number(cut2) } : {}) };
-  if (ref.cut2 === 0 || (ref.cut === 0 && ref.cut2 !== undefined)) throw new UsageError(`replay id '${id}': cut points count from 1 (@0 alone is the uninterrupted update)`);
+  if (!m) throw new UsageError(`replay id '${id}' does not parse (expected e.g. swap-scratch/nrf52840/perm/cut@417, …/cut@417+38, …/cut@417+38+5 or …/cut#7)`);
+  const [, strategy, build, device, upgrade, staging, size, v1Size, fault, cut, cut2, cut3, run, seed] = m;
+  const ref: ScenarioRef =
+    run !== undefined ? { run: Number(run) } : { cut: Number(cut), ...(cut2 !== undefined ? { cut2: Number(cut2) } : {}), ...(cut3 !== undefined ? { cut3: Number(cut3) } : {}) };
+  if (ref.cut2 === 0 || ref.cut3 === 0 || (ref.cut === 0 && ref.cut2 !== undefined)) throw new UsageError(`replay id '${id}': cut points count from 1 (@0 alone is the uninterrupted update)`);
   const options: Partial<CampaignSpec> = {};
   for (const part of build.split('+').filter(Boolean)) {
     const [key, value] = part.split('=');
@@ -196,7 +204,7 @@ export function parseScenarioId(id: string): { spec: CampaignSpec; ref: Scenario
     ...(staging !== undefined ? { v1Trailer: parseV1Trailer(staging) } : {}),
     ...options,
     fault: parseFault(fault),
-    plan: run !== undefined ? 'random' : cut2 !== undefined ? 'double' : 'exhaustive',
+    plan: run !== undefined ? 'random' : cut3 !== undefined ? 'triple' : cut2 !== undefined ? 'double' : 'exhaustive',
     seed: seed === undefined ? 1 : Number(seed),
     sample: 0,
   };

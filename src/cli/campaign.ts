@@ -20,24 +20,23 @@ import { campaignKey, formatTable, formatUnits, makeReport, Tally, type Report }
 import { CampaignRunner, type ScenarioResult } from '../campaign/runner.js';
 import type { Call } from '../campaign/lifecycle.js';
 import {
-  parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Upgrade,
+  MEMO_PLANS, parseFault, parsePlan, parseScenarioId, parseShard, parseStrategyName, parseUpgrade, parseV1Trailer, strategyLabel, UPGRADES, type CampaignSpec, type Plan, type Upgrade,
 } from '../campaign/spec.js';
+import type { FaultModel } from '../core/index.js';
 import { CampaignPool, defaultWorkers } from '../node/pool.js';
 import {
   checkResultsPath, mergeLifecycleResults, mergeResults, resultsKind, resumeState, ResultsWriter, RESULTS_FORMAT, shardUnits, type CampaignHeader, type RunHeader,
 } from '../node/results.js';
 import { type FlagSpecs, helpText, type ParsedArgs, parseArgs, parseInteger } from './args.js';
-import { printJson } from './image-io.js';
-import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS, readEncryptionKeyFile } from './options.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS } from './device-options.js';
+import { printJson } from './output.js';
 import { parseImageCount } from '../device/device.js';
-import { isLifeId } from '../campaign/plans/lifecycle.js';
-import { printLifecycleReport, replayLife, runLifecycle } from './campaign-lifecycle.js';
 
 const SPECS: FlagSpecs = {
   ...DEVICE_FLAGS,
   strategy: { type: 'string', metavar: 'S[,S…]|all', help: 'strategies to test (default: all this device supports)' },
   upgrade: { type: 'string', metavar: 'U[,U…]|all', help: 'test (confirmed by the app), perm, revert (never confirmed); default all (these three); also erase-secondary (never confirmed: the app erases the secondary instead)' },
-  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; random: several cuts at random; lifecycle: whole device lives (--lives N)' },
+  plan: { type: 'string', metavar: 'PLAN', help: 'exhaustive (default): one cut at every op; double: a second cut in the recovery boot; triple: a third cut in the recovery boot after that; random: several cuts at random; lifecycle: whole device lives (--lives N)' },
   fault: { type: 'string', metavar: 'MODEL', help: 'cut (default), torn-write, torn-erase, bit-noise' },
   'image-size': { type: 'string', metavar: 'BYTES|max', help: 'total size of the images (default max: the largest the strategy allows)' },
   'v1-size': { type: 'string', metavar: 'BYTES', help: 'total size of the running image, when it differs from the update' },
@@ -50,8 +49,9 @@ const SPECS: FlagSpecs = {
   'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES (swap-scratch): the update is encrypted for this private key (P-256 or X25519 PEM), which the bootloader holds; give it again with --replay' },
   'encrypt-keylen': MODE_FLAGS['encrypt-keylen'],
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
-  sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); random: runs (default 100)' },
-  workers: { type: 'string', metavar: 'N', help: 'worker threads (default: all cores)' },
+  sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); triple: second cuts per first cut and third cuts per second cut (default all); random: runs (default 100)' },
+  'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states (slower; same results)' },
+  workers: { type: 'string', metavar: 'N', help: 'threads running scenarios, this one included (default: all cores, once the work is long enough to gain from them)' },
   shard: { type: 'string', metavar: 'i/N', help: 'run only the i-th of N deterministic slices' },
   out: { type: 'string', metavar: 'FILE.jsonl', help: 'stream every scenario result to this file (never over an existing one without --resume or --force)' },
   resume: { type: 'boolean', help: 'continue the run recorded in --out, skipping what it already did' },
@@ -78,7 +78,7 @@ const READS: Record<Mode, readonly string[]> = {
   replay: ['replay', 'trace', 'json', 'device-file', 'enc-key'],
   'replay-life': ['replay', 'log', 'json'],
   lifecycle: ['plan', 'device', 'strategy', 'fault', 'seed', 'workers', 'shard', 'out', 'force', 'lives', 'days', 'json'],
-  campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'images', 'hw-rollback', 'bootstrap', 'downgrade-prevention', 'enc-key', 'encrypt-keylen', 'seed', 'sample', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
+  campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'images', 'hw-rollback', 'bootstrap', 'downgrade-prevention', 'enc-key', 'encrypt-keylen', 'seed', 'sample', 'no-memo', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
 };
 
 /** Where a flag that only some modes read does something. */
@@ -87,7 +87,8 @@ const USED_WITH: Record<string, string> = {
   log: 'with --replay of a lifecycle id',
   lives: 'with --plan lifecycle',
   days: 'with --plan lifecycle',
-  sample: 'with --plan double or random',
+  sample: 'with --plan double, triple or random',
+  'no-memo': `with --plan ${MEMO_PLANS.join(', ')}`,
 };
 
 /** Refuses every flag the chosen mode would silently ignore (a no-op flag reads as a check that was made). */
@@ -104,6 +105,9 @@ function refuseUnused(args: ParsedArgs, mode: Mode, plan: string): void {
     throw new UsageError(`--${flag} does nothing ${context[mode]}${where ? ` (it is used ${where})` : ''}`);
   }
   if (mode === 'campaign' && plan === 'exhaustive' && args.has('sample')) throw new UsageError(`--sample does nothing in an exhaustive campaign (it is used ${USED_WITH.sample})`);
+  if (mode === 'campaign' && args.has('no-memo') && !(MEMO_PLANS as readonly string[]).includes(plan)) {
+    throw new UsageError(`--no-memo does nothing in ${plan === 'exhaustive' ? 'an' : 'a'} ${plan} campaign: only the ${MEMO_PLANS.join(', ')} plans memoize power-ons (every scenario of the exhaustive plan powers on from a distinct state)`);
+  }
   for (const flag of ['resume', 'force']) {
     if (args.has(flag) && !args.has('out')) throw new UsageError(`--${flag} needs --out FILE.jsonl (the results file to ${flag === 'resume' ? 'continue' : 'overwrite'})`);
   }
@@ -119,12 +123,14 @@ export async function run(argv: string[]): Promise<number> {
   const replayId = args.string('replay');
   if (replayId !== undefined && !replayId.trim()) throw new UsageError('--replay needs a scenario id (got an empty one), e.g. swap-scratch/nrf52840/perm/cut@417');
   const planName = args.string('plan') ?? 'exhaustive';
-  const mode: Mode = replayId !== undefined ? (isLifeId(replayId) ? 'replay-life' : 'replay') : planName === 'lifecycle' ? 'lifecycle' : 'campaign';
+  // Whole lives (the application, the OTA task, signed releases) load only when asked for.
+  const lifeId = replayId !== undefined && (await import('../campaign/plans/lifecycle.js')).isLifeId(replayId);
+  const mode: Mode = replayId !== undefined ? (lifeId ? 'replay-life' : 'replay') : planName === 'lifecycle' ? 'lifecycle' : 'campaign';
   if (mode === 'campaign') parsePlan(planName); // an unknown plan is named before any flag is blamed
   refuseUnused(args, mode, planName);
-  if (mode === 'replay-life') return replayLife(replayId!, args.bool('log'), args.bool('json'));
+  if (mode === 'replay-life') return (await import('./campaign-lifecycle.js')).replayLife(replayId!, args.bool('log'), args.bool('json'));
   if (mode === 'replay') return replay(replayId!, args.bool('trace'), args.bool('json'), args.string('device-file'), args.string('enc-key'));
-  if (mode === 'lifecycle') return runLifecycle(args);
+  if (mode === 'lifecycle') return (await import('./campaign-lifecycle.js')).runLifecycle(args);
 
   const deviceFile = args.string('device-file') === undefined ? undefined : resolve(args.string('device-file')!);
   const device = deviceFromArgs(args, deviceFile);
@@ -140,10 +146,13 @@ export async function run(argv: string[]): Promise<number> {
   const sizeArg = args.string('image-size') ?? 'max';
   const imageSize = sizeArg === 'max' ? 'max' : parseInteger(sizeArg, '--image-size', { min: 1 });
   const v1Size = args.string('v1-size') === undefined ? undefined : parseInteger(args.string('v1-size')!, '--v1-size', { min: 1 });
-  const staging: Partial<CampaignSpec> = { ...buildFromArgs(args), ...campaignModes(args) };
+  const staging: Partial<CampaignSpec> = { ...buildFromArgs(args), ...(await campaignModes(args)) };
   if (args.string('v1-trailer') !== undefined) staging.v1Trailer = parseV1Trailer(args.string('v1-trailer')!);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
   const sample = args.string('sample') === undefined ? (plan === 'random' ? 100 : 0) : parseInteger(args.string('sample')!, '--sample', { min: 1 });
+  checkTriple(plan, fault, args.string('sample'));
+  const memo = !args.bool('no-memo');
+  const runnerOptions = memo ? {} : { memo: false };
   const workers = args.string('workers') === undefined ? defaultWorkers() : parseInteger(args.string('workers')!, '--workers', { min: 1, max: 256 });
   const shard = args.string('shard') === undefined ? { index: 1, count: 1 } : parseShard(args.string('shard')!);
   const outPath = args.string('out');
@@ -161,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
       // Only the unit count is needed here; workers rebuild the same update themselves, and
       // the first campaign's runner serves a single-worker run (building one costs more than
       // a small campaign's scenarios).
-      const runner = await CampaignRunner.create(spec);
+      const runner = await CampaignRunner.create(spec, runnerOptions);
       firstRunner ??= runner;
       const units = runner.units;
       const mine = shardUnits(units, shard);
@@ -176,7 +185,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const runs: Array<{ spec: CampaignSpec; tally: Tally }> = [];
   const pool = new CampaignPool(workers);
-  if (firstRunner) pool.adopt(firstRunner);
+  if (firstRunner) pool.adopt(firstRunner, runnerOptions);
   firstRunner = undefined;
   const progress = process.stderr.isTTY && !json ? new Progress() : undefined;
   let scenarios = 0;
@@ -185,7 +194,7 @@ export async function run(argv: string[]): Promise<number> {
       out?.line(header);
       for (const c of campaigns) out?.line({ type: 'campaign', key: c.key, spec: c.spec, shard, units: c.units, shardUnits: c.mine.length } satisfies CampaignHeader);
     }
-    for (const { spec, key, mine } of campaigns) {
+    for (const [i, { spec, key, mine }] of campaigns.entries()) {
       const tally = new Tally();
       runs.push({ spec, tally });
       const prior = done.get(key);
@@ -193,20 +202,27 @@ export async function run(argv: string[]): Promise<number> {
       const units = mine.filter((u) => !prior?.units.has(u));
       progress?.start(`${strategyLabel(spec)} ${spec.upgrade}`, mine.length, mine.length - units.length);
       const t0 = performance.now();
-      for await (const ev of pool.run(spec, units)) {
+      // Without a results file only failures need their ids: passing scenarios come counted.
+      for await (const ev of pool.run(spec, units, { counted: !out, campaignsAfter: campaigns.length - i - 1, ...runnerOptions })) {
         if ('unitDone' in ev) {
           out?.line({ type: 'unit', key, unit: ev.unitDone, scenarios: ev.scenarios });
           out?.flushSoon();
           progress?.unit(tally);
-          continue;
+        } else if ('passed' in ev) {
+          tally.addPassed(ev.passed);
+        } else {
+          tally.add(ev);
+          out?.line({ type: 'scenario', key, result: ev });
         }
-        tally.add(ev);
-        out?.line({ type: 'scenario', key, result: ev });
       }
       const wall = performance.now() - t0;
       tally.wallMs = wall + (prior?.wallMs ?? 0);
       scenarios += tally.scenarios;
-      out?.line({ type: 'end', key, wallMs: Math.round(wall) });
+      const stats = pool.memoStats(spec);
+      tally.memo = memo && MEMO_PLANS.includes(plan);
+      tally.powerOnStates = stats.powerOnStates + (prior?.powerOnStates ?? 0);
+      tally.memoHits = stats.memoHits + (prior?.memoHits ?? 0);
+      out?.line({ type: 'end', key, wallMs: Math.round(wall), ...(tally.memo ? { memo: true, powerOnStates: stats.powerOnStates, memoHits: stats.memoHits } : {}) });
       progress?.end();
     }
     out?.line({ type: 'done', scenarios });
@@ -219,6 +235,17 @@ export async function run(argv: string[]): Promise<number> {
   const empty = report.summary.find((r) => r.scenarios === 0);
   if (empty) throw new UsageError(`${empty.strategy}/${empty.device}/${empty.upgrade} ran 0 scenarios: nothing was checked (no recovery boot made a flash operation to cut)`);
   return report.summary.some((r) => r.failed) ? 1 : 0;
+}
+
+/**
+ * A triple-cut plan under a torn fault with every cut taken: only under `cut` do its
+ * scenarios share their work (a torn cut leaves different bytes in each), so the exhaustive
+ * triple plan of a torn fault is out of reach; with --sample N it is a seeded sample.
+ */
+function checkTriple(plan: Plan, fault: FaultModel, sample: string | undefined): void {
+  if (plan === 'triple' && fault !== 'cut' && sample === undefined) {
+    throw new UsageError(`--plan triple --fault ${fault} needs --sample N: every third cut of every second cut shares work only under --fault cut (a torn cut leaves different bytes in every scenario)`);
+  }
 }
 
 function print(report: Report, json: boolean): void {
@@ -263,7 +290,7 @@ async function merge(argv: string[]): Promise<number> {
     if (json) printJson(m);
     else {
       if (m.partial) process.stdout.write(`PARTIAL: ${m.partial.missingLives.length} li${m.partial.missingLives.length === 1 ? 'fe is' : 'ves are'} missing (lives ${formatUnits(m.partial.missingLives)}); this report covers only what the files hold\n\n`);
-      printLifecycleReport(m.summary, m.failures);
+      (await import('./campaign-lifecycle.js')).printLifecycleReport(m.summary, m.failures);
     }
     return m.partial || m.failures.length ? 1 : 0;
   }
@@ -273,7 +300,7 @@ async function merge(argv: string[]): Promise<number> {
 }
 
 /** The build modes of a campaign from its flags. */
-function campaignModes(args: ParsedArgs): Partial<CampaignSpec> {
+async function campaignModes(args: ParsedArgs): Promise<Partial<CampaignSpec>> {
   const out: Partial<CampaignSpec> = {};
   const images = args.string('images');
   if (images !== undefined) out.images = parseImageCount(parseInteger(images, '--images'));
@@ -284,7 +311,9 @@ function campaignModes(args: ParsedArgs): Partial<CampaignSpec> {
   if (keylen !== undefined && !args.has('enc-key')) throw new UsageError('--encrypt-keylen needs --enc-key');
   if (keylen !== undefined && keylen !== '128' && keylen !== '256') throw new UsageError(`--encrypt-keylen '${keylen}' must be 128 or 256`);
   if (args.has('enc-key')) {
-    readEncryptionKeyFile(args.string('enc-key')!); // a bad key file is refused here, in one line
+    // A bad key file is refused here, in one line. (Loaded only when asked for: the key code
+    // brings the curve libraries, which an unencrypted campaign's start does without.)
+    (await import('./options.js')).readEncryptionKeyFile(args.string('enc-key')!);
     out.encKeyFile = resolve(args.string('enc-key')!);
     out.encKeyLen = keylen === '256' ? 32 : 16;
   }
@@ -295,7 +324,7 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
   const { spec, ref } = parseScenarioId(id);
   if (spec.encKeyLen !== undefined) {
     if (encKey === undefined) throw new UsageError(`replay id '${id}' is an encrypted campaign: give its --enc-key FILE again`);
-    readEncryptionKeyFile(encKey);
+    (await import('./options.js')).readEncryptionKeyFile(encKey);
     spec.encKeyFile = resolve(encKey);
   } else if (encKey !== undefined) {
     throw new UsageError(`--enc-key does nothing with --replay of an id without +enc: '${id}' was not an encrypted campaign`);
@@ -316,6 +345,7 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
       ...r,
       cut: ex.cut,
       ...(ex.recovery ? { recovery: { ops: trace ? ex.recovery.ops.map(traceLine) : ex.recovery.ops.length, cut: ex.recovery.cut, of: ex.recovery.of } } : {}),
+      ...(ex.recovery2 ? { recovery2: { ops: trace ? ex.recovery2.ops.map(traceLine) : ex.recovery2.ops.length, cut: ex.recovery2.cut, of: ex.recovery2.of } } : {}),
       ...(ex.aimed ? { aimed: ex.aimed.map((a) => ({ at: a.at, ops: trace ? a.ops.map(traceLine) : a.ops.length, ...(a.cut ? { cut: cutLine(a.cut) } : {}), ...(a.boot ? { boot: a.boot } : {}) })) } : {}),
       calls: calls(ex.life.calls),
     });
@@ -334,9 +364,10 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
     w(`  op ${ref.cut}: ${traceLine(ex.cut)}   <- power fails here (${spec.fault}) during the ${during}`);
   }
   let n = 0;
-  if (ex.recovery) {
-    const { ops: done, cut, of } = ex.recovery;
-    w(`power-on ${++n}: the recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
+  for (const [i, recovery] of [ex.recovery, ex.recovery2].entries()) {
+    if (!recovery) continue;
+    const { ops: done, cut, of } = recovery;
+    w(`power-on ${++n}: the ${i ? 'second ' : ''}recovery boot (${of} flash ops uninterrupted), cut again: ${done.length} flash ops, then`);
     ops(done);
     w(`  its op ${done.length + 1}: ${traceLine(cut)}   <- power fails here (${spec.fault})`);
   }

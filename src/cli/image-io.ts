@@ -87,7 +87,4 @@ export function readKeyFile(path: string): Key {
   return parseKey(readBytes(path, 'key file'), `key file '${path}'`);
 }
 
-/** One JSON document on stdout, the machine-readable form every command offers. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('') : v), 2)}\n`);
-}
+export { printJson } from './output.js';

@@ -5,38 +5,17 @@
  * mistake gets the same one-line message whichever command it is made in.
  */
 import { readFileSync } from 'node:fs';
-import { Device, parseImageCount, parseMaxAlign, parseMaxSectors, type BootloaderOptions, type BootResult, versionString } from '../device/device.js';
-import { UsageError } from '../errors.js';
-import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
-import { getDevice } from '../device/device-file.js';
+import { Device, parseImageCount, type BootloaderOptions, type BootResult, versionString } from '../device/device.js';
 import { assertStrategyAllowed, type ResolvedProfile } from '../device/profiles.js';
+import { parseEncryptionKey, type EncryptionKey } from '../image/encryption.js';
 import { publicKeyOf, type PublicKey } from '../image/keys.js';
 import { BOOT_STRATEGIES, parseStrategy, STRATEGY_INFO, type BootStrategy } from '../image/strategy.js';
+import { UsageError } from '../errors.js';
 import { type FlagSpecs, type ParsedArgs, parseInteger } from './args.js';
+import { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS } from './device-options.js';
 import { readKeyFile } from './image-io.js';
 
-/** The device: a built-in profile or the user's device file. */
-export const DEVICE_FLAGS: FlagSpecs = {
-  device: { type: 'string', metavar: 'NAME', help: 'built-in device profile (default nrf52840)' },
-  'device-file': { type: 'string', metavar: 'FILE', help: 'a JSON device file for your own part' },
-};
-
-/** The bootloader build options a campaign can vary too. */
-export const BUILD_FLAGS: FlagSpecs = {
-  'max-align': { type: 'string', metavar: '8|16|32', help: 'BOOT_MAX_ALIGN (default 8)' },
-  'max-sectors': { type: 'string', metavar: 'N', help: 'MCUBOOT_MAX_IMG_SECTORS (default 128)' },
-};
-
-/** MCUboot's other build modes (boot, simulate, campaign): images, anti-rollback, bootstrap, encryption. */
-export const MODE_FLAGS: FlagSpecs = {
-  images: { type: 'string', metavar: 'N', help: 'MCUBOOT_IMAGE_NUMBER: image pairs (areas primary/secondary, primary1/secondary1, …; default 1)' },
-  'hw-rollback': { type: 'boolean', help: 'MCUBOOT_HW_ROLLBACK_PROT: SEC_CNT checked against NV security counters, raised as MCUboot raises them' },
-  'nv-counters': { type: 'string', metavar: 'N[,N…]', help: 'with --hw-rollback: the NV security counters at power-on, per image (default 0)' },
-  bootstrap: { type: 'boolean', help: "MCUBOOT_BOOTSTRAP: an empty primary gets the secondary's valid image" },
-  'enc-key': { type: 'string', metavar: 'FILE', help: 'MCUBOOT_ENC_IMAGES: the built-in private key (P-256 or X25519 PEM) that decrypts images while swapping' },
-  'encrypt-keylen': { type: 'string', metavar: '128|256', help: 'with --enc-key: AES key length of the build (default 128)' },
-  ram: { type: 'string', metavar: 'START:SIZE', help: 'ram-load: the executable RAM window (default 0x20000000:0x40000)' },
-};
+export { BUILD_FLAGS, buildFromArgs, DEVICE_FLAGS, deviceFromArgs, MODE_FLAGS };
 
 /** The mode options of MODE_FLAGS, checked. */
 export function modesFromArgs(args: ParsedArgs): Partial<BootloaderOptions> & { nvCounters?: number[] } {
@@ -89,21 +68,6 @@ export const BOOTLOADER_FLAGS: FlagSpecs = {
   'downgrade-prevention': { type: 'boolean', help: 'MCUBOOT_DOWNGRADE_PREVENTION' },
   ...MODE_FLAGS,
 };
-
-/** --device / --device-file (not both; neither is the default device). */
-export function deviceFromArgs(args: ParsedArgs, deviceFile = args.string('device-file')): ResolvedProfile {
-  return getDevice(args.string('device'), deviceFile);
-}
-
-/** --max-align and --max-sectors, when given. */
-export function buildFromArgs(args: ParsedArgs): { maxAlign?: 8 | 16 | 32; maxSectors?: number } {
-  const out: { maxAlign?: 8 | 16 | 32; maxSectors?: number } = {};
-  const align = args.string('max-align');
-  const sectors = args.string('max-sectors');
-  if (align !== undefined) out.maxAlign = parseMaxAlign(parseInteger(align, '--max-align'));
-  if (sectors !== undefined) out.maxSectors = parseMaxSectors(parseInteger(sectors, '--max-sectors'));
-  return out;
-}
 
 /** --key, repeatable: the bootloader's built-in public keys. */
 export function keysFromArgs(args: ParsedArgs): PublicKey[] {

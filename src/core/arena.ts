@@ -32,6 +32,9 @@ export interface ArenaLayout {
   markPtr: number;
   dirtyPtr: number;
   badPtr: number;
+  /** The flash digest's block table and dirty flags (CTRL_DIGEST_PTR, set when it is turned on). */
+  digestPtr: number;
+  digestBytes: number;
   flashPtr: number;
   /** 0 when there is no log. */
   logPtr: number;
@@ -42,6 +45,12 @@ export interface ArenaLayout {
   ioPtr: number;
   /** First free byte above the fixed layout. */
   top: number;
+}
+
+/** Bytes of the flash digest's table for a flash of `size` bytes: an entry and a dirty byte per block. */
+export function digestTableBytes(size: number): number {
+  const blocks = Math.ceil(size / CTRL.DIGEST_BLOCK);
+  return blocks * CTRL.DIGEST_ENTRY_SIZE + blocks;
 }
 
 /** Where everything goes for `g`; a UsageError when it does not fit below `arenaLimit`. */
@@ -55,7 +64,9 @@ export function planArena(g: Geometry, options: ArenaOptions, arenaLimit: number
   const markPtr = alignUp(wearPtr + g.sectors.length * 4, 64);
   const dirtyPtr = alignUp(markPtr + g.sectors.length * f.MARK_SIZE, 64);
   const badPtr = alignUp(dirtyPtr + g.sectors.length, 64);
-  const flashPtr = alignUp(badPtr + 16 * f.BAD_SIZE, PAGE);
+  const digestPtr = alignUp(badPtr + 16 * f.BAD_SIZE, 64);
+  const digestBytes = digestTableBytes(g.size);
+  const flashPtr = alignUp(digestPtr + digestBytes, PAGE);
   const logCap = options.logEntries ?? 65536;
   const logPtr = alignUp(flashPtr + g.size, PAGE);
   const logDataCap = options.logDataBytes ?? 0;
@@ -66,7 +77,7 @@ export function planArena(g: Geometry, options: ArenaOptions, arenaLimit: number
     throw new UsageError(`${g.name}: flash of ${g.size} bytes (with its op log and buffers) does not fit the core's ${arenaLimit >> 20} MiB arena`);
   }
   return {
-    devPtr, areaPtr, sectorPtr, wearPtr, markPtr, dirtyPtr, badPtr, flashPtr,
+    devPtr, areaPtr, sectorPtr, wearPtr, markPtr, dirtyPtr, badPtr, digestPtr, digestBytes, flashPtr,
     logPtr: logCap ? logPtr : 0, logCap, logDataPtr: logDataCap ? logDataPtr : 0, logDataCap, ioPtr, top,
   };
 }
@@ -107,6 +118,10 @@ export function writeArena(u8: Uint8Array, u32: Uint32Array, g: Geometry, l: Are
   for (const a of g.areas) {
     u32.set([devIndex.get(a.device)!, a.start, a.size, a.firstSector, a.sectorCount, a.uniformSector, 1], (l.areaPtr + a.id * f.AREA_SIZE) >> 2);
   }
+  // The digest's blocks all stale until it is turned on (it is not kept while off, and a
+  // snapshot taken meanwhile must not vouch for any block).
+  const blocks = Math.ceil(g.size / f.DIGEST_BLOCK);
+  u8.fill(1, l.digestPtr + blocks * f.DIGEST_ENTRY_SIZE, l.digestPtr + l.digestBytes);
   // A new part comes erased.
   for (const d of g.devices) u8.fill(d.erasedValue, l.flashPtr + d.base, l.flashPtr + d.base + d.size);
 }

@@ -47,6 +47,10 @@ export class Core {
   readonly logCap: number;
   readonly logDataPtr: number;
   readonly logDataCap: number;
+  /** The flash digest's block table (CTRL_DIGEST_PTR once on) and its size with the dirty flags. */
+  readonly digestPtr: number;
+  readonly digestBytes: number;
+  private digestOn = false;
   private arenaTop: number;
   private readonly arenaLimit: number;
   private readonly areaById = new Map<number, ResolvedArea>();
@@ -81,6 +85,8 @@ export class Core {
     this.logCap = layout.logCap;
     this.logDataPtr = layout.logDataPtr;
     this.logDataCap = layout.logDataCap;
+    this.digestPtr = layout.digestPtr;
+    this.digestBytes = layout.digestBytes;
     this.arenaTop = layout.top;
     this.refreshViews();
     writeArena(this.u8, this.u32, geometry, layout, options.strict !== false);
@@ -141,6 +147,7 @@ export class Core {
     this.refreshViews();
     this.newEpoch();
     this.snapshots.hostTouched = true;
+    if (this.digestOn) this.digestStale();
     return this.u8;
   }
 
@@ -387,6 +394,19 @@ export class Core {
 
   // ---- op log ----------------------------------------------------------------------------
 
+  /**
+   * Whether the op log keeps the bytes each write programs (when the core has room for
+   * them: logDataBytes). On by default; a campaign turns it off for the power-ons it does not
+   * record (measured: copying every write into the log was a tenth of a single-cut campaign).
+   */
+  keepLogData(on: boolean): void {
+    this.setCtrl('CTRL_LOG_DATA_PTR', on ? this.logDataPtr : 0);
+  }
+
+  get keepsLogData(): boolean {
+    return this.ctrl('CTRL_LOG_DATA_PTR') !== 0;
+  }
+
   clearLog(): void {
     this.setCtrl('CTRL_LOG_LEN', 0);
     this.setCtrl('CTRL_LOG_DATA_LEN', 0);
@@ -402,7 +422,33 @@ export class Core {
   }
 
   logEntry(i: number): LogEntry {
-    return readLogEntry(this.bytes, this.logPtr, CTRL.LOG_ENTRY_SIZE, i);
+    return readLogEntry(this.peek(), this.logPtr, CTRL.LOG_ENTRY_SIZE, i);
+  }
+
+  /**
+   * The log with each write's bytes: views of one copy of the logged data (measured: a copy
+   * and a DataView per entry cost a double-cut campaign a tenth of its time).
+   */
+  recordedLog(): Array<LogEntry & { bytes?: Uint8Array }> {
+    const n = this.logLength;
+    const u8 = this.peek();
+    const u32 = this.u32;
+    const used = this.ctrl('CTRL_LOG_DATA_LEN');
+    const data = used ? u8.slice(this.logDataPtr, this.logDataPtr + used) : undefined;
+    const out: Array<LogEntry & { bytes?: Uint8Array }> = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const w = (this.logPtr + i * CTRL.LOG_ENTRY_SIZE) >> 2;
+      const code = u32[w] & 0xff;
+      const kind = code === CTRL.OP_ERASE ? 'E' : code === CTRL.OP_WRITE ? 'W' : 'F';
+      const offset = u32[w + 1];
+      const length = u32[w + 2];
+      const at = u32[w + 3];
+      out[i] =
+        kind === 'E' || at === 0xffffffff
+          ? { kind, area: (u32[w] >>> 8) & 0xff, offset, length }
+          : { kind, area: (u32[w] >>> 8) & 0xff, offset, length, data: at, ...(data ? { bytes: data.subarray(at, at + length) } : {}) };
+    }
+    return out;
   }
 
   log(): LogEntry[] {
@@ -443,16 +489,70 @@ export class Core {
     return digest;
   }
 
+  // ---- the flash digest (assembly/flash.ts, "flash digest") --------------------------------
+
+  /**
+   * Turns the flash digest on: from now on every erase and program marks the blocks it
+   * touches, and `digest()` re-hashes those. Off, the flash model does not mark anything.
+   */
+  enableDigest(): void {
+    if (this.digestOn) return;
+    this.digestOn = true;
+    this.setCtrl('CTRL_DIGEST_PTR', this.digestPtr);
+    this.digestStale();
+  }
+
+  /** Every block is re-hashed at the next digest (the host may have written anywhere). */
+  private digestStale(): void {
+    this.refreshViews();
+    const blocks = Math.ceil(this.flashSize / CTRL.DIGEST_BLOCK);
+    const flags = this.digestPtr + blocks * CTRL.DIGEST_ENTRY_SIZE;
+    this.u8.fill(1, flags, flags + blocks);
+  }
+
+  /**
+   * The digest of the whole flash as it is now: two 64-bit sums (A, B) as four 32-bit words,
+   * A low, A high, B low, B high. Turns the digest on if it was not.
+   */
+  digest(): [number, number, number, number] {
+    this.enableDigest();
+    if (this.halted) this.reboot(); // after a power cut: a fresh instance to compute it with
+    this.call((ex) => ex.flashDigest());
+    return this.digestSums();
+  }
+
+  /** The digest of the flash a snapshot holds, as `digest()` would give it once restored. */
+  snapshotDigest(handle: number): [number, number, number, number] {
+    this.enableDigest();
+    if (this.halted) this.reboot();
+    this.call((ex) => ex.snapshotDigest(handle));
+    return this.digestSums();
+  }
+
+  private digestSums(): [number, number, number, number] {
+    const a = CTRL.CTRL_DIGEST_A >> 2;
+    const b = CTRL.CTRL_DIGEST_B >> 2;
+    const u32 = this.u32;
+    return [u32[a], u32[a + 1], u32[b], u32[b + 1]];
+  }
+
   // ---- snapshots (snapshots.ts) ------------------------------------------------------------
 
   /** Saves the whole flash inside the module's arena; returns a handle. */
   snapshot(): number {
+    this.freshDigest();
     return this.snapshots.take();
   }
 
   /** Overwrites an existing snapshot with the current flash. */
   saveSnapshot(handle: number): void {
+    this.freshDigest();
     this.snapshots.save(handle);
+  }
+
+  /** With the digest on, a snapshot keeps block hashes that are up to date (else every restore of it re-hashes them). */
+  private freshDigest(): void {
+    if (this.digestOn) this.digest();
   }
 
   /** Puts a snapshot back into flash (only its dirty sectors when it can). */
@@ -460,8 +560,24 @@ export class Core {
     this.snapshots.restore(handle);
   }
 
-  /** Applies a recorded flash operation to a snapshot (not to flash). */
+  /** Snapshots' dirty-sector copy (snapshots.ts restore), done by the module. */
+  restoreDirty(handle: number): void {
+    if (this.halted) this.reboot();
+    this.call((ex) => ex.snapshotRestore(handle));
+  }
+
+  /**
+   * Applies a recorded flash operation to a snapshot (not to flash), NOR-style, inside the
+   * module (assembly/flash.ts snapshotApply; measured, the same loop here took half of a
+   * double-cut campaign's time). The next restore of that snapshot copies the sectors it
+   * touched.
+   */
   applyToSnapshot(handle: number, op: { kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number; bytes?: Uint8Array }): void {
-    this.snapshots.apply(handle, op);
+    if (op.kind === 'F') return;
+    if (op.length > IO_CAP) throw new UsageError(`a recorded operation of ${op.length} bytes does not fit the ${IO_CAP}-byte I/O buffer`);
+    if (op.kind === 'W') this.peek().set(op.bytes!.subarray(0, op.length), this.ioPtr);
+    if (this.halted) this.reboot();
+    const kind = op.kind === 'E' ? CTRL.OP_ERASE : CTRL.OP_WRITE;
+    this.call((ex) => ex.snapshotApply(handle, (kind << 8) | op.area, op.offset, op.length));
   }
 }

@@ -21,6 +21,14 @@ export interface CoreExports {
   /** The benchmarks' entry point (assembly/bench.ts). */
   bench(kind: number, a: number, b: number, c: number): number;
   arenaLimit(): number;
+  /** Re-hashes the digest blocks marked since; the sums in CTRL_DIGEST_A/B. */
+  flashDigest(): void;
+  /** Applies a recorded operation (a write's bytes in the I/O buffer) to the snapshot at `snapshot`. */
+  snapshotApply(snapshot: number, kindArea: number, off: number, len: number): void;
+  /** Copies the dirty sectors (and their digest entries) back from the snapshot at `snapshot`. */
+  snapshotRestore(snapshot: number): void;
+  /** The digest of the flash the snapshot at `snapshot` holds, into CTRL_DIGEST_A/B. */
+  snapshotDigest(snapshot: number): void;
 }
 
 export type Call = (fn: number, a: number, b: number, c: number, d: number) => number;
@@ -43,5 +51,9 @@ export function methods(call: Call): CoreExports {
     appSetNext: (area, active, confirm) => call(F.FN_APP_SET_NEXT, area, active, confirm, 0),
     bench: (kind, a, b, c) => call(F.FN_BENCH, kind, a, b, c) >>> 0,
     arenaLimit: () => call(F.FN_ARENA_LIMIT, 0, 0, 0, 0) >>> 0,
+    flashDigest: () => void call(F.FN_FLASH_DIGEST, 0, 0, 0, 0),
+    snapshotApply: (snapshot, kindArea, off, len) => void call(F.FN_SNAPSHOT_APPLY, snapshot, kindArea, off, len),
+    snapshotRestore: (snapshot) => void call(F.FN_SNAPSHOT_RESTORE, snapshot, 0, 0, 0),
+    snapshotDigest: (snapshot) => void call(F.FN_SNAPSHOT_DIGEST, snapshot, 0, 0, 0),
   };
 }

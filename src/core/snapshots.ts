@@ -1,24 +1,32 @@
 /**
  * Flash snapshots kept inside the module's arena: a plain copy of `[0, flashSize)` (DESIGN.md,
- * "The boundary"), with two refinements the campaign lives on — a restore copies back only
- * the sectors the flash model marked dirty since the snapshot was last in sync, and recorded
- * operations can be applied to a snapshot itself, advancing it in place.
+ * "The boundary") followed by a copy of the flash digest's block table, with two refinements
+ * the campaign lives on — a restore copies back only the sectors the flash model marked dirty
+ * since the snapshot was last in sync, and recorded operations can be applied to a snapshot
+ * itself, advancing it in place (both inside the module: assembly/flash.ts). The digest's
+ * block hashes travel with the bytes they hash, so a restore re-hashes nothing unchanged.
  */
-import type { Geometry, ResolvedArea } from './geometry.js';
-import { erasedValueOf } from './geometry.js';
+import type { Geometry } from './geometry.js';
 
 /** What snapshots need of the core that owns them. */
 export interface SnapshotArena {
   readonly geometry: Geometry;
   readonly flashPtr: number;
   readonly flashSize: number;
+  /** The flash digest's block table and dirty flags (CTRL_DIGEST_PTR's layout), and their size. */
+  readonly digestPtr: number;
+  readonly digestBytes: number;
   /** The memory view, for reading and for these copies (see Core.peek). */
   peek(): Uint8Array;
   /** `size` bytes of arena above everything allocated so far, 64-aligned. */
   allocate(size: number, what: string): number;
   /** The host changed flash behind the flash model's back (see Core.newEpoch). */
   newEpoch(): void;
-  area(id: number): ResolvedArea;
+  /**
+   * Copies back from the snapshot the sectors marked dirty (and their digest entries) and
+   * clears the marks (inside the module: assembly/flash.ts snapshotRestore).
+   */
+  restoreDirty(handle: number): void;
 }
 
 export class Snapshots {
@@ -39,16 +47,17 @@ export class Snapshots {
 
   /** Saves the whole flash inside the arena; returns a handle. */
   take(): number {
-    const at = this.arena.allocate(this.arena.flashSize, 'flash snapshot');
+    const at = this.arena.allocate(this.arena.flashSize + this.arena.digestBytes, 'flash snapshot');
     this.save(at);
     return at;
   }
 
   /** Overwrites an existing snapshot with the current flash. */
   save(handle: number): void {
-    const { flashPtr, flashSize } = this.arena;
+    const { flashPtr, flashSize, digestPtr, digestBytes } = this.arena;
     const u8 = this.arena.peek();
     u8.copyWithin(handle, flashPtr, flashPtr + flashSize);
+    u8.copyWithin(handle + flashSize, digestPtr, digestPtr + digestBytes);
     this.clearDirty(u8);
     this.synced = handle;
     this.hostTouched = false;
@@ -60,50 +69,17 @@ export class Snapshots {
    * copied: measured, a campaign spent a quarter of its time copying the whole flash back.
    */
   restore(handle: number): void {
-    const { flashPtr, flashSize, geometry } = this.arena;
-    const u8 = this.arena.peek();
+    const { flashPtr, flashSize } = this.arena;
     if (this.synced === handle && !this.hostTouched) {
-      const dirty = this.dirtyPtr;
-      const sectors = geometry.sectors;
-      for (let i = 0; i < sectors.length; i++) {
-        if (!u8[dirty + i]) continue;
-        // Copy runs of dirty sectors at once.
-        let j = i;
-        while (j + 1 < sectors.length && u8[dirty + j + 1]) j++;
-        const from = sectors[i].start;
-        const to = sectors[j].start + sectors[j].size;
-        u8.copyWithin(flashPtr + from, handle + from, handle + to);
-        i = j;
-      }
+      this.arena.restoreDirty(handle);
     } else {
+      const u8 = this.arena.peek();
       u8.copyWithin(flashPtr, handle, handle + flashSize);
+      u8.copyWithin(this.arena.digestPtr, handle + flashSize, handle + flashSize + this.arena.digestBytes);
+      this.clearDirty(u8);
     }
-    this.clearDirty(u8);
     this.synced = handle;
     this.hostTouched = false;
     this.arena.newEpoch();
-  }
-
-  /**
-   * Applies a recorded flash operation to a snapshot (not to flash), NOR-style: an erase
-   * sets the erased value, a program ANDs (erased 0xff) or ORs (erased 0x00) its bytes. The
-   * next restore of that snapshot copies the sectors it touched.
-   */
-  apply(handle: number, op: { kind: 'E' | 'W' | 'F'; area: number; offset: number; length: number; bytes?: Uint8Array }): void {
-    if (op.kind === 'F') return;
-    const geometry = this.arena.geometry;
-    const a = this.arena.area(op.area);
-    const erased = erasedValueOf(geometry, a);
-    const u8 = this.arena.peek();
-    const at = handle + a.start + op.offset;
-    if (op.kind === 'E') u8.fill(erased, at, at + op.length);
-    else if (erased === 0xff) for (let i = 0; i < op.length; i++) u8[at + i] &= op.bytes![i];
-    else for (let i = 0; i < op.length; i++) u8[at + i] |= op.bytes![i];
-    // The sectors of the snapshot that changed now differ from flash: mark them dirty.
-    const dirty = this.dirtyPtr;
-    for (let i = a.firstSector; i < a.firstSector + a.sectorCount; i++) {
-      const s = geometry.sectors[i];
-      if (s.start < a.start + op.offset + op.length && s.start + s.size > a.start + op.offset) u8[dirty + i] = 1;
-    }
   }
 }

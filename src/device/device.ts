@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import type { PublicKey } from '../image/keys.js';
 import { SCRATCH, type Geometry } from './geometry.js';
 import { encryptionImports, signatureHost, type SignatureHost } from './host.js';
-import { encTlvType, type EncryptionKey } from '../image/encryption.js';
+import type { EncryptionKey } from '../image/encryption.js';
+import { decryption } from '../image/encryption-hooks.js';
 import { bootTrailerSize, decodeTrailer, trailerLayout } from '../image/trailer.js';
 import { BOOT_OUTCOMES, CTRL, OPTION_BITS, STRATEGY_IDS, SWAP_TYPES as SWAP_TYPE_IDS } from '../ctrl-layout.js';
 import { formatVersion, headerAt } from '../image/header.js';
@@ -233,7 +234,7 @@ export class Device {
     core.setCtrl('CTRL_BOOT_IMAGES', o.images);
     if (o.encKey) {
       core.setCtrl('CTRL_BOOT_ENC', o.encKeySize);
-      core.setCtrl('CTRL_BOOT_ENC_TLV', encTlvType(o.encKey));
+      core.setCtrl('CTRL_BOOT_ENC_TLV', decryption().encTlvType(o.encKey));
     }
     if (STRATEGY_INFO[o.strategy].loadsToRam) {
       this.ramPtr = core.allocate(ram.size, 'RAM window');

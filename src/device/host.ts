@@ -5,14 +5,15 @@
  * so it is cached for the life of the process — a campaign re-validates the same image
  * thousands of times and pays for one signature check.
  *
- * The verification itself is `brickproof verify`'s (src/image/signature.ts): one set of
- * acceptance rules, MCUboot's, for both.
+ * The verification itself is `brickproof verify`'s (src/image/signature.ts, reached through
+ * signature-check.ts): one set of acceptance rules, MCUboot's, for both.
  */
 import { UsageError } from '../errors.js';
 import { sha256 } from '../core/index.js';
 import type { PublicKey } from '../image/keys.js';
-import { signatureTlvType, verifySignature } from '../image/signature.js';
-import { aesCtrXor, encTlvType, unwrapKey, type EncryptionKey } from '../image/encryption.js';
+import { signatureCheck, signatureTlvType } from '../image/signature-check.js';
+import type { EncryptionKey } from '../image/encryption.js';
+import { decryption } from '../image/encryption-hooks.js';
 
 const verdicts = new Map<string, boolean>();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -59,7 +60,7 @@ export function signatureHost(keys: PublicKey[]): SignatureHost {
           let ok = verdicts.get(id);
           if (ok === undefined) {
             computed++;
-            ok = verifySignature(key, type, sig, { digest });
+            ok = signatureCheck()(key, type, sig, { digest });
             verdicts.set(id, ok);
           }
           return ok ? 1 : 0;
@@ -72,21 +73,22 @@ export function signatureHost(keys: PublicKey[]): SignatureHost {
 /**
  * MCUBOOT_ENC_IMAGES on the host side of the core: the built-in private key unwraps image
  * keys from ENC TLVs (ECIES), and AES-CTR keystreams are applied to the bytes the core points
- * at (src/image/encryption.ts, @noble/ciphers). Without a key, every unwrap fails.
+ * at (src/image/encryption.ts, @noble/ciphers, reached through encryption-hooks.ts). Without a
+ * key, every unwrap fails.
  */
 export function encryptionImports(key: EncryptionKey | undefined, memory: () => Uint8Array): Record<string, unknown> {
   return {
     hostUnwrapKey(tlvType: number, tlvPtr: number, tlvLen: number, outPtr: number, keyLen: number): number {
-      if (!key || tlvType !== encTlvType(key) || (keyLen !== 16 && keyLen !== 32)) return 0;
+      if (!key || tlvType !== decryption().encTlvType(key) || (keyLen !== 16 && keyLen !== 32)) return 0;
       const mem = memory();
-      const imageKey = unwrapKey(mem.slice(tlvPtr, tlvPtr + tlvLen), key, keyLen);
+      const imageKey = decryption().unwrapKey(mem.slice(tlvPtr, tlvPtr + tlvLen), key, keyLen);
       if (!imageKey) return 0;
       memory().set(imageKey, outPtr);
       return keyLen;
     },
     hostAesCtr(keyPtr: number, keyLen: number, streamOff: number, dataPtr: number, len: number): void {
       const mem = memory();
-      aesCtrXor(mem.slice(keyPtr, keyPtr + keyLen), streamOff, mem.subarray(dataPtr, dataPtr + len));
+      decryption().aesCtrXor(mem.slice(keyPtr, keyPtr + keyLen), streamOff, mem.subarray(dataPtr, dataPtr + len));
     },
   };
 }

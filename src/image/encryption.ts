@@ -18,6 +18,7 @@ import { DerError, Tag, children, expectDer, oidToString } from './der.js';
 import { decodePem, parseKey } from './keys.js';
 import { ImageFlag, TlvType, hex } from './layout.js';
 import type { ParsedImage } from './parse.js';
+import { registerDecryption } from './encryption-hooks.js';
 
 export interface EncryptionKey {
   type: 'ecies-p256' | 'ecies-x25519';
@@ -196,3 +197,5 @@ export function parseEncryptionPublicKey(data: Uint8Array | string, what = 'encr
 export function encryptionPublicKeyOf(k: EncryptionKey): EncryptionPublicKey {
   return { type: k.type, point: k.type === 'ecies-p256' ? p256.getPublicKey(k.secret, false) : x25519.getPublicKey(k.secret) };
 }
+
+registerDecryption({ encTlvType, unwrapKey, aesCtrXor });

@@ -55,9 +55,11 @@ export function decodeHeader(bytes: Uint8Array): ImageHeader {
 /** The header starting at `offset` of `bytes`, or undefined when none starts there. */
 export function headerAt(bytes: Uint8Array, offset = 0): ImageHeader | undefined {
   if (offset < 0 || offset + IMAGE_HEADER_SIZE > bytes.length) return undefined;
-  // No magic, no header — said without building an error to catch (measured: a fleet's device
-  // lives look at empty slots often enough for the thrown errors to be 2 % of their time).
-  if (new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0, true) !== IMAGE_MAGIC) return undefined;
+  // Most slots a campaign looks at hold no header: answering that without building the
+  // error decodeHeader would throw saves an Error (and its stack) per look (measured: 3 % of
+  // a single-cut campaign; a fleet's device lives, 2 % of their time).
+  const magic = (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
+  if (magic !== IMAGE_MAGIC) return undefined;
   try {
     return decodeHeader(bytes.subarray(offset));
   } catch (e) {

@@ -13,6 +13,8 @@ import { p256 } from '@noble/curves/nist.js';
 import { UsageError } from '../errors.js';
 import { type DerNode, DerError, Tag, children, der, derBitString, derNull, derOctetString, derOid, derSequence, derUnsignedInteger, expectDer, oidToString, readDer, unsignedInteger } from './der.js';
 import { type HashName, digest } from './digest.js';
+// Whoever holds a key can have it checked by a simulated bootloader (signature-check.ts).
+import './signature.js';
 
 export const KEY_TYPES = ['ecdsa-p256', 'ed25519', 'rsa-2048', 'rsa-3072'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];

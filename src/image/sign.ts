@@ -9,11 +9,10 @@
 import { UsageError } from '../errors.js';
 import { type HashName, digest as computeDigest } from './digest.js';
 import { type ImageVersion, encodeHeader, parseVersion } from './header.js';
-import { type PrivateKey, keyHash } from './keys.js';
+import type { PrivateKey } from './keys.js';
 import { CUSTOM_TLV_MAX, CUSTOM_TLV_MIN, HASH_TLVS, IMAGE_HEADER_SIZE, IMAGE_MAGIC, ImageFlag, TlvType, tlvName } from './layout.js';
-import { sign, signatureTlvType } from './signature.js';
 import { encodeTlvBlock } from './tlv.js';
-import { aesCtrXor, encTlvType, ephemeralFrom, ephemeralSecret, wrapKey, type EncryptionPublicKey } from './encryption.js';
+import type { EncryptionPublicKey } from './encryption.js';
 import { DEFAULT_MAX_ALIGN, MAX_ALIGNMENTS, WRITE_ALIGNMENTS, encodePadding, imgtoolTrailerSize } from './trailer.js';
 
 export interface Dependency {
@@ -184,6 +183,8 @@ export async function signImage(input: Uint8Array, options: SignOptions): Promis
   const entries: { type: number; value: Uint8Array }[] = [{ type: hashType, value: digest }];
   if (o.pure) entries.push({ type: TlvType.SIG_PURE, value: Uint8Array.of(1) });
   if (o.key) {
+    // Loaded only to sign: a hash-only image (every campaign's) needs no curve library.
+    const [{ keyHash }, { sign, signatureTlvType }] = await Promise.all([import('./keys.js'), import('./signature.js')]);
     if ((o.publicKeyFormat ?? 'hash') === 'hash') entries.push({ type: TlvType.KEYHASH, value: keyHash(o.key, hashName) });
     else entries.push({ type: TlvType.PUBKEY, value: o.key.publicKey.keyBytes });
     let signature = await sign(o.key, { digest, hashedRegion: hashed, pure: o.pure });
@@ -193,6 +194,8 @@ export async function signImage(input: Uint8Array, options: SignOptions): Promis
   let body = hashed;
   if (o.encryptTo) {
     // §2.6: the hash covers the plaintext; only [hdr_size, hdr_size + img_size) is encrypted.
+    // (Loaded only to encrypt, as the signature code is only to sign.)
+    const { aesCtrXor, encTlvType, ephemeralFrom, ephemeralSecret, wrapKey } = await import('./encryption.js');
     const rand = o.random ?? ((n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n)));
     const imageKey = rand(keyLen);
     const ephemeral = o.random ? ephemeralFrom(o.encryptTo.type, rand) : ephemeralSecret(o.encryptTo.type);

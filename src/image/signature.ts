@@ -18,20 +18,9 @@ import { verifyEd25519 } from './ed25519.js';
 import { rsaPssVerifyDigest } from './rsa-pss.js';
 import type { KeyType, PrivateKey, PublicKey } from './keys.js';
 import { TlvType } from './layout.js';
+import { registerSignatureCheck, signatureTlvType } from './signature-check.js';
 
-/** The signature TLV type each key type produces. */
-export function signatureTlvType(type: KeyType): number {
-  switch (type) {
-    case 'ecdsa-p256':
-      return TlvType.ECDSA_SIG;
-    case 'ed25519':
-      return TlvType.ED25519;
-    case 'rsa-2048':
-      return TlvType.RSA2048_PSS;
-    case 'rsa-3072':
-      return TlvType.RSA3072_PSS;
-  }
-}
+export { signatureTlvType };
 
 const PSS = { name: 'RSA-PSS', saltLength: 32 } as const;
 const RSA_IMPORT = { name: 'RSA-PSS', hash: 'SHA-256' } as const;
@@ -105,3 +94,5 @@ export function verifySignature(key: PublicKey, tlvType: number, signature: Uint
       return rsaPssVerifyDigest(key.raw, input.digest, signature);
   }
 }
+
+registerSignatureCheck(verifySignature);

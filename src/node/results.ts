@@ -10,7 +10,8 @@
  *   {"type":"campaign","key":…,"spec":…,"shard":…,"units":907,"shardUnits":454}     one per key, before any result
  *   {"type":"scenario","key":…,"result":{…}}                                         one per scenario
  *   {"type":"unit","key":…,"unit":u,"scenarios":n}      once all n scenarios of unit u are written
- *   {"type":"end","key":…,"wallMs":…}                   a campaign's units are all written
+ *   {"type":"end","key":…,"wallMs":…}                   a campaign's units are all written (plans with a
+ *                                                       memo add "memo":true,"powerOnStates":…,"memoHits":…)
  *   {"type":"done","scenarios":N}                       the command ended (last line)
  *
  * and for `--plan lifecycle`:
@@ -71,9 +72,25 @@ type Line =
   | LifecycleHeader
   | { type: 'scenario'; key: string; result: ScenarioResult }
   | { type: 'unit'; key: string; unit: number; scenarios?: number }
-  | { type: 'end'; key: string; wallMs: number }
+  | ({ type: 'end'; key: string; wallMs: number } & Partial<MemoTotals>)
   | { type: 'life'; result: LifeOutcome }
   | { type: 'done'; scenarios?: number; lives?: number; wallMs?: number };
+
+/** What the memo did, from the end lines of a campaign (summed over its parts). */
+export interface MemoTotals {
+  memo: boolean;
+  powerOnStates: number;
+  memoHits: number;
+}
+
+const noMemo = (): MemoTotals => ({ memo: false, powerOnStates: 0, memoHits: 0 });
+
+function addMemo(to: MemoTotals, l: Partial<MemoTotals>): void {
+  if (!l.memo) return;
+  to.memo = true;
+  to.powerOnStates += l.powerOnStates ?? 0;
+  to.memoHits += l.memoHits ?? 0;
+}
 
 /** The units of a campaign (1..units) that shard i/N runs. */
 export function shardUnits(units: number, shard: Shard): number[] {
@@ -173,7 +190,7 @@ export interface ResumeState {
   keep: number;
   /** The file holds the run's header already. */
   started: boolean;
-  done: Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number }>;
+  done: Map<string, { units: Set<number>; results: ScenarioResult[]; wallMs: number } & MemoTotals>;
 }
 
 /**
@@ -199,7 +216,7 @@ function completedIn(f: ParsedFile): ResumeState['done'] {
   for (const l of f.lines) {
     if (l.type !== 'scenario' && l.type !== 'unit' && l.type !== 'end') continue;
     let d = done.get(l.key);
-    if (!d) done.set(l.key, (d = { units: new Set(), results: [], wallMs: 0 }));
+    if (!d) done.set(l.key, (d = { units: new Set(), results: [], wallMs: 0, ...noMemo() }));
     if (l.type === 'scenario') {
       const k = `${l.key}#${l.result.unit}`;
       (pending.get(k) ?? pending.set(k, []).get(k)!).push(l.result);
@@ -213,6 +230,7 @@ function completedIn(f: ParsedFile): ResumeState['done'] {
       pending.delete(k);
     } else {
       d.wallMs += l.wallMs;
+      addMemo(d, l);
     }
   }
   return done;
@@ -385,6 +403,7 @@ export function mergeResults(paths: string[], options: MergeOptions = {}): Repor
     /** Complete units: unit → its results (ok ones only counted). */
     complete: Map<number, ScenarioResult[]>;
     wall: number[];
+    memo: MemoTotals;
   }
   const campaigns = new Map<string, Campaign>();
   for (const [i, f] of files.entries()) {
@@ -398,7 +417,7 @@ export function mergeResults(paths: string[], options: MergeOptions = {}): Repor
       if (l.type === 'campaign') {
         heads.set(l.key, l);
         let c = campaigns.get(l.key);
-        if (!c) campaigns.set(l.key, (c = { spec: l.spec, units: l.units, complete: new Map(), wall: [] }));
+        if (!c) campaigns.set(l.key, (c = { spec: l.spec, units: l.units, complete: new Map(), wall: [], memo: noMemo() }));
         else if (c.units !== l.units) fatal.add(`different campaigns: the files disagree on how many units ${describe(l.spec)} has (${c.units} and ${l.units} in ${f.path})`);
       } else if (l.type === 'scenario') {
         const k = `${l.key}#${l.result.unit}`;
@@ -417,6 +436,8 @@ export function mergeResults(paths: string[], options: MergeOptions = {}): Repor
       } else if (l.type === 'end') {
         ended.add(l.key);
         wall.set(l.key, (wall.get(l.key) ?? 0) + l.wallMs);
+        const c = campaigns.get(l.key);
+        if (c) addMemo(c.memo, l);
       }
     }
     for (const key of runs[i]!.keys) {
@@ -454,6 +475,7 @@ export function mergeResults(paths: string[], options: MergeOptions = {}): Repor
       const results = [...c.complete.values()].flat().sort((a, b) => (a.id < b.id ? -1 : 1));
       for (const r of results) tally.add(r);
       tally.wallMs = c.wall.length ? Math.max(...c.wall) : 0;
+      Object.assign(tally, c.memo);
       return [{ spec: c.spec, tally }];
     }),
   );

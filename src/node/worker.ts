@@ -1,38 +1,67 @@
 /**
  * A campaign worker thread. It stays up for the whole command: each task names a campaign
- * (rebuilt deterministically here, so every worker has exactly the same update timeline)
- * and the units to run; results stream back in small batches.
+ * (rebuilt deterministically here, so every thread has exactly the same update timeline)
+ * and a chunk of its units; results stream back in small batches, and at the end of the
+ * chunk what the memo learned (its new states, to count distinct states over threads).
  */
 import { parentPort } from 'node:worker_threads';
-import { CampaignRunner } from '../campaign/runner.js';
+import { CampaignRunner, type RunnerOptions } from '../campaign/runner.js';
 import type { CampaignSpec } from '../campaign/spec.js';
 import { BrickproofError } from '../errors.js';
 import type { PoolEvent } from './pool.js';
 
-const runners = new Map<string, CampaignRunner>();
+interface Task {
+  id: number;
+  key: string;
+  spec: CampaignSpec;
+  options: RunnerOptions & { counted: boolean };
+  units: number[];
+}
 
-parentPort!.on('message', async (task: { id: number; key: string; spec: CampaignSpec; units: number[] }) => {
+let current: { key: string; runner: CampaignRunner; reported: number } | undefined;
+/** Chunks run one after the other (the pool sends the next before this one ends). */
+let queue = Promise.resolve();
+
+parentPort!.on('message', (task: Task) => {
+  queue = queue.then(() => runChunk(task));
+});
+
+async function runChunk(task: Task): Promise<void> {
   try {
-    let runner = runners.get(task.key);
-    if (!runner) {
-      runners.clear(); // one campaign at a time: its device and snapshots are what count
-      runner = await CampaignRunner.create(task.spec);
-      runners.set(task.key, runner);
+    const key = `${task.key}|memo=${task.options.memo !== false}`;
+    if (current?.key !== key) {
+      // One campaign at a time: its device and snapshots are what count.
+      current = undefined;
+      current = { key, runner: await CampaignRunner.create(task.spec, task.options.memo === false ? { memo: false } : {}), reported: 0 };
     }
+    const { runner } = current;
     let batch: PoolEvent[] = [];
     let last = Date.now();
-    for (const u of [...task.units].sort((a, b) => a - b)) {
-      const results = runner.runUnit(u);
-      batch.push(...results, { unitDone: u, scenarios: results.length });
+    for (const u of task.units) {
+      let passed = 0;
+      let scenarios = 0;
+      for (const r of runner.run([u], { counted: task.options.counted })) {
+        if ('id' in r) {
+          batch.push(r);
+          scenarios++;
+        } else passed += r.passed;
+      }
+      if (passed) batch.push({ unit: u, passed });
+      batch.push({ unitDone: u, scenarios: scenarios + passed });
       if (batch.length >= 256 || Date.now() - last > 100) {
         parentPort!.postMessage({ id: task.id, results: batch });
         batch = [];
         last = Date.now();
       }
     }
-    parentPort!.postMessage({ id: task.id, results: batch, done: true });
+    const states = runner.memo?.stateIds() ?? [];
+    const newStates = states.slice(current.reported);
+    current.reported = states.length;
+    parentPort!.postMessage({ id: task.id, results: batch, done: { newStates, hits: runner.memoStats.hits } });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     parentPort!.postMessage({ id: task.id, error: { message: err.message, stack: err.stack, exitCode: err instanceof BrickproofError ? err.exitCode : undefined } });
   }
-});
+}
+
+parentPort!.postMessage({ id: 0, ready: true });

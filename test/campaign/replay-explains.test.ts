@@ -38,7 +38,7 @@ describe('a double-cut replay', () => {
     const { spec } = parseScenarioId(id);
     const runner = await CampaignRunner.create(spec);
     runner.flashBefore(1000);
-    runner.interrupt(runner.ops[999]!, 'cut', 0n);
+    runner.interrupt(runner.ops[999]!, { cut: 1000 });
     runner.device.boot();
     const truth = runner.device.trace();
     expect(recovery.ops).toEqual(truth.slice(0, 34));

@@ -44,7 +44,7 @@ beforeAll(async () => {
 describe('campaign flags the chosen mode does not use', () => {
   const cases: Array<[string[], RegExp]> = [
     [['--trace'], /--trace does nothing in an exhaustive campaign \(it is used with --replay of a scenario id\)/],
-    [['--sample', '20'], /--sample does nothing in an exhaustive campaign \(it is used with --plan double or random\)/],
+    [['--sample', '20'], /--sample does nothing in an exhaustive campaign \(it is used with --plan double, triple or random\)/],
     [['--lives', '10'], /--lives does nothing in an exhaustive campaign \(it is used with --plan lifecycle\)/],
     [['--log'], /--log does nothing .*\(it is used with --replay of a lifecycle id\)/],
     [['--replay', 'swap-scratch/k64f/perm/cut@30', '--strategy', 'swap-move'], /--strategy does nothing with --replay: the id names the whole campaign/],

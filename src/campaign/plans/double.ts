@@ -2,67 +2,120 @@
  * The double plan: after the first cut g, the first recovery boot is itself cut, at each of
  * its operations (or a seeded sample of `sample` of them). Unit g gives those scenarios.
  */
-import { isDeviceFault, isPowerCut } from '../../core/index.js';
 import { prng } from '../../util/prng.js';
-import { recorded, type Life, type RecordedOp } from '../lifecycle.js';
-import type { ScenarioResult } from '../oracle.js';
-import type { CampaignRunner } from '../runner.js';
-import { faultSeed } from '../spec.js';
+import type { Life, RecordedOp } from '../lifecycle.js';
+import { judge, verdict, type ScenarioResult } from '../oracle.js';
+import type { CampaignRunner, RunEvent } from '../runner.js';
+import type { CampaignSpec, ScenarioRef } from '../spec.js';
 
-/** One double-cut scenario with what a replay explains: the recovery boot that was cut, and the life after it. */
-export interface DoubleOutcome {
-  cut2: number;
-  result: ScenarioResult;
-  /** Every operation of the first recovery boot, uninterrupted (cut point k is recovery[k − 1]). */
-  recovery: RecordedOp[];
-  /** The power-ons after the second cut (kept only when recording). */
-  life: Life;
-}
-
-export function double(runner: CampaignRunner, g: number, only?: number): ScenarioResult[] {
-  return secondCuts(runner, g, only, false).map((o) => o.result);
-}
-
-/** The scenarios of unit g (or only its second cut `only`), with their lives when `record`. */
-export function secondCuts(runner: CampaignRunner, g: number, only: number | undefined, record: boolean): DoubleOutcome[] {
+/** The scenarios of unit g (one of them with `only`, for a replay); passing ones counted with `counted`. */
+export function* double(runner: CampaignRunner, g: number, only?: number, counted = false): Generator<RunEvent> {
   const { spec, device } = runner;
   const core = device.core;
   runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], spec.fault, faultSeed(spec, { cut: g }));
+  runner.interrupt(runner.ops[g - 1], { cut: g });
   // The flash after the first cut, kept inside the module; then the first recovery boot,
   // recorded (only it: its operations are the second cut points).
   const second = (runner.planSnapshot ??= core.snapshot());
   core.saveSnapshot(second);
-  let recovery: RecordedOp[] = [];
-  try {
-    const r = device.boot();
-    if (isPowerCut(r)) throw new Error(`unexpected power cut in the recovery boot after cut ${g}: no cut was armed`);
-    recovery = recorded(device).filter((o) => o.kind !== 'F');
-  } catch (e) {
-    // The recovery boot itself broke a flash rule or trapped: there is nothing to cut a
-    // second time, and the exhaustive plan reports that first cut as a crash.
-    if (!isDeviceFault(e)) throw e;
+  const recovery = runner.recordRecovery();
+  let picks = sampleCuts(recovery.length, spec, g);
+  if (only !== undefined) picks = picks.filter((k) => k === only);
+  yield* cutEach(runner, g, second, recovery, picks, (k) => ({ cut: g, cut2: k }), counted);
+}
+
+/** One double-cut scenario with what a replay explains: the recovery boot that was cut, and the life after it. */
+export interface DoubleOutcome {
+  result: ScenarioResult;
+  /** Every operation of the first recovery boot, uninterrupted (cut point k is recovery[k − 1]). */
+  recovery: RecordedOp[];
+  /** The power-ons after the second cut, with their operations. */
+  life: Life;
+}
+
+/** Scenario (g, k) run to be explained, every power-on recorded (no memo); undefined when k is past the recovery boot. */
+export function secondCut(runner: CampaignRunner, g: number, k: number): DoubleOutcome | undefined {
+  const out = recoveriesCut(runner, g, [k]);
+  return out && { result: out.result, life: out.life, recovery: out.recoveries[0] };
+}
+
+/**
+ * The scenario that cuts the update at g, then each recovery boot in turn at its operation
+ * `cuts[i]`, run to be explained: every recovery boot's operations (uninterrupted) and the
+ * life after the last cut, recorded (no memo). Undefined when a cut is past its boot.
+ */
+export function recoveriesCut(runner: CampaignRunner, g: number, cuts: number[]): { result: ScenarioResult; life: Life; recoveries: RecordedOp[][] } | undefined {
+  const core = runner.device.core;
+  runner.flashBefore(g);
+  runner.interrupt(runner.ops[g - 1], { cut: g });
+  const snap = (runner.planSnapshot ??= core.snapshot());
+  const recoveries: RecordedOp[][] = [];
+  const ref: ScenarioRef = { cut: g };
+  for (const [i, k] of cuts.entries()) {
+    core.saveSnapshot(snap);
+    const recovery = runner.recordRecovery();
+    if (k < 1 || k > recovery.length) return undefined;
+    recoveries.push(recovery);
+    for (let j = 0; j < k - 1; j++) core.applyToSnapshot(snap, recovery[j]);
+    core.restore(snap);
+    if (i === 0) ref.cut2 = k;
+    else ref.cut3 = k;
+    runner.interrupt(recovery[k - 1], { ...ref });
   }
-  let picks = recovery.map((_, i) => i + 1);
+  const { result, life } = runner.recover(ref, g, true);
+  return { result, life, recoveries };
+}
+
+/**
+ * The scenarios that cut a recorded boot at each operation of `picks`: the flash before that
+ * operation (the snapshot taken before the boot, advanced in place by the operations before
+ * it), the operation interrupted, and the device's life from there, judged. Under `cut` an
+ * interrupted operation leaves the flash as it was, so the snapshot already holds the
+ * power-on state: the memo is asked about it before anything is put back into flash, and a
+ * state it knows costs no restore at all. `onLife` sees each scenario's life.
+ */
+export function* cutEach(
+  runner: CampaignRunner,
+  unit: number,
+  snapshot: number,
+  ops: RecordedOp[],
+  picks: number[],
+  refOf: (k: number) => ScenarioRef,
+  counted: boolean,
+  onLife?: (k: number, life: Life) => void,
+): Generator<RunEvent> {
+  const core = runner.device.core;
+  let applied = 0;
+  let passed = 0;
+  for (const k of picks) {
+    const ref = refOf(k);
+    for (; applied < k - 1; applied++) core.applyToSnapshot(snapshot, ops[applied]);
+    let life = runner.knownLife(snapshot);
+    if (!life) {
+      core.restore(snapshot);
+      runner.interrupt(ops[k - 1], ref);
+      life = runner.live();
+    }
+    onLife?.(k, life);
+    if (counted && verdict(runner, ref, life).ok) passed++;
+    else yield judge(runner, ref, unit, life);
+  }
+  if (passed) yield { unit, passed };
+}
+
+/**
+ * Which of a recovery boot's `count` operations are cut: all of them, or a seeded sample of
+ * `spec.sample` (in increasing order). `salt` tells apart the recovery boots of one unit.
+ */
+export function sampleCuts(count: number, spec: CampaignSpec, g: number, salt = 0): number[] {
+  let picks = Array.from({ length: count }, (_, i) => i + 1);
   if (spec.sample > 0 && picks.length > spec.sample) {
-    const rnd = prng(spec.seed * 31 + g);
+    const rnd = prng(spec.seed * 31 + g + salt);
     for (let i = picks.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));
       [picks[i], picks[j]] = [picks[j], picks[i]];
     }
     picks = picks.slice(0, spec.sample).sort((a, b) => a - b);
   }
-  if (only !== undefined) picks = picks.filter((k) => k === only);
-  const out: DoubleOutcome[] = [];
-  // The same progression as for first cuts, over the recovery boot's operations.
-  let applied = 0;
-  for (const k of picks) {
-    const ref = { cut: g, cut2: k };
-    for (; applied < k - 1; applied++) core.applyToSnapshot(second, recovery[applied]);
-    core.restore(second);
-    runner.interrupt(recovery[k - 1], spec.fault, faultSeed(spec, ref));
-    const { result, life } = runner.recover(ref, g, record);
-    out.push({ cut2: k, result, life, recovery });
-  }
-  return out;
+  return picks;
 }

@@ -16,7 +16,7 @@ import { faultSeed } from '../spec.js';
 export function single(runner: CampaignRunner, g: number, record = false): { result: ScenarioResult; life: Life } {
   const ref = { cut: g };
   runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], runner.spec.fault, faultSeed(runner.spec, ref));
+  runner.interrupt(runner.ops[g - 1], ref);
   return runner.recover(ref, g, record);
 }
 
@@ -52,6 +52,6 @@ export function singleFromPowerOnLife(runner: CampaignRunner, g: number, record 
     if (!isPowerCut(perform(call, cut))) throw new Error(`replaying the update did not reach cut point ${g}`);
     break;
   }
-  const life = live(dev, runner.images, runner.spec.upgrade, record);
+  const life = live(dev, runner.images, runner.spec.upgrade, { record });
   return { result: judge(runner, ref, g, life), life };
 }

@@ -7,7 +7,7 @@ import { isDeviceFault, isPowerCut, type PowerCut } from '../../core/index.js';
 import type { BootResult } from '../../device/device.js';
 import { prng } from '../../util/prng.js';
 import { recorded, type Life, type RecordedOp } from '../lifecycle.js';
-import { judge, crash, type ScenarioResult } from '../oracle.js';
+import { judge, crash, worded, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
 import { faultSeed } from '../spec.js';
 
@@ -31,7 +31,7 @@ export function randomRun(runner: CampaignRunner, run: number, record: boolean):
   const ref = { run };
   const { spec, device } = runner;
   const rnd = prng(spec.seed * 7919 + run);
-  device.core.loadDump(runner.start);
+  runner.flashStaged();
   let window = runner.ops.length;
   let cuts = 0;
   const aimed: AimedPowerOn[] = [];
@@ -42,7 +42,7 @@ export function randomRun(runner: CampaignRunner, run: number, record: boolean):
       r = device.boot({ at, fault: spec.fault, seed: faultSeed(spec, { run, cut: i + 1 }) });
     } catch (e) {
       if (!isDeviceFault(e)) throw e;
-      const life = { calls: [], failure: crash(e, i + 1, `of run ${run}, cut at its op ${at}`) };
+      const life = { calls: [], failure: worded(crash(e), i + 1, `of run ${run}, cut at its op ${at}`) };
       return { result: judge(runner, ref, run, life), aimed, life };
     }
     if (!isPowerCut(r)) {

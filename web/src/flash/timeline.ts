@@ -6,7 +6,7 @@
  * the recorded operations onto a copy of flash (NOR: an erase sets the erased value, a
  * program ANDs its bytes, as the flash model's snapshots do) to show any step.
  */
-import { CampaignRunner, Device, faultSeed, scenarioId, PRIMARY, SECONDARY, SCRATCH, type BootResult, type CampaignSpec, type FaultModel, type LifeCall, type RecordedOp, type ScenarioResult } from 'brickproof';
+import { CampaignRunner, Device, scenarioId, PRIMARY, SECONDARY, SCRATCH, type BootResult, type CampaignSpec, type FaultModel, type LifeCall, type RecordedOp, type ScenarioResult } from 'brickproof';
 
 export type Phase = 'update' | 'recovery';
 
@@ -192,7 +192,7 @@ export class Scenario {
     const { op, call } = src.steps[g]!;
     if (ref.cut2 === undefined) runner.flashBefore(ref.cut);
     else core.loadDump(src.flashAt(frame));
-    runner.interrupt(op, fault, faultSeed(spec, ref));
+    runner.interrupt(op, ref, fault);
     const after = core.dump();
     const { result, life } = runner.recover(ref, ref.cut, true);
     const id = scenarioId(spec, ref);
