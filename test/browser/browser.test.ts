@@ -5,30 +5,14 @@
  * power cut and a resumed swap — no Node APIs involved.
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { launchChromium, noChromium } from '../helpers/chromium.js';
+import { packagePage, servePage, type ServedPage } from '../helpers/package-page.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
-/** Where package.json's exports send `import … from 'brickproof'`. */
-const entry = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, { default: string }> }).exports['.'].default.replace(/^\.\//, '/');
 
-const page = `<!doctype html><meta charset="utf-8"><title>brickproof</title>
-<script type="importmap">{ "imports": {
-  "brickproof": "${entry}",
-  "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js",
-  "@noble/curves/": "/node_modules/@noble/curves/",
-  "@noble/hashes/": "/node_modules/@noble/hashes/",
-  "@noble/ciphers/": "/node_modules/@noble/ciphers/"
-} }</script>
-<script type="module">
+const page = packagePage('brickproof', `
   import { initCore, sha256, PowerCut, Device, resolveGeometry, signImage } from 'brickproof';
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   try {
@@ -49,42 +33,24 @@ const page = `<!doctype html><meta charset="utf-8"><title>brickproof</title>
   } catch (e) {
     window.result = { error: String(e && e.stack || e) };
   }
-</script>`;
+`);
 
 describe.skipIf(noChromium)('in headless Chromium', () => {
-  let server: Server;
+  let served: ServedPage;
   let browser: Browser;
-  let base = '';
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
-      if (path === '/' || path === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-        return;
-      }
-      const file = join(root, path);
-      if (!file.startsWith(root) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await servePage(page);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await served?.close();
   });
 
   it('compiles the core from a URL and from bytes, hashes, and survives a power cut mid-swap', async () => {
-    const p = await browser.newPage();
-    await p.goto(`${base}/`);
-    await p.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
-    const result = await p.evaluate(() => (window as unknown as { result: unknown }).result);
+    const result = await served.result(browser);
     expect(result).toEqual({
       fromUrl: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
       fromBytes: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
