@@ -8,19 +8,25 @@ import { judge, verdict, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner, RunEvent } from '../runner.js';
 import type { CampaignSpec, ScenarioRef } from '../spec.js';
 
-/** The scenarios of unit g (one of them with `only`, for a replay); passing ones counted with `counted`. */
-export function* double(runner: CampaignRunner, g: number, only?: number, counted = false): Generator<RunEvent> {
-  const { spec, device } = runner;
-  const core = device.core;
+/**
+ * Unit g's first cut, shared by the double and triple plans: the flash after it, kept inside
+ * the module (the runner's plan snapshot); the first recovery boot, recorded (only it: its
+ * operations are the second cut points); and the second cuts the spec asks for.
+ */
+export function firstCut(runner: CampaignRunner, g: number): { second: number; recovery: RecordedOp[]; picks: number[] } {
+  const core = runner.device.core;
   runner.flashBefore(g);
   runner.interrupt(runner.ops[g - 1], { cut: g });
-  // The flash after the first cut, kept inside the module; then the first recovery boot,
-  // recorded (only it: its operations are the second cut points).
   const second = (runner.planSnapshot ??= core.snapshot());
   core.saveSnapshot(second);
   const recovery = runner.recordRecovery();
-  let picks = sampleCuts(recovery.length, spec, g);
-  if (only !== undefined) picks = picks.filter((k) => k === only);
+  return { second, recovery, picks: sampleCuts(recovery.length, runner.spec, g) };
+}
+
+/** The scenarios of unit g (one of them with `only`, for a replay); passing ones counted with `counted`. */
+export function* double(runner: CampaignRunner, g: number, only?: number, counted = false): Generator<RunEvent> {
+  const { second, recovery, picks: all } = firstCut(runner, g);
+  const picks = only !== undefined ? all.filter((k) => k === only) : all;
   yield* cutEach(runner, g, second, recovery, picks, (k) => ({ cut: g, cut2: k }), counted);
 }
 

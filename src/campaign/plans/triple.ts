@@ -17,7 +17,7 @@ import { lifeFrom } from '../lifecycle.js';
 import { judge, verdict, cutInAppCall, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner, RunEvent } from '../runner.js';
 import type { ScenarioRef } from '../spec.js';
-import { cutEach, sampleCuts } from './double.js';
+import { cutEach, firstCut, sampleCuts } from './double.js';
 
 type Verdict = Omit<ScenarioResult, 'id' | 'unit'>;
 
@@ -49,13 +49,8 @@ export class TripleCache {
 export function* triple(runner: CampaignRunner, g: number, only?: { cut2: number; cut3: number }, counted = false): Generator<RunEvent> {
   const { spec, device } = runner;
   const core = device.core;
-  runner.flashBefore(g);
-  runner.interrupt(runner.ops[g - 1], { cut: g });
-  const second = (runner.planSnapshot ??= core.snapshot());
-  core.saveSnapshot(second);
-  const recovery = runner.recordRecovery();
-  let picks = sampleCuts(recovery.length, spec, g);
-  if (only) picks = picks.filter((k) => k === only.cut2);
+  const { second, recovery, picks: all } = firstCut(runner, g);
+  const picks = only ? all.filter((k) => k === only.cut2) : all;
   // Shared only when nothing after the second cut depends on the scenario: the fault model
   // leaves no seeded bytes and every third cut is taken.
   const shared = runner.memo !== undefined && spec.fault === 'cut' && spec.sample === 0 && only === undefined;
