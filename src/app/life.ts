@@ -23,6 +23,7 @@ import { IMAGE_MAGIC, TlvType } from '../image/layout.js';
 import { allTlvs, parseImage, type ParsedImage } from '../image/parse.js';
 import { sha256 } from '../core/index.js';
 import { Application, type AppState } from './application.js';
+import { BootMemo } from './boot-memo.js';
 import type { OtaContext } from './ota.js';
 import { Scheduler } from './clock.js';
 import { DevicePort } from './device-port.js';
@@ -125,6 +126,12 @@ export interface LifeSetup extends LifeOptions {
    * A fleet runs test-only bootloader variants non-strict: what their bugs do to a real part.
    */
   strictFlash?: boolean;
+  /**
+   * Answer a boot that moves nothing from the boots this device made before from the same
+   * flash (src/app/boot-memo.ts; default on). Off, every power-on runs the bootloader: the
+   * same life, slower (a test holds them equal).
+   */
+  memoBoots?: boolean;
 }
 
 /** The hashed region of each image buffer, one view per buffer (so its digest is cached with it). */
@@ -189,6 +196,8 @@ export class DeviceLife {
   };
   /** Every uneventful sample period as its own events (the fast path's baseline, for tests). */
   slowPath = false;
+  /** Boots that move nothing, answered from memory (undefined: every boot is run). */
+  readonly bootMemo: BootMemo | undefined;
   /**
    * Application draws taken ahead by a quiet period that was handed back, returned first:
    * `tape[tapePos..tapeEnd)`. While a quiet period is being tried, draws are recorded at
@@ -248,6 +257,7 @@ export class DeviceLife {
     this.slotLayout = { sectorSizes: secondary.sectorSizes, base: this.imageBase, writeAlign: dev.writeAlign, erasedValue: dev.erasedValue };
     if (o.ota.chunkSize < 64) throw new UsageError(`chunk size ${o.ota.chunkSize} is too small: the first chunk must hold the image header (at least 64 bytes)`);
     this.runningImage = running;
+    this.bootMemo = setup.memoBoots === false ? undefined : BootMemo.of(device);
   }
 
   /**
@@ -574,11 +584,16 @@ export class DeviceLife {
     this.stats.boots++;
     this.observer?.state?.(t, 'BOOT');
     this.syncKnown();
-    const res = this.timedCall('boot', t, this.options.bootMs, (cut) => this.device.boot(cut ?? {}), (r) => {
-      const b = r as BootResult;
-      return b.requested === 'revert' ? 'revert' : b.requested === 'test' || b.requested === 'perm' || b.resumed ? 'swap' : undefined;
-    });
+    const memo = this.bootMemo;
+    const known = memo?.lookup();
+    const res = known
+      ? this.knownBoot(t, known)
+      : this.timedCall('boot', t, this.options.bootMs, (cut) => this.device.boot(cut ?? {}), (r) => {
+          const b = r as BootResult;
+          return b.requested === 'revert' ? 'revert' : b.requested === 'test' || b.requested === 'perm' || b.resumed ? 'swap' : undefined;
+        });
     if (res.cut) return;
+    if (memo && !known) memo.remember(res.result as BootResult);
     const r = res.result as BootResult;
     const moved = r.outcome === 'ok' && (r.requested !== 'none' || r.resumed) && r.ops.erase + r.ops.write > 0;
     this.lastBootMoved = r.ops.erase + r.ops.write > 0;
@@ -682,6 +697,20 @@ export class DeviceLife {
   }
 
   // ---- flash, with power losses --------------------------------------------------------------
+
+  /**
+   * A boot the memo answers (it moves nothing): what timedCall gives for such a boot — cut
+   * only by a power loss before the bootloader's first flash operation, which it has none
+   * of — without running it.
+   */
+  private knownBoot(t: number, result: BootResult): { cut: true } | { cut: false; result: unknown; ms: number } {
+    const p = this.power.nextLoss;
+    if (p < t + this.options.bootMs) {
+      this.dying(p, false, 'none', 'the bootloader, before its first flash operation');
+      return { cut: true };
+    }
+    return { cut: false, result, ms: 0 };
+  }
 
   /**
    * Runs a call into MCUboot (a boot, boot_set_pending, boot_set_confirmed) at `t`, after
