@@ -104,7 +104,7 @@ export const CTRL_BOOT_VERSION: u32 = 236; // major | minor << 8 | revision << 1
 export const CTRL_BOOT_BUILD: u32 = 240; // build number of the booted image
 export const CTRL_BOOT_ASSERTS: u32 = 244; // asserts the bootloader hit (counted, as MCUboot's simulator does)
 export const CTRL_BOOT_STATUS_FAILS: u32 = 248; // status writes that failed during the swap
-export const CTRL_BOOT_RESUMED: u32 = 252; // 1 when the boot finished an interrupted swap
+export const CTRL_BOOT_RESUMED: u32 = 252; // bit 0: the boot finished an interrupted swap; bits 8-15: the SWAP_* its swap_info stored
 
 /**
  * Known images: regions whose SHA-256 is already known (KNOWN_SIZE-byte entries: address of

@@ -156,8 +156,10 @@ function prepareImageForUpdate(): void {
     }
   }
   if (!bs.isReset()) {
-    // A previous swap was interrupted: finish it with the type stored in swap_info.
-    setCtrl(CTRL_BOOT_RESUMED, 1);
+    // A previous swap was interrupted: finish it with the type stored in swap_info (kept
+    // beside the flag: the loader state says NONE once it is finished, which tells a reader
+    // of the boot nothing about what was resumed).
+    setCtrl(CTRL_BOOT_RESUMED, 1 | (<u32>bs.swapType << 8));
     resumed = true;
     swapImage();
     let t = bs.swapType;

@@ -397,7 +397,7 @@ async function replay(id: string, trace: boolean, json: boolean, deviceFile?: st
 
 /** What a power-on decided, as the replay prints it. */
 function describeDecision(b: BootResult): string {
-  return `requested ${b.requested}, ${b.resumed ? 'resumed the interrupted swap' : `swap type ${b.swapType}`}`;
+  return `requested ${b.requested}, ${b.resumed ? `resumed the interrupted ${b.resumedSwap && b.resumedSwap !== 'none' ? `${b.resumedSwap} ` : ''}swap` : `swap type ${b.swapType}`}`;
 }
 
 /** The operation a power cut interrupted, as a trace line. */

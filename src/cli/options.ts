@@ -126,7 +126,7 @@ export function describeBoot(r: BootResult): string {
     const ram = r.ramLoad ? ` from RAM (${r.ramLoad.size} bytes at 0x${r.ramLoad.address.toString(16)})` : ' in place';
     return `${r.outcome === 'ok' ? `runs the ${slot} slot${ram}, v${versionString(r.version)}` : fail} — ${ops}`;
   }
-  const did = r.resumed ? `resumed an interrupted swap (${r.swapType})` : r.swapType !== 'none' ? `swap type ${r.swapType}` : r.requested === 'none' ? 'nothing to do' : 'did NOT upgrade';
+  const did = r.resumed ? `resumed an interrupted ${r.resumedSwap && r.resumedSwap !== 'none' ? `${r.resumedSwap} ` : ''}swap` : r.swapType !== 'none' ? `swap type ${r.swapType}` : r.requested === 'none' ? 'nothing to do' : 'did NOT upgrade';
   const booted = r.outcome === 'ok' ? `boots the primary slot, v${versionString(r.version)}` : fail;
   const others = r.images.length > 1 ? `; ${r.images.slice(1).map((m, i) => `image ${i + 1}: requested ${m.requested}, swap type ${m.swapType}`).join('; ')}` : '';
   return `requested ${r.requested}; ${did}${others}; ${booted} — ${ops}`;

@@ -122,6 +122,8 @@ export interface BootResult {
   swapType: SwapTypeName;
   /** This boot finished a swap that an earlier power cut interrupted. */
   resumed: boolean;
+  /** The swap type it resumed, as its swap_info stored it (absent when none was stored, as before MCUboot #485). */
+  resumedSwap?: SwapTypeName;
   /** Area id of the slot to jump to (1 = primary), 0 when none. */
   slot: number;
   version?: Version;
@@ -289,12 +291,14 @@ export class Device {
       return { requested: SWAP_TYPES[word & 0xff] ?? 'none', swapType: SWAP_TYPES[(word >> 8) & 0xff] ?? 'none' };
     });
     const selects = STRATEGY_INFO[this.options.strategy].flow === 'select';
+    const resumed = c.ctrl('CTRL_BOOT_RESUMED');
     const activeSlot = selects ? c.ctrl('CTRL_BOOT_ACTIVE_SLOT') | 0 : undefined;
     return {
       outcome: OUTCOMES[r] ?? 'no-image',
       requested: SWAP_TYPES[c.ctrl('CTRL_BOOT_REQUESTED')] ?? 'none',
       swapType: SWAP_TYPES[c.ctrl('CTRL_BOOT_SWAP_TYPE')] ?? 'none',
-      resumed: c.ctrl('CTRL_BOOT_RESUMED') === 1,
+      resumed: (resumed & 1) === 1,
+      ...((resumed & 1) === 1 && SWAP_TYPES[(resumed >> 8) & 0xff] ? { resumedSwap: SWAP_TYPES[(resumed >> 8) & 0xff] } : {}),
       slot: r === BOOT_OUTCOMES.ok ? c.ctrl('CTRL_BOOT_SLOT') : 0,
       version: r === BOOT_OUTCOMES.ok ? { major: v & 0xff, minor: (v >> 8) & 0xff, revision: v >>> 16, build: c.ctrl('CTRL_BOOT_BUILD') } : undefined,
       ops: { erase: counters.eraseOps, write: counters.writeOps },

@@ -98,7 +98,7 @@ describe('determinism and replay', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/op 300: [EW] \d /);
     expect(stdout).toMatch(/power fails here \(cut\)/);
-    expect(stdout).toMatch(/power-on 1: requested none, resumed the interrupted swap/);
+    expect(stdout).toMatch(/power-on 1: requested none, resumed the interrupted perm swap/);
     expect(stdout).toMatch(/result: ok/);
   });
 });

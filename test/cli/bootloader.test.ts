@@ -46,7 +46,16 @@ describe('boot / confirm / pending on a flash dump', () => {
     expect(next.code).toBe(0);
     const r = JSON.parse(next.stdout);
     expect(r.resumed).toBe(true);
+    expect(r.resumedSwap).toBe('test');
     expect(r.version.major).toBe(2);
+  });
+
+  it('says which swap a boot resumed (the loader state says none once it is finished)', async () => {
+    const dump = join(dir, 'cut-text.bin');
+    writeFileSync(dump, c.before);
+    expect((await cli(['boot', dump, '--device-file', deviceFile, '--strategy', 'swap-move', '--key', key, '--cut-at', '50'])).code).toBe(4);
+    const next = await cli(['boot', dump, '--device-file', deviceFile, '--strategy', 'swap-move', '--key', key]);
+    expect(next.stdout).toMatch(/^requested none; resumed an interrupted test swap; boots the primary slot, v2\./);
   });
 
   it('requests a permanent upgrade with pending --permanent (magic, image_ok, swap_info: three writes)', async () => {
