@@ -122,6 +122,14 @@ describe('brickproof campaign --plan lifecycle', () => {
     expect(report.failures).toEqual([]);
   });
 
+  it('lives the same lives with --no-memo, every boot run', async () => {
+    const base = ['campaign', '--plan', 'lifecycle', '--lives', '24', '--device', 'nrf52840,k64f', '--workers', '1', '--json'];
+    const memo = await cli(base);
+    const plain = await cli([...base, '--no-memo']);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout).summary).toEqual(JSON.parse(memo.stdout).summary);
+  });
+
   it('replays one life by its id and prints its milestone log with --log', async () => {
     const { code, stdout } = await cli(['campaign', '--replay', 'swap-move/k64f/lifecycle/cut#5', '--log']);
     expect(code).toBe(0);
