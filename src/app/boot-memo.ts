@@ -22,7 +22,11 @@
 import { CTRL } from '../ctrl-layout.js';
 import type { Device, BootResult } from '../device/device.js';
 
-/** Distinct states kept per device before the memo starts again (a campaign of 10 000 lives meets ~50 000). */
+/**
+ * Distinct states kept per device before the memo starts again. Measured: the first 2 000
+ * lives of the lifecycle plan remembered 597 states over their 16 devices (most states
+ * recur from life to life: the running image with nothing, or a whole release, beside it).
+ */
 const MAX_STATES = 8192;
 
 interface Entry {
