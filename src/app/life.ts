@@ -16,7 +16,7 @@ import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device, type BootResult } from '../device/device.js';
 import type { Geometry } from '../device/geometry.js';
 import { assertStrategyAllowed, findProfile, resolveProfile, type DeviceProfile, type ResolvedProfile } from '../device/profiles.js';
-import type { BootStrategy as Strategy } from '../image/strategy.js';
+import { parseLifeStrategy, type BootStrategy as Strategy } from '../image/strategy.js';
 import { compareVersions, decodeHeader, formatVersion, type ImageVersion } from '../image/header.js';
 import { publicKeyOf } from '../image/keys.js';
 import { IMAGE_MAGIC, TlvType } from '../image/layout.js';
@@ -256,7 +256,7 @@ export class DeviceLife {
    */
   static async create(setup: LifeSetup = {}): Promise<DeviceLife> {
     const profile = typeof setup.device === 'object' ? resolvedOnce(setup.device) : resolveProfile(findProfile(setup.device ?? 'nrf52840'));
-    const strategy = setup.strategy ?? 'swap-scratch';
+    const strategy = parseLifeStrategy(setup.strategy ?? 'swap-scratch');
     assertStrategyAllowed(profile, strategy);
     const keys = (setup.keys ?? []).map(publicKeyOf);
     const fault: FaultModel = setup.power?.fault ?? 'cut';
