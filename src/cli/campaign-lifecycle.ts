@@ -34,7 +34,7 @@ export async function runLifecycle(args: ParsedArgs): Promise<number> {
   const units = shardLives(lives, shard);
   if (!units.length) throw new UsageError(`--shard ${shard.index}/${shard.count} holds no life of ${lives}: use at most ${lives} shards`);
   const outPath = args.string('out');
-  if (outPath !== undefined) checkResultsPath(outPath, { resume: false, force: args.bool('force') });
+  if (outPath !== undefined) checkResultsPath(outPath, { resume: false, force: args.bool('force'), resumable: false });
 
   const out = outPath === undefined ? undefined : ResultsWriter.open(outPath);
   const results: LifeResult[] = [];
