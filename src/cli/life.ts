@@ -160,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
     board: str('board'),
     seed,
     running,
+    ...(str('running') === undefined ? {} : { runningName: `--running '${str('running')}'` }),
     app,
     ota,
     network,

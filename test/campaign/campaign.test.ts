@@ -220,6 +220,8 @@ describe('bad input', () => {
     [['--fault', 'lightning'], /unknown fault model 'lightning'/],
     [['--shard', '3/2'], /--shard '3\/2'/],
     [['--replay', 'swap-scratch/nrf52840/perm/zap'], /replay id 'swap-scratch\/nrf52840\/perm\/zap' does not parse/],
+    [['--replay', 'swap-move/k64f/lifecycle/cutX5', '--log'], /replay id 'swap-move\/k64f\/lifecycle\/cutX5' does not parse/],
+    [['--plan', 'quadruple'], /unknown plan 'quadruple' \(expected one of: exhaustive, double, triple, random, lifecycle\)/],
     [['--strategy', 'swap-scratch', '--image-size', '999999999'], /--image-size 999999999 is larger than swap-scratch allows/],
   ] as Array<[string[], RegExp]>) {
     it(`refuses ${args.join(' ')} with one line and exit 2`, async () => {
