@@ -12,11 +12,12 @@
  * oracle's books (re-downloaded bytes per cut, which image each upgrade request was for).
  */
 import { UsageError } from '../errors.js';
+import { ImageFormatError } from '../image/layout.js';
 import { PowerCut, type FaultModel } from '../core/index.js';
 import { Device, type BootResult } from '../device/device.js';
 import type { Geometry } from '../device/geometry.js';
 import { assertStrategyAllowed, findProfile, resolveProfile, type DeviceProfile, type ResolvedProfile } from '../device/profiles.js';
-import type { BootStrategy as Strategy } from '../image/strategy.js';
+import { parseLifeStrategy, type BootStrategy as Strategy } from '../image/strategy.js';
 import { compareVersions, decodeHeader, formatVersion, type ImageVersion } from '../image/header.js';
 import { publicKeyOf } from '../image/keys.js';
 import { IMAGE_MAGIC, TlvType } from '../image/layout.js';
@@ -268,7 +269,7 @@ export class DeviceLife {
    */
   static async create(setup: LifeSetup = {}): Promise<DeviceLife> {
     const profile = typeof setup.device === 'object' ? resolvedOnce(setup.device) : resolveProfile(findProfile(setup.device ?? 'nrf52840'));
-    const strategy = setup.strategy ?? 'swap-scratch';
+    const strategy = parseLifeStrategy(setup.strategy ?? 'swap-scratch');
     assertStrategyAllowed(profile, strategy);
     const keys = (setup.keys ?? []).map(publicKeyOf);
     const fault: FaultModel = setup.power?.fault ?? 'cut';
@@ -281,16 +282,16 @@ export class DeviceLife {
     const max = Math.min(device.maxImageSize(0), device.maxImageSize(1));
     if (keys.length && !setup.running && !setup.signingKey) throw new UsageError('a device with bootloader keys needs a signed running image (give `running`, or a `signingKey` for the generated one)');
     const running = setup.running ?? (await buildFirmware({ version: '1.0.0', key: setup.signingKey }, max));
-    const life = new DeviceLife(setup, profile, device, running);
+    const name = setup.runningName ?? 'the running image';
     let info: FirmwareInfo;
     try {
       info = readFirmwareInfo(running, 'running image');
     } catch (e) {
-      if (e instanceof UsageError) throw e;
-      throw new UsageError(`the running image is not an MCUboot image: ${(e as Error).message}`);
+      if (e instanceof UsageError && !(e instanceof ImageFormatError)) throw e;
+      throw new UsageError(`${name} is not an MCUboot image: ${(e as Error).message}`);
     }
-    if (info.imageEnd > max) throw new UsageError(`the running image of ${info.imageEnd} bytes does not fit: ${strategy} on ${profile.name} takes at most ${max}`);
-    return life;
+    if (info.imageEnd > max) throw new UsageError(`${name} of ${info.imageEnd} bytes does not fit: ${strategy} on ${profile.name} takes at most ${max}`);
+    return new DeviceLife(setup, profile, device, running);
   }
 
   /** Builds a firmware image for this device (its size limit; signed with `spec.key`). */

@@ -101,6 +101,8 @@ export interface LifeOptions {
   seed?: number;
   /** The running image at power-on; default a generated v1.0.0 of the largest size. */
   running?: Uint8Array;
+  /** What errors about `running` call it (the command line gives its file name). */
+  runningName?: string;
   /**
    * When the device is first powered on (virtual ms; default 0). A fleet spreads its devices
    * over a check period this way, as real devices are not switched on in the same millisecond.

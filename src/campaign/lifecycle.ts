@@ -170,7 +170,17 @@ function powerOnLogged(dev: Device, images: UpdateImages, upgrade: Upgrade, reco
     return { calls: [{ kind: 'boot', ops: record ? recorded(dev) : [] }], failure: crash(e) };
   }
   if (isPowerCut(b)) throw unexpectedCut(which);
-  const r = b;
+  return afterBoot(dev, images, upgrade, b, emptyBefore, record, which);
+}
+
+/**
+ * What follows a boot that ran to its end: the power-on rules judge it, then the
+ * application makes its call if it has one (a test upgrade's new image confirms itself; with
+ * erase-secondary it erases the secondary). `emptyBefore`: the secondary slot was empty at
+ * power-on (secondaryEmpty, read before the boot). A power-on whose cut was aimed past its
+ * end (the random plan) goes on through here too.
+ */
+export function afterBoot(dev: Device, images: UpdateImages, upgrade: Upgrade, r: BootResult, emptyBefore: boolean, record: boolean, which: string): PowerOn {
   const image = r.outcome === 'ok' ? runningImage(dev, images, r) : null;
   const calls: Call[] = [{ kind: 'boot', ops: record ? recorded(dev) : [], boot: r, image }];
   const failure = checkPowerOn(dev, images, r, image, emptyBefore);

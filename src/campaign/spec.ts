@@ -116,7 +116,7 @@ export function parseV1Trailer(v: string): V1Trailer {
 
 export function parsePlan(v: string): Plan {
   if ((PLANS as readonly string[]).includes(v)) return v as Plan;
-  throw new UsageError(`unknown plan '${v}' (expected one of: ${PLANS.join(', ')})`);
+  throw new UsageError(`unknown plan '${v}' (expected one of: ${PLANS.join(', ')}, lifecycle)`);
 }
 
 export function parseFault(v: string): FaultModel {

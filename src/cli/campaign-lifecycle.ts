@@ -6,7 +6,7 @@
  */
 import { CheckFailed, UsageError } from '../errors.js';
 import { findProfile } from '../device/profiles.js';
-import { parseStrategy, SWAP_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../image/strategy.js';
+import { parseLifeStrategy, SWAP_STRATEGIES as STRATEGIES, type BootStrategy as Strategy } from '../image/strategy.js';
 import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { formatMilestone } from '../app/milestones.js';
 import { expectedEnd, LifecycleRunner, lifePairs, parseLifeId, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
@@ -19,7 +19,7 @@ import { printJson } from './image-io.js';
 
 export async function runLifecycle(args: ParsedArgs): Promise<number> {
   const devices = (args.string('device') ?? 'nrf52840').split(',').map((d) => findProfile(d.trim()).name);
-  const strategies: Strategy[] = args.string('strategy') === undefined || args.string('strategy') === 'all' ? [...STRATEGIES] : args.string('strategy')!.split(',').map((s) => parseStrategy(s.trim()));
+  const strategies: Strategy[] = args.string('strategy') === undefined || args.string('strategy') === 'all' ? [...STRATEGIES] : args.string('strategy')!.split(',').map((s) => parseLifeStrategy(s.trim()));
   const fault = (args.string('fault') ?? 'cut') as FaultModel;
   if (!(FAULT_MODELS as readonly string[]).includes(fault)) throw new UsageError(`unknown fault model '${fault}' (expected one of: ${FAULT_MODELS.join(', ')})`);
   const seed = args.string('seed') === undefined ? 1 : parseInteger(args.string('seed')!, '--seed', { min: 0, max: 2 ** 31 - 1 });
@@ -34,7 +34,7 @@ export async function runLifecycle(args: ParsedArgs): Promise<number> {
   const units = shardLives(lives, shard);
   if (!units.length) throw new UsageError(`--shard ${shard.index}/${shard.count} holds no life of ${lives}: use at most ${lives} shards`);
   const outPath = args.string('out');
-  if (outPath !== undefined) checkResultsPath(outPath, { resume: false, force: args.bool('force') });
+  if (outPath !== undefined) checkResultsPath(outPath, { resume: false, force: args.bool('force'), resumable: false });
 
   const out = outPath === undefined ? undefined : ResultsWriter.open(outPath);
   const results: LifeResult[] = [];

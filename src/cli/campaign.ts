@@ -126,7 +126,9 @@ export async function run(argv: string[]): Promise<number> {
   // Whole lives (the application, the OTA task, signed releases) load only when asked for.
   const lifeId = replayId !== undefined && (await import('../campaign/plans/lifecycle.js')).isLifeId(replayId);
   const mode: Mode = replayId !== undefined ? (lifeId ? 'replay-life' : 'replay') : planName === 'lifecycle' ? 'lifecycle' : 'campaign';
-  if (mode === 'campaign') parsePlan(planName); // an unknown plan is named before any flag is blamed
+  // An unknown plan or an id that does not parse is named before any flag is blamed.
+  if (mode === 'campaign') parsePlan(planName);
+  if (mode === 'replay') parseScenarioId(replayId!);
   refuseUnused(args, mode, planName);
   if (mode === 'replay-life') return (await import('./campaign-lifecycle.js')).replayLife(replayId!, args.bool('log'), args.bool('json'));
   if (mode === 'replay') return replay(replayId!, args.bool('trace'), args.bool('json'), args.string('device-file'), args.string('enc-key'));

@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { getDevice } from '../device/device-file.js';
-import { parseStrategy } from '../image/strategy.js';
+import { parseLifeStrategy } from '../image/strategy.js';
 import { publicKeyOf, type PrivateKey, type PublicKey } from '../image/keys.js';
 import { DeviceLife } from '../app/life.js';
 import { formatTime } from '../app/milestones.js';
@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const deviceFile = str('device-file');
   const profile = getDevice(str('device'), deviceFile === undefined ? undefined : resolve(deviceFile));
-  const strategy = parseStrategy(str('strategy') ?? 'swap-scratch');
+  const strategy = parseLifeStrategy(str('strategy') ?? 'swap-scratch');
   const days = str('days') === undefined ? 7 : parseNumber(str('days')!, '--days', { positive: true });
   const seed = str('seed') === undefined ? 1 : parseInteger(str('seed')!, '--seed', { min: 0, max: 2 ** 32 - 1 });
   const keys: PublicKey[] = args.strings('key').map((path) => publicKeyOf(readKeyFile(path) as PrivateKey | PublicKey));
@@ -160,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
     board: str('board'),
     seed,
     running,
+    ...(str('running') === undefined ? {} : { runningName: `--running '${str('running')}'` }),
     app,
     ota,
     network,

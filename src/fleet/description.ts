@@ -16,7 +16,7 @@ import { FAULT_MODELS, type FaultModel } from '../core/index.js';
 import { Device, type BootloaderOptions } from '../device/device.js';
 import { findProfile, resolveProfile, type DeviceProfile, type ResolvedProfile } from '../device/profiles.js';
 import { parseVersion, formatVersion, compareVersions, type ImageVersion } from '../image/header.js';
-import { parseStrategy, type BootStrategy } from '../image/strategy.js';
+import { parseLifeStrategy, type BootStrategy } from '../image/strategy.js';
 import { BEHAVIOURS, type Behaviour } from '../app/firmware.js';
 import { DEFAULT_APP, DEFAULT_OTA, type AppOverrides, type OtaOptions } from '../app/options.js';
 import { DEFAULT_NETWORK, type NetworkOptions } from '../app/network.js';
@@ -409,7 +409,7 @@ function planClass(value: unknown, index: number): ClassPlan {
   let bugs: number;
   try {
     const at = strategyName.indexOf('@');
-    strategy = parseStrategy(at < 0 ? strategyName : strategyName.slice(0, at));
+    strategy = parseLifeStrategy(at < 0 ? strategyName : strategyName.slice(0, at));
     bugs = bugBits(strategyName);
   } catch (e) {
     throw new UsageError(`${f.at('strategy')}: ${(e as Error).message}`);

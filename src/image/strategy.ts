@@ -83,3 +83,17 @@ export function parseStrategy(value: unknown): BootStrategy {
   if (isBootStrategy(name)) return name;
   throw new UsageError(`unknown strategy ${JSON.stringify(value)} (expected one of: ${BOOT_STRATEGIES.join(', ')})`);
 }
+
+/**
+ * A strategy a device's life runs (DeviceLife, `brickproof life`, the lifecycle plan, a
+ * fleet's classes): one of the swap flow. Direct-xip and ram-load choose a slot at every boot,
+ * and their application writes the update into whichever slot is not running and marks it —
+ * an OTA side this simulation does not model — so they are refused, not lived wrongly.
+ */
+export function parseLifeStrategy(value: unknown): BootStrategy {
+  const strategy = parseStrategy(value);
+  if (!(SWAP_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new UsageError(`strategy ${strategy} is not modelled in a device's life (its application would update the slot that is not running); use one of: ${SWAP_STRATEGIES.join(', ')}`);
+  }
+  return strategy;
+}

@@ -6,7 +6,8 @@
  * they were asked for.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import type { LifeExecutor } from '../fleet/fleet.js';
 import type { FleetPlan } from '../fleet/description.js';
@@ -38,11 +39,8 @@ export class FleetPool implements LifeExecutor {
 
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
-      // From TypeScript sources (tests, tsx) each worker registers tsx's loader first.
-      const fromSource = workerUrl.pathname.endsWith('.ts');
-      const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
       for (let i = 0; i < this.workers; i++) {
-        const t = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+        const t = startWorker(workerUrl);
         t.unref();
         this.threads.push(t);
       }

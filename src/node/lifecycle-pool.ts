@@ -4,7 +4,8 @@
  * (device, strategy) pair and builds its images once; results come back in batches.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import { LifecycleRunner, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
 
 export const defaultLifeWorkers = () => Math.max(1, availableParallelism());
@@ -31,13 +32,8 @@ export class LifecyclePool {
 
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
-      const fromSource = workerUrl.pathname.endsWith('.ts');
-      // tsx is resolved from here, not from the process's folder, so that a run from source
-      // started elsewhere finds it (vitest's module runner has no import.meta.resolve).
-      const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
-      const bootstrap = fromSource ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })` : '';
       for (let i = 0; i < this.workers; i++) {
-        const t = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+        const t = startWorker(workerUrl);
         t.unref();
         this.threads.push(t);
       }

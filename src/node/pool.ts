@@ -8,11 +8,12 @@
  * advances its flash snapshot forward; each thread keeps its own memo of power-ons.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CampaignRunner, type Passed, type RunnerOptions, type ScenarioResult } from '../campaign/runner.js';
 import { campaignKey } from '../campaign/report.js';
 import type { CampaignSpec } from '../campaign/spec.js';
 import { UsageError, CheckFailed } from '../errors.js';
+import { startWorker } from './start-worker.js';
 
 /**
  * A result; with `counted`, passing scenarios of a unit counted but not named; or the mark
@@ -120,14 +121,8 @@ export class CampaignPool {
 
   private spawn(): void {
     if (this.threads.length || this.workers <= 1) return;
-    // From TypeScript sources (tests, `npm start`) each worker registers tsx's loader first.
-    const fromSource = workerUrl.pathname.endsWith('.ts');
-    // tsx is resolved from here, not from the process's folder, so that a run from source
-    // started elsewhere finds it (vitest's module runner has no import.meta.resolve).
-    const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
-    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
     for (let i = 1; i < this.workers; i++) {
-      const worker = fromSource ? new Worker(bootstrap, { eval: true }) : new Worker(workerUrl);
+      const worker = startWorker(workerUrl);
       worker.unref();
       const t: Thread = { worker, ready: false, busy: 0 };
       worker.on('message', (m: Message) => {

@@ -161,9 +161,9 @@ function header(f: ParsedFile): RunHeader | LifecycleHeader {
 /**
  * Refuses an output path before anything is opened: a missing folder, a folder as the
  * file, no write permission, or an existing results file that neither `--resume` nor
- * `--force` allows touching.
+ * `--force` allows touching (`resumable: false`: a plan that cannot resume, so only --force is offered).
  */
-export function checkResultsPath(path: string, o: { resume: boolean; force: boolean }): void {
+export function checkResultsPath(path: string, o: { resume: boolean; force: boolean; resumable?: boolean }): void {
   if (o.resume && o.force) throw new UsageError('--resume continues a results file and --force overwrites it: give one of them');
   const dir = dirname(path);
   let dirStat;
@@ -175,7 +175,7 @@ export function checkResultsPath(path: string, o: { resume: boolean; force: bool
   if (!dirStat.isDirectory()) throw new UsageError(`--out '${path}': '${dir}' is not a folder`);
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw new UsageError(`--out '${path}' is a folder, not a results file`);
-    if (!o.resume && !o.force) throw new UsageError(`--out '${path}' already exists: --resume continues it, --force overwrites it`);
+    if (!o.resume && !o.force) throw new UsageError(`--out '${path}' already exists: ${o.resumable === false ? '' : '--resume continues it, '}--force overwrites it`);
   }
   try {
     accessSync(existsSync(path) ? path : dir, constants.W_OK);

@@ -88,8 +88,11 @@ describe('brickproof life', () => {
     ['a zero power-loss rate', ['--power-loss-per-day', '0'], /--power-loss-per-day 0 must be > 0/],
     ['an unknown power-loss phase', ['--power-loss-at', 'lunch'], /unknown power-loss phase 'lunch'/],
     ['a release that is not an MCUboot image', ['--release', 'NOT_AN_IMAGE'], /is not an MCUboot image/],
+    ['a running image that is not an MCUboot image', ['--running', 'NOT_AN_IMAGE'], /--running '.*not-an-image\.bin' is not an MCUboot image/],
     ['a release larger than the slot', ['--release', 'HUGE'], /larger than nrf52840's secondary slot \(212992 bytes\)/],
     ['a signed build with no signed running image', ['--key', 'KEY'], /a signed build \(--key\) boots only signed images: give --running FILE/],
+    ['direct-xip, whose OTA side is not modelled', ['--strategy', 'direct-xip'], /strategy direct-xip is not modelled in a device's life/],
+    ['ram-load, whose OTA side is not modelled', ['--strategy', 'ram-load-revert'], /strategy ram-load-revert is not modelled in a device's life/],
   ] as const) {
     it(`refuses ${what} with one line and exit 2`, async () => {
       const files: Record<string, string> = { NOT_AN_IMAGE: path('not-an-image.bin'), HUGE: path('huge.bin'), KEY: path('key.pem') };

@@ -270,3 +270,11 @@ describe('energy', () => {
     expect(storm.energy.totalMah).toBeGreaterThan(1.5 * update.energy.totalMah);
   });
 });
+
+describe('strategies', () => {
+  it('refuses direct-xip and ram-load, whose application side (updating the slot not running) is not modelled', async () => {
+    for (const strategy of ['direct-xip', 'ram-load'] as const) {
+      await expect(DeviceLife.create({ strategy })).rejects.toThrow(new RegExp(`strategy ${strategy} is not modelled in a device's life`));
+    }
+  });
+});

@@ -58,6 +58,20 @@ describe('random multi-cut runs', () => {
     expect(results).toHaveLength(40);
     expect(failed).toEqual([]);
   });
+
+  for (const strategy of BOOT_STRATEGIES) {
+    it(`${strategy}: a test upgrade survives 100 seeded runs, an aimed power-on that finishes first being followed by the confirm`, async () => {
+      const { results, failed } = await runAll(spec({ strategy, plan: 'random', sample: 100, upgrade: 'test' }));
+      expect(results).toHaveLength(100);
+      expect(failed).toEqual([]);
+    });
+  }
+
+  it('replays a run whose aimed power-on finished first: the new image confirms itself before the next reset', async () => {
+    const { code, stdout } = await cli(['campaign', '--replay', 'swap-move/nrf52840/test/cut#3']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/power-on 3: aimed at its op 151, but finished first: .*boots v2\.0\.0\+0; \d+ flash ops\napplication: boot_set_confirmed\(\); 1 flash ops\npower-on 4: requested none, swap type none; boots v2\.0\.0\+0 \(v2\); 0 flash ops\nresult: ok/);
+  });
 });
 
 describe('the snapshot method', () => {
@@ -206,6 +220,8 @@ describe('bad input', () => {
     [['--fault', 'lightning'], /unknown fault model 'lightning'/],
     [['--shard', '3/2'], /--shard '3\/2'/],
     [['--replay', 'swap-scratch/nrf52840/perm/zap'], /replay id 'swap-scratch\/nrf52840\/perm\/zap' does not parse/],
+    [['--replay', 'swap-move/k64f/lifecycle/cutX5', '--log'], /replay id 'swap-move\/k64f\/lifecycle\/cutX5' does not parse/],
+    [['--plan', 'quadruple'], /unknown plan 'quadruple' \(expected one of: exhaustive, double, triple, random, lifecycle\)/],
     [['--strategy', 'swap-scratch', '--image-size', '999999999'], /--image-size 999999999 is larger than swap-scratch allows/],
   ] as Array<[string[], RegExp]>) {
     it(`refuses ${args.join(' ')} with one line and exit 2`, async () => {

@@ -144,6 +144,7 @@ describe('brickproof campaign --plan lifecycle', () => {
     [['--device', 'nrf99'], /unknown device 'nrf99'/],
     [['--strategy', 'swap-sideways'], /unknown strategy "swap-sideways"/],
     [['--days', '0'], /--days '0' must be a number > 0/],
+    [['--strategy', 'ram-load'], /strategy ram-load is not modelled in a device's life/],
   ] as const) {
     it(`refuses ${argv.join(' ')} with one line and exit 2`, async () => {
       const { code, stderr } = await cli(['campaign', '--plan', 'lifecycle', ...argv]);

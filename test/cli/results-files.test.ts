@@ -79,6 +79,15 @@ describe('an existing results file', () => {
     expect(withoutTimes(JSON.parse((await cli(['campaign', 'merge', out, '--json'])).stdout))).toEqual(wholeReport);
   });
 
+  it('of a lifecycle run, which cannot resume, is overwritten only with --force (and no --resume is suggested)', async () => {
+    const out = path('lives-exist.jsonl');
+    writeFileSync(out, whole);
+    const r = await cli(['campaign', '--plan', 'lifecycle', '--lives', '2', '--workers', '1', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/--out '.*lives-exist.jsonl' already exists: --force overwrites it$/);
+    expect(readFileSync(out, 'utf8')).toBe(whole);
+  });
+
   it('of another run is not continued by --resume', async () => {
     const out = path('other-run.jsonl');
     writeFileSync(out, whole);

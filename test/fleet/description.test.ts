@@ -46,6 +46,7 @@ describe('a fleet description', () => {
     ['an unknown device', (d: any) => (d.classes[0].device = 'esp32'), /^classes\[0\]\.device: .*esp32/],
     ['a strategy the device cannot run', (d: any) => ((d.classes[0].device = 'stm32f4'), (d.classes[0].strategy = 'swap-move')), /^classes\[0\]\.strategy: swap-move does not run on stm32f4/],
     ['an unknown bootloader variant', (d: any) => (d.classes[0].strategy = 'swap-move@pr9999'), /^classes\[0\]\.strategy: unknown strategy variant 'swap-move@pr9999'/],
+    ['a strategy whose OTA side is not modelled', (d: any) => (d.classes[0].strategy = 'direct-xip'), /^classes\[0\]\.strategy: strategy direct-xip is not modelled in a device's life/],
     ['a time that is not a time', (d: any) => (d.classes[0].checkPeriod = '5 minutes'), /^classes\[0\]\.checkPeriod: "5 minutes" is not a time > 0/],
     ['a probability of 1', (d: any) => (d.classes[0].network = { chunkLoss: 1 }), /^classes\[0\]\.network\.chunkLoss: 1 must be < 1/],
     ['a release not newer than the one before', (d: any) => d.releases.push({ version: '1.5.0', size: 40_000 }), /^releases\[1\]\.version: 1\.5\.0\+0 is not newer than releases\[0\]'s 2\.0\.0\+0/],

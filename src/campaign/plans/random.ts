@@ -6,8 +6,8 @@
 import { isDeviceFault, isPowerCut, type PowerCut } from '../../core/index.js';
 import type { BootResult } from '../../device/device.js';
 import { prng } from '../../util/prng.js';
-import { recorded, type Life, type RecordedOp } from '../lifecycle.js';
-import { judge, crash, worded, type ScenarioResult } from '../oracle.js';
+import { afterBoot, recorded, type Life, type RecordedOp } from '../lifecycle.js';
+import { judge, crash, secondaryEmpty, worded, type ScenarioResult } from '../oracle.js';
 import type { CampaignRunner } from '../runner.js';
 import { faultSeed } from '../spec.js';
 
@@ -37,6 +37,7 @@ export function randomRun(runner: CampaignRunner, run: number, record: boolean):
   const aimed: AimedPowerOn[] = [];
   for (let i = 0; i < 5 && window > 0; i++) {
     const at = 1 + Math.floor(rnd() * window);
+    const emptyBefore = secondaryEmpty(device, runner.images);
     let r: ReturnType<typeof device.boot>;
     try {
       r = device.boot({ at, fault: spec.fault, seed: faultSeed(spec, { run, cut: i + 1 }) });
@@ -46,9 +47,21 @@ export function randomRun(runner: CampaignRunner, run: number, record: boolean):
       return { result: judge(runner, ref, run, life), aimed, life };
     }
     if (!isPowerCut(r)) {
-      // The power-on finished before its cut point: no more cuts, the device lives on.
+      // The power-on finished before its cut point: no more cuts. It is a power-on like any
+      // other — judged by the power-on rules, then the application's call (a test upgrade's
+      // new image confirms itself before the next reset) — and the device lives on.
       aimed.push({ at, ops: record ? recorded(device) : [], boot: r });
-      break;
+      const after = `of run ${run}, aimed at its op ${at} but finished first`;
+      const p = afterBoot(device, runner.images, spec.upgrade, r, emptyBefore, record, `power-on ${i + 1} ${after}`);
+      const app = p.calls.slice(1); // the boot itself is in `aimed`
+      if (p.failure || p.end) {
+        const life: Life = p.failure ? { calls: app, failure: worded(p.failure, i + 1, after) } : { calls: app, end: p.end };
+        return { result: { ...judge(runner, ref, run, life), ...(p.failure ? {} : { detail: `${cuts} cuts` }) }, aimed, life };
+      }
+      const { life } = runner.recover(ref, run, record);
+      const lived: Life = { ...life, calls: [...app, ...life.calls] };
+      const judged = judge(runner, ref, run, lived);
+      return { result: { ...judged, detail: judged.detail ?? `${cuts} cuts` }, aimed, life: lived };
     }
     aimed.push({ at, ops: record ? recorded(device) : [], cut: r });
     cuts++;
