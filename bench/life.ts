@@ -4,9 +4,9 @@
  *    nrf52840 update over a 20 kB/s link with 1 % of requests lost and a power loss during
  *    the download (target ≤ 50 ms of wall time), per strategy, beside the swap alone (the
  *    bootloader moving the same images with no validation: bench/boot's floor);
- *  - where a week's time goes: the boots that move images, the other boots, the OTA task's
- *    flash operations, validation (chunk checks, the image check, the bootloader's), and the
- *    event loop with everything else;
+ *  - where a week's time goes: the boots that move images, the other boots (run, or answered
+ *    by the boot memo: its lookups), the OTA task's flash operations, validation (chunk
+ *    checks, the image check, the bootloader's), and the event loop with everything else;
  *  - the lifecycle campaign (src/campaign/plans/lifecycle.ts: every strategy on nrf52840 and
  *    k64f, a week per life) in lives per second on 1 and 2 workers (target ≥ 300 on this
  *    2-core machine);
@@ -16,6 +16,7 @@
 import { Device } from '../src/device/device.js';
 import { DevicePort } from '../src/app/device-port.js';
 import { DeviceLife } from '../src/app/life.js';
+import { BootMemo } from '../src/app/boot-memo.js';
 import { makeRelease, type Release } from '../src/app/server.js';
 import { LifecycleRunner, type LifecycleSpec } from '../src/campaign/plans/lifecycle.js';
 import { LifecyclePool } from '../src/node/lifecycle-pool.js';
@@ -82,6 +83,9 @@ function instrument(): () => void {
   };
   const undo = [
     wrap(Device.prototype, 'boot', (d) => (d.core.counters().eraseOps + d.core.counters().writeOps > 0 ? 'swap' : 'boot')),
+    // A boot answered from the memo costs its lookup (the flash digest): an other boot's time.
+    wrap(BootMemo.prototype, 'lookup', () => 'boot'),
+    wrap(BootMemo.prototype, 'remember', () => 'boot'),
     wrap(Device.prototype, 'setPending', () => 'otaFlash'),
     wrap(Device.prototype, 'setConfirmed', () => 'otaFlash'),
     wrap(DevicePort.prototype, 'op', () => 'otaFlash'),

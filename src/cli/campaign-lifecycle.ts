@@ -38,7 +38,7 @@ export async function runLifecycle(args: ParsedArgs): Promise<number> {
 
   const out = outPath === undefined ? undefined : ResultsWriter.open(outPath);
   const results: LifeResult[] = [];
-  const pool = new LifecyclePool(workers);
+  const pool = new LifecyclePool(workers, args.bool('no-memo') ? { memoBoots: false } : {});
   const t0 = performance.now();
   let failed = 0;
   const tty = process.stderr.isTTY && !args.bool('json');

@@ -50,7 +50,7 @@ const SPECS: FlagSpecs = {
   'encrypt-keylen': MODE_FLAGS['encrypt-keylen'],
   seed: { type: 'string', metavar: 'N', help: 'campaign seed (default 1)' },
   sample: { type: 'string', metavar: 'N', help: 'double: second cuts per first cut (default all); triple: second cuts per first cut and third cuts per second cut (default all); random: runs (default 100)' },
-  'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states (slower; same results)' },
+  'no-memo': { type: 'boolean', help: 'double, triple, random: run every power-on instead of taking it from the memo of power-on states; lifecycle: run every boot instead of answering one that moves nothing from the boot memo (slower; same results)' },
   workers: { type: 'string', metavar: 'N', help: 'threads running scenarios, this one included (default: all cores, once the work is long enough to gain from them)' },
   shard: { type: 'string', metavar: 'i/N', help: 'run only the i-th of N deterministic slices' },
   out: { type: 'string', metavar: 'FILE.jsonl', help: 'stream every scenario result to this file (never over an existing one without --resume or --force)' },
@@ -77,7 +77,7 @@ type Mode = 'replay' | 'replay-life' | 'lifecycle' | 'campaign';
 const READS: Record<Mode, readonly string[]> = {
   replay: ['replay', 'trace', 'json', 'device-file', 'enc-key'],
   'replay-life': ['replay', 'log', 'json'],
-  lifecycle: ['plan', 'device', 'strategy', 'fault', 'seed', 'workers', 'shard', 'out', 'force', 'lives', 'days', 'json'],
+  lifecycle: ['plan', 'device', 'strategy', 'fault', 'seed', 'no-memo', 'workers', 'shard', 'out', 'force', 'lives', 'days', 'json'],
   campaign: ['device', 'device-file', 'strategy', 'upgrade', 'plan', 'fault', 'image-size', 'v1-size', 'v1-trailer', 'max-align', 'max-sectors', 'images', 'hw-rollback', 'bootstrap', 'downgrade-prevention', 'enc-key', 'encrypt-keylen', 'seed', 'sample', 'no-memo', 'workers', 'shard', 'out', 'resume', 'force', 'json'],
 };
 
@@ -88,7 +88,7 @@ const USED_WITH: Record<string, string> = {
   lives: 'with --plan lifecycle',
   days: 'with --plan lifecycle',
   sample: 'with --plan double, triple or random',
-  'no-memo': `with --plan ${MEMO_PLANS.join(', ')}`,
+  'no-memo': `with --plan ${MEMO_PLANS.join(', ')} or lifecycle`,
 };
 
 /** Refuses every flag the chosen mode would silently ignore (a no-op flag reads as a check that was made). */

@@ -24,7 +24,11 @@ export class LifecyclePool {
   private local?: LifecycleRunner;
   private nextId = 1;
 
-  constructor(readonly workers: number) {}
+  constructor(
+    readonly workers: number,
+    /** The runners' options (`memoBoots: false`: every boot is run; see LifecycleRunner). */
+    readonly options: { memoBoots?: boolean } = {},
+  ) {}
 
   private spawn(): Worker[] {
     if (this.threads.length === 0) {
@@ -40,7 +44,7 @@ export class LifecyclePool {
   async *run(spec: LifecycleSpec, units: number[]): AsyncGenerator<LifeResult> {
     if (units.length === 0) return;
     if (this.workers <= 1 || units.length < 2) {
-      this.local ??= new LifecycleRunner(spec);
+      this.local ??= new LifecycleRunner(spec, this.options);
       for (const u of units) yield await this.local.run(u);
       return;
     }
@@ -64,7 +68,7 @@ export class LifecyclePool {
     threads.forEach((t, w) => {
       t.on('message', onMessage);
       t.on('error', onError);
-      t.postMessage({ id, spec, units: units.filter((_, i) => i % threads.length === w) });
+      t.postMessage({ id, spec, options: this.options, units: units.filter((_, i) => i % threads.length === w) });
     });
     try {
       while (true) {

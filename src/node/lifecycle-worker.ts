@@ -8,11 +8,11 @@ import { LifecycleRunner, type LifecycleSpec, type LifeResult } from '../campaig
 let runner: LifecycleRunner | undefined;
 let runnerKey = '';
 
-parentPort!.on('message', async (task: { id: number; spec: LifecycleSpec; units: number[] }) => {
+parentPort!.on('message', async (task: { id: number; spec: LifecycleSpec; options: { memoBoots?: boolean }; units: number[] }) => {
   try {
-    const key = JSON.stringify(task.spec);
+    const key = JSON.stringify([task.spec, task.options]);
     if (key !== runnerKey) {
-      runner = new LifecycleRunner(task.spec);
+      runner = new LifecycleRunner(task.spec, task.options);
       runnerKey = key;
     }
     let batch: LifeResult[] = [];

@@ -215,6 +215,26 @@ describe('determinism and explanation', () => {
     expect(b.energy.totalMah).toBeCloseTo(a.energy.totalMah, 9);
   });
 
+  it('a device reused by lives with other running images, boots memoized or not, lives each life as a device of its own', async () => {
+    const setup = { ...noisy, device: 'k64f', strategy: 'swap-scratch' as const, seed: 3, power: { lossesPerDay: 6 } };
+    const alone = await lifeWith(setup);
+    const v1 = await alone.buildFirmware({ version: '1.0.0' });
+    const other = await alone.buildFirmware({ version: '1.5.0', seed: 2 });
+    const v2 = await alone.buildFirmware({ version: '2.0.0' });
+    const lifeOn = async (running: Uint8Array, more: { reuseDevice?: DeviceLife['device']; memoBoots?: boolean } = {}) => {
+      const life = await DeviceLife.create({ ...setup, running, ...more });
+      life.publish(v2);
+      return life;
+    };
+    const own = (await lifeOn(v1, { memoBoots: false })).run({ days: 2 });
+    const device = (await lifeOn(other, { memoBoots: false })).device;
+    for (const [running, memoBoots] of [[other, false], [v1, false], [v1, true], [other, true], [v1, true], [v1, false]] as const) {
+      const life = await lifeOn(running, { reuseDevice: device, memoBoots });
+      const r = life.run({ days: 2 });
+      if (running === v1) expect(r).toEqual(own);
+    }
+  });
+
   it('checking chunks by their SHA-256 and by comparing with the served bytes decide the same', async () => {
     const setup = { ...noisy, seed: 9, power: { aimed: [{ phase: 'download' as const, fraction: 0.3 }], fault: 'torn-write' as const } };
     const a = (await lifeWith(setup, [{ version: '2.0.0' }])).run({ days: 1 });

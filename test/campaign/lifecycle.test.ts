@@ -4,7 +4,8 @@
  * The default suite runs the first 1 000 lives; BRICKPROOF_FULL=1 (CI's longer suite) all
  * 10 000.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Device } from '../../src/device/device.js';
 import { expectedEnd, isLifeId, LifecycleRunner, lifeId, parseLifeId, planLife, type LifecycleSpec } from '../../src/campaign/plans/lifecycle.js';
 import { OtaTask } from '../../src/app/ota.js';
 import { SWAP_STRATEGIES as STRATEGIES } from '../../src/image/strategy.js';
@@ -28,6 +29,38 @@ describe(`a lifecycle campaign of ${LIVES} lives over every strategy on nrf52840
         for (const [redownloaded, bound] of r.cuts) expect(redownloaded).toBeLessThanOrEqual(bound);
       }
       expect(failures).toEqual([]);
+    });
+  }
+});
+
+describe('boots answered from the boot memo', () => {
+  const plain = new LifecycleRunner(spec, { memoBoots: false });
+  const memo = new LifecycleRunner(spec);
+  const live = async (r: LifecycleRunner, i: number) => {
+    const { life } = await r.life(i);
+    const before = life.bootMemo?.hits ?? 0;
+    life.run({ days: spec.days });
+    life.settle();
+    return { report: life.report(), hits: (life.bootMemo?.hits ?? 0) - before };
+  };
+  // 300 seeded lives (every strategy on both profiles), a batch per test body.
+  for (const from of [0, 100, 200]) {
+    it(`live lives ${from}–${from + 99} exactly as when every boot is run: milestones, end state, books and charge`, async () => {
+      const boots = vi.spyOn(Device.prototype, 'boot');
+      let run = 0;
+      let answered = 0;
+      for (let i = from; i < from + 100; i++) {
+        boots.mockClear();
+        const a = await live(plain, i);
+        run += boots.mock.calls.length;
+        const b = await live(memo, i);
+        answered += b.hits;
+        expect(b.report, lifeId(spec, planLife(spec, i))).toEqual(a.report);
+        if (i % 10 === 9) await turn();
+      }
+      boots.mockRestore();
+      // Most power-ons of a week boot flash a power-on met before (power losses while sampling, reset loops).
+      expect(answered).toBeGreaterThan(run / 2);
     });
   }
 });
@@ -87,6 +120,14 @@ describe('brickproof campaign --plan lifecycle', () => {
     expect(report.summary).toHaveLength(8);
     expect(report.summary.reduce((n, r) => n + r.lives, 0)).toBe(40);
     expect(report.failures).toEqual([]);
+  });
+
+  it('lives the same lives with --no-memo, every boot run', async () => {
+    const base = ['campaign', '--plan', 'lifecycle', '--lives', '24', '--device', 'nrf52840,k64f', '--workers', '1', '--json'];
+    const memo = await cli(base);
+    const plain = await cli([...base, '--no-memo']);
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout).summary).toEqual(JSON.parse(memo.stdout).summary);
   });
 
   it('replays one life by its id and prints its milestone log with --log', async () => {

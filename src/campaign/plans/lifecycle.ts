@@ -155,7 +155,11 @@ export class LifecycleRunner {
   private readonly trusted = fixedKey(0x11);
   private readonly untrusted = fixedKey(0x22);
 
-  constructor(readonly spec: LifecycleSpec) {
+  constructor(
+    readonly spec: LifecycleSpec,
+    /** `memoBoots: false`: every power-on runs the bootloader (LifeSetup.memoBoots; same lives, slower). */
+    private readonly options: { memoBoots?: boolean } = {},
+  ) {
     if (!(spec.days > 0)) throw new UsageError(`--days ${spec.days} must be > 0`);
   }
 
@@ -203,6 +207,7 @@ export class LifecycleRunner {
       ota: { chunkSize: plan.chunkSize, upgrade: plan.upgrade },
       network: { chunkLoss: 0.01, truncation: 0.005, corruption: 0.005, outagesPerDay: 0.5, outageHours: 2 },
       power: { lossesPerDay: 1, fault: this.spec.fault, aimed: plan.aimed },
+      memoBoots: this.options.memoBoots,
     });
     plan.releases.forEach((kind, i) => life.publish(kit.releases.get(i === 0 ? kind : 'second')!));
     return { plan, life };
