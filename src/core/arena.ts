@@ -82,10 +82,13 @@ export function planArena(g: Geometry, options: ArenaOptions, arenaLimit: number
   };
 }
 
-/** Writes the control block and the tables of `layout`, and erases the flash (a new part). */
+/** Writes the control block and the tables of `layout` into fresh memory (zeroed, as WebAssembly grows it), and erases the flash (a new part). */
 export function writeArena(u8: Uint8Array, u32: Uint32Array, g: Geometry, l: ArenaLayout, strict: boolean): void {
   const f = CTRL;
-  u8.fill(0, 0, l.top);
+  // The tables only: the flash is filled below, and the op log, its data and the I/O buffer
+  // lie in memory the core has just grown, which WebAssembly gives zeroed (zeroing them again
+  // touched up to 8 MiB of fresh pages: 5 ms of a campaign's start, measured with --cpu-prof).
+  u8.fill(0, 0, l.flashPtr);
   const set = (field: keyof typeof CTRL, v: number) => (u32[f[field] >> 2] = v >>> 0);
   const maxAreaId = Math.max(...g.areas.map((a) => a.id));
   set('CTRL_MAGIC', f.CTRL_MAGIC_VALUE);

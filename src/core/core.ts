@@ -58,7 +58,8 @@ export class Core {
   private readonly snapshots: Snapshots;
 
   constructor(readonly geometry: Geometry, options: CoreOptions = {}, hostImports: Record<string, unknown> = {}) {
-    const module = compiledModule();
+    // Compiled here, before anything else, so that a missing build is the first error.
+    compiledModule();
     this.memory = new WebAssembly.Memory({ initial: 0 });
     this.imports = {
       env: {
@@ -71,7 +72,7 @@ export class Core {
       },
     };
     // The memory must cover the arena and the module's data before the first instance.
-    const info = moduleInfo(module);
+    const info = moduleInfo();
     this.arenaLimit = info.arenaLimit;
     this.memory.grow(info.pages);
     this.instantiate();
@@ -100,6 +101,9 @@ export class Core {
       // One set of named methods for the life of the core (made per instance, its 14
       // closures showed up as garbage-collector time in a campaign profile).
       this.ex = methods((fn, a, b, c, d) => this.callFn(fn, a, b, c, d));
+      if (this.ex.arenaLimit() !== this.arenaLimit) {
+        throw new CoreBug(`the WebAssembly core puts its data at ${this.ex.arenaLimit()}, not at ${this.arenaLimit} as src/ctrl-layout.ts says: it is from another build (run npm run build)`);
+      }
     } else {
       // Reboots skip the loader: its export demangling and typed-array helpers cost about
       // 40 µs per instance (measured with --cpu-prof on a campaign: 106 ms of 600 ms for

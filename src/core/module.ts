@@ -2,8 +2,7 @@
  * The compiled WebAssembly module: compiled once per process (or browser page), and the
  * facts about it every instance needs (where its own data starts, how many pages it wants).
  */
-import * as loader from '@assemblyscript/loader';
-import { methods, type Call } from './exports.js';
+import { CTRL } from '../ctrl-layout.js';
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -76,20 +75,15 @@ export const NO_HOST = { hostFindKey: () => -1, hostVerify: () => 0, hostUnwrapK
 
 export const PAGE = 65536;
 
-let info: { module: WebAssembly.Module; arenaLimit: number; pages: number } | undefined;
-
 /**
  * Where the module's own data starts (ARENA_LIMIT) and how many pages its memory needs to be
  * instantiated: the arena and one page for its data, which is what the module's memory import
  * asks for (asconfig.json initialMemory; test/core.test.ts checks the two agree). Its heap
- * grows the memory itself.
+ * grows the memory itself. Read from src/ctrl-layout.ts, which the build generates from the
+ * assembly/ctrl.ts the module is compiled from — not from a probe instance, whose 64 MiB
+ * memory cost 3–6 ms of every command's start; the first Core checks that the module it
+ * runs says the same (a module from another build is refused there).
  */
-export function moduleInfo(module: WebAssembly.Module): { arenaLimit: number; pages: number } {
-  if (info?.module !== module) {
-    const probe = new WebAssembly.Memory({ initial: 1100 });
-    const ex = methods(loader.instantiateSync<{ call: Call }>(module, { env: { ...NO_HOST, memory: probe, abort: () => {} } }).exports.call);
-    const arenaLimit = ex.arenaLimit();
-    info = { module, arenaLimit, pages: arenaLimit / PAGE + 1 };
-  }
-  return info;
+export function moduleInfo(): { arenaLimit: number; pages: number } {
+  return { arenaLimit: CTRL.ARENA_LIMIT, pages: CTRL.ARENA_LIMIT / PAGE + 1 };
 }

@@ -31,7 +31,7 @@ const HASH_CHUNK = 64 << 10;
 
 function getHasher(): Hasher {
   if (!hasher) {
-    const memory = new WebAssembly.Memory({ initial: moduleInfo(compiledModule()).pages });
+    const memory = new WebAssembly.Memory({ initial: moduleInfo().pages });
     const env = { ...NO_HOST, memory, abort: () => {} };
     const ex = methods((new WebAssembly.Instance(compiledModule(), { env }).exports as { call: Call }).call);
     hasher = { mem: new Uint8Array(memory.buffer), sha256: ex.sha256, init: ex.sha256Init, update: ex.sha256Update, final: ex.sha256Final };
