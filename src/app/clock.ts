@@ -7,6 +7,7 @@
  * Events at the same instant run in the order they were scheduled (a binary heap ordered
  * by time, then by a sequence number), so the same seed gives the same life, byte for byte.
  */
+import { MinHeap } from '../util/heap.js';
 
 interface Entry {
   t: number;
@@ -19,7 +20,7 @@ interface Entry {
 const before = (a: Entry, b: Entry) => a.t < b.t || (a.t === b.t && a.seq < b.seq);
 
 export class Scheduler {
-  private readonly heap: Entry[] = [];
+  private readonly heap = new MinHeap<Entry>(before);
   private seq = 0;
   private current = 0;
   private stopped = false;
@@ -44,8 +45,12 @@ export class Scheduler {
     const h = this.heap;
     // Events of a past epoch would be dropped when popped: drop them now, so they do not
     // hold back work that may skip ahead to the next real event.
-    while (h.length && h[0]!.epoch !== -1 && h[0]!.epoch !== this.epoch) this.pop();
-    return h.length ? h[0]!.t : Infinity;
+    let first = h.peek();
+    while (first && first.epoch !== -1 && first.epoch !== this.epoch) {
+      h.pop();
+      first = h.peek();
+    }
+    return first ? first.t : Infinity;
   }
 
   /** Schedules `fn` at virtual time `t` (never in the past). */
@@ -59,37 +64,7 @@ export class Scheduler {
   }
 
   private push(t: number, fn: () => void, epoch: number): void {
-    const e: Entry = { t: t > this.current ? t : this.current, seq: this.seq++, fn, epoch };
-    const h = this.heap;
-    let i = h.length;
-    h.push(e);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(e, h[p]!)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = e;
-  }
-
-  private pop(): Entry {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && before(h[r]!, h[l]!) ? r : l;
-        if (!before(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    this.heap.push({ t: t > this.current ? t : this.current, seq: this.seq++, fn, epoch });
   }
 
   /**
@@ -99,8 +74,8 @@ export class Scheduler {
   run(until: number): void {
     this.stopped = false;
     this.horizon = until;
-    while (!this.stopped && this.heap.length && this.heap[0]!.t <= until) {
-      const e = this.pop();
+    while (!this.stopped && this.heap.size && this.heap.peek()!.t <= until) {
+      const e = this.heap.pop();
       if (e.epoch !== -1 && e.epoch !== this.epoch) continue;
       this.current = e.t;
       this.executed++;

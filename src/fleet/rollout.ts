@@ -29,6 +29,7 @@
 import type { FleetPlan, AwsPlan, HawkbitPlan } from './description.js';
 import { rolloutGroups, type Cohorts } from './cohorts.js';
 import { offersKey, type DeviceRun, type LifeJob, type Offer } from './lives.js';
+import { MinHeap } from '../util/heap.js';
 
 export const ROLLOUT_EVENTS = ['group-started', 'group-succeeded', 'rollout-paused', 'rollout-aborted', 'rollout-finished'] as const;
 export type RolloutEventName = (typeof ROLLOUT_EVENTS)[number];
@@ -134,54 +135,29 @@ class Entry {
   ) {}
 }
 
+const less = (x: Entry, y: Entry) => x.t < y.t || (x.t === y.t && (x.prio < y.prio || (x.prio === y.prio && x.seq < y.seq)));
+
+/** The manager's events in time order, then priority, then the order they were scheduled. */
 class Heap {
-  private readonly h: Entry[] = [];
+  private readonly h = new MinHeap<Entry>(less);
   private seq = 0;
 
   get size(): number {
-    return this.h.length;
+    return this.h.size;
   }
 
   peek(): Entry | undefined {
-    return this.h[0];
+    return this.h.peek();
   }
 
   push(t: number, prio: number, kind: Kind, a: number, b: number, key = ''): void {
-    const x = new Entry(t, prio, this.seq++, kind, a, b, key);
-    const h = this.h;
-    let i = h.length;
-    h.push(x);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(x, h[p]!)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = x;
+    this.h.push(new Entry(t, prio, this.seq++, kind, a, b, key));
   }
 
   pop(): Entry {
-    const h = this.h;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && less(h[r]!, h[l]!) ? r : l;
-        if (!less(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    return this.h.pop();
   }
 }
-
-const less = (x: Entry, y: Entry) => x.t < y.t || (x.t === y.t && (x.prio < y.prio || (x.prio === y.prio && x.seq < y.seq)));
 
 const pct = (n: number, of: number) => (of === 0 ? 0 : (n * 100) / of);
 const fmtPct = (v: number) => `${Number(v.toFixed(1))}%`;

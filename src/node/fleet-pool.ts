@@ -7,8 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from './start-worker.js';
-import { CheckFailed, UsageError } from '../errors.js';
+import { rethrown, startWorkers, type WorkerFailure } from './threads.js';
 import type { LifeExecutor } from '../fleet/fleet.js';
 import type { FleetPlan } from '../fleet/description.js';
 import type { DeviceRun, LifeJob } from '../fleet/lives.js';
@@ -20,16 +19,9 @@ const workerUrl = new URL(`./fleet-worker.${import.meta.url.endsWith('.ts') ? 't
 interface Reply {
   id: number;
   runs?: DeviceRun[];
-  error?: { message: string; stack?: string; exitCode?: 1 | 2 };
+  error?: WorkerFailure;
 }
 
-function rethrown(error: NonNullable<Reply['error']>): Error {
-  if (error.exitCode === 2) return new UsageError(error.message);
-  if (error.exitCode === 1) return new CheckFailed(error.message);
-  const e = new Error(`in a fleet worker: ${error.message}`);
-  if (error.stack) e.stack = error.stack;
-  return e;
-}
 
 export class FleetPool implements LifeExecutor {
   private threads: Worker[] = [];
@@ -38,13 +30,7 @@ export class FleetPool implements LifeExecutor {
   constructor(readonly workers = defaultFleetWorkers()) {}
 
   private spawn(): Worker[] {
-    if (this.threads.length === 0) {
-      for (let i = 0; i < this.workers; i++) {
-        const t = startWorker(workerUrl);
-        t.unref();
-        this.threads.push(t);
-      }
-    }
+    if (this.threads.length === 0) this.threads = startWorkers(workerUrl, this.workers);
     return this.threads;
   }
 
@@ -87,7 +73,7 @@ export class FleetPool implements LifeExecutor {
           const at = pending.get(m.id);
           if (at === undefined || failed) return;
           pending.delete(m.id);
-          if (m.error) return onError(rethrown(m.error));
+          if (m.error) return onError(rethrown(m.error, 'fleet'));
           m.runs!.forEach((r, i) => (out[at + i] = r));
           done += m.runs!.length;
           progress?.(done);

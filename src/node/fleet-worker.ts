@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { planFleet, type FleetDescription, type PlanOverrides } from '../fleet/description.js';
 import { FleetLives, type DeviceRun, type LifeJob } from '../fleet/lives.js';
-import { BrickproofError } from '../errors.js';
+import { failureOf } from './threads.js';
 
 let lives: FleetLives | undefined;
 let livesKey = '';
@@ -29,7 +29,6 @@ parentPort!.on('message', async (task: Task) => {
     for (const job of task.jobs) runs.push(await lives!.run(job));
     parentPort!.postMessage({ id: task.id, runs });
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    parentPort!.postMessage({ id: task.id, error: { message: err.message, stack: err.stack, exitCode: err instanceof BrickproofError ? err.exitCode : undefined } });
+    parentPort!.postMessage({ id: task.id, error: failureOf(e) });
   }
 });

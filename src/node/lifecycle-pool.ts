@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from './start-worker.js';
+import { rethrown, startWorkers, type WorkerFailure } from './threads.js';
 import { LifecycleRunner, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
 
 export const defaultLifeWorkers = () => Math.max(1, availableParallelism());
@@ -16,7 +16,7 @@ interface Message {
   id: number;
   results?: LifeResult[];
   done?: boolean;
-  error?: string;
+  error?: WorkerFailure;
 }
 
 export class LifecyclePool {
@@ -31,13 +31,7 @@ export class LifecyclePool {
   ) {}
 
   private spawn(): Worker[] {
-    if (this.threads.length === 0) {
-      for (let i = 0; i < this.workers; i++) {
-        const t = startWorker(workerUrl);
-        t.unref();
-        this.threads.push(t);
-      }
-    }
+    if (this.threads.length === 0) this.threads = startWorkers(workerUrl, this.workers);
     return this.threads;
   }
 
@@ -56,7 +50,7 @@ export class LifecyclePool {
     let failure: Error | undefined;
     const onMessage = (m: Message) => {
       if (m.id !== id) return;
-      if (m.error) failure = new Error(`lifecycle worker failed: ${m.error}`);
+      if (m.error) failure = rethrown(m.error, 'lifecycle');
       if (m.results) queue.push(...m.results);
       if (m.done || m.error) running--;
       wake?.();

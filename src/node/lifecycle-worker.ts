@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { LifecycleRunner, type LifecycleSpec, type LifeResult } from '../campaign/plans/lifecycle.js';
+import { failureOf } from './threads.js';
 
 let runner: LifecycleRunner | undefined;
 let runnerKey = '';
@@ -27,6 +28,6 @@ parentPort!.on('message', async (task: { id: number; spec: LifecycleSpec; option
     }
     parentPort!.postMessage({ id: task.id, results: batch, done: true });
   } catch (e) {
-    parentPort!.postMessage({ id: task.id, error: (e as Error).stack ?? String(e) });
+    parentPort!.postMessage({ id: task.id, error: failureOf(e) });
   }
 });

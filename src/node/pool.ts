@@ -12,8 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import { CampaignRunner, type Passed, type RunnerOptions, type ScenarioResult } from '../campaign/runner.js';
 import { campaignKey } from '../campaign/report.js';
 import type { CampaignSpec } from '../campaign/spec.js';
-import { UsageError, CheckFailed } from '../errors.js';
-import { startWorker } from './start-worker.js';
+import { rethrown, startWorker, type WorkerFailure } from './threads.js';
 
 /**
  * A result; with `counted`, passing scenarios of a unit counted but not named; or the mark
@@ -64,17 +63,9 @@ interface Message {
   /** The chunk is done; with the memo's new states since the last chunk and its hits so far. */
   done?: { newStates: number[]; hits: number };
   /** What a worker threw: its message and stack, and the exit code of a BrickproofError. */
-  error?: { message: string; stack?: string; exitCode?: 1 | 2 };
+  error?: WorkerFailure;
 }
 
-/** A worker's error, rethrown here as what it was: the user's (exit 1 or 2) or ours (exit 3). */
-function rethrown(error: NonNullable<Message['error']>): Error {
-  if (error.exitCode === 2) return new UsageError(error.message);
-  if (error.exitCode === 1) return new CheckFailed(error.message);
-  const e = new Error(`in a campaign worker: ${error.message}`);
-  if (error.stack) e.stack = error.stack;
-  return e;
-}
 
 interface Thread {
   worker: Worker;
@@ -173,7 +164,7 @@ export class CampaignPool {
     };
     const onMessage = (t: Thread) => (m: Message) => {
       if (m.id !== id) return;
-      if (m.error) failure = rethrown(m.error);
+      if (m.error) failure = rethrown(m.error, 'campaign');
       if (m.results) events.push(...m.results);
       if (m.done) {
         t.busy--;

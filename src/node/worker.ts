@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CampaignRunner, type RunnerOptions } from '../campaign/runner.js';
 import type { CampaignSpec } from '../campaign/spec.js';
-import { BrickproofError } from '../errors.js';
+import { failureOf } from './threads.js';
 import type { PoolEvent } from './pool.js';
 
 interface Task {
@@ -59,8 +59,7 @@ async function runChunk(task: Task): Promise<void> {
     current.reported = states.length;
     parentPort!.postMessage({ id: task.id, results: batch, done: { newStates, hits: runner.memoStats.hits } });
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    parentPort!.postMessage({ id: task.id, error: { message: err.message, stack: err.stack, exitCode: err instanceof BrickproofError ? err.exitCode : undefined } });
+    parentPort!.postMessage({ id: task.id, error: failureOf(e) });
   }
 }
 

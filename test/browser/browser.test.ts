@@ -5,17 +5,14 @@
  * power cut and a resumed swap — no Node APIs involved.
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it).
  */
-import type { Browser } from 'playwright-core';
-import { launchChromium, noChromium } from '../helpers/chromium.js';
-import { packagePage, servePage, type ServedPage } from '../helpers/package-page.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-
+import { noChromium } from '../helpers/chromium.js';
+import { packagePage, pageInChromium } from '../helpers/package-page.js';
+import { describe, expect, it } from 'vitest';
 
 const page = packagePage('brickproof', `
   import { initCore, sha256, PowerCut, Device, resolveGeometry, signImage } from 'brickproof';
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  try {
+`, `
     await initCore('/build/brickproof.wasm');
     const fromUrl = hex(sha256(new TextEncoder().encode('abc')));
     await initCore(await (await fetch('/build/brickproof.wasm')).arrayBuffer());
@@ -30,27 +27,13 @@ const page = packagePage('brickproof', `
     const cut = dev.boot({ at: 60 });
     const resumed = dev.boot();
     window.result = { fromUrl, fromBytes, cut: cut instanceof PowerCut ? cut.opIndex : null, resumed: { outcome: resumed.outcome, resumed: resumed.resumed, major: resumed.version?.major } };
-  } catch (e) {
-    window.result = { error: String(e && e.stack || e) };
-  }
 `);
 
 describe.skipIf(noChromium)('in headless Chromium', () => {
-  let served: ServedPage;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    served = await servePage(page);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  const chromium = pageInChromium(page);
 
   it('compiles the core from a URL and from bytes, hashes, and survives a power cut mid-swap', async () => {
-    const result = await served.result(browser);
+    const result = await chromium.result();
     expect(result).toEqual({
       fromUrl: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
       fromBytes: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',

@@ -3,16 +3,13 @@
  * loads the package entry (dist/, as package.json's exports name it) as ES modules and runs a
  * small fleet through a staged rollout with src/fleet's code — which imports nothing from Node.
  */
-import type { Browser } from 'playwright-core';
-import { launchChromium, noChromium } from '../helpers/chromium.js';
-import { packagePage, servePage, type ServedPage } from '../helpers/package-page.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-
+import { noChromium } from '../helpers/chromium.js';
+import { packagePage, pageInChromium } from '../helpers/package-page.js';
+import { describe, expect, it } from 'vitest';
 
 const page = packagePage('brickproof fleet', `
   import { initCore, Fleet } from 'brickproof';
-  try {
+`, `
     await initCore('/build/brickproof.wasm');
     const fleet = new Fleet({
       devices: 24,
@@ -24,27 +21,13 @@ const page = packagePage('brickproof fleet', `
     fleet.on((e) => events.push(e.event + ' ' + e.group));
     const r = await fleet.run();
     window.result = { events, totals: r.totals, svg: fleet.chart().startsWith('<svg') };
-  } catch (e) {
-    window.result = { error: String(e && e.stack || e) };
-  }
 `);
 
 describe.skipIf(noChromium)('a fleet in headless Chromium', () => {
-  let served: ServedPage;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    served = await servePage(page);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  const chromium = pageInChromium(page);
 
   it('runs a staged rollout of a small fleet from the browser-safe package code', async () => {
-    const result = await served.result(browser);
+    const result = await chromium.result();
     expect(result).toEqual({
       events: ['group-started 2.0.0 canary', 'group-succeeded 2.0.0 canary', 'group-started 2.0.0 50%', 'group-succeeded 2.0.0 50%', 'group-started 2.0.0 100%', 'group-succeeded 2.0.0 100%', 'rollout-finished 2.0.0 100%'],
       totals: { devices: 24, succeeded: 24, rolledBack: 0, refused: 0, timedOut: 0, bricked: 0 },

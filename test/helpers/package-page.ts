@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchChromium } from './chromium.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
@@ -18,8 +20,11 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'appl
 /** Where package.json's exports send `import … from 'brickproof'`. */
 const entry = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, { default: string }> }).exports['.'].default.replace(/^\.\//, '/');
 
-/** An HTML page running `script` (an ES module that may import 'brickproof') and setting `window.result`. */
-export function packagePage(title: string, script: string): string {
+/**
+ * An HTML page running `imports` then `body` (ES module code that may import 'brickproof' and
+ * sets `window.result`); an error thrown by the body becomes `window.result = { error }`.
+ */
+export function packagePage(title: string, imports: string, body: string): string {
   return `<!doctype html><meta charset="utf-8"><title>${title}</title>
 <script type="importmap">{ "imports": {
   "brickproof": "${entry}",
@@ -28,7 +33,32 @@ export function packagePage(title: string, script: string): string {
   "@noble/hashes/": "/node_modules/@noble/hashes/",
   "@noble/ciphers/": "/node_modules/@noble/ciphers/"
 } }</script>
-<script type="module">${script}</script>`;
+<script type="module">
+${imports}
+try {
+${body}
+} catch (e) {
+  window.result = { error: String((e && e.stack) || e) };
+}
+</script>`;
+}
+
+/**
+ * For a describe block: serves `page` and launches Chromium before its tests, closes both
+ * after them; `result()` opens the page and returns what its script put in `window.result`.
+ */
+export function pageInChromium(page: string): { result(): Promise<unknown> } {
+  let served: ServedPage | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    served = await servePage(page);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  return { result: () => served!.result(browser!) };
 }
 
 export interface ServedPage {
