@@ -27,6 +27,23 @@ export interface PoolRunOptions extends RunnerOptions {
   campaignsAfter?: number;
 }
 
+/**
+ * Runs unit `u` and adds its events to `out`: its results (with `counted`, the passing ones as
+ * one count), then the mark that the unit is done — on this thread and in a worker alike.
+ */
+export function runUnit(runner: CampaignRunner, u: number, counted: boolean, out: PoolEvent[]): void {
+  let passed = 0;
+  let scenarios = 0;
+  for (const r of runner.run([u], { counted })) {
+    if ('id' in r) {
+      out.push(r);
+      scenarios++;
+    } else passed += r.passed;
+  }
+  if (passed) out.push({ unit: u, passed });
+  out.push({ unitDone: u, scenarios: scenarios + passed });
+}
+
 /** What the memo did for one campaign, over every thread that ran it. */
 export interface MemoStats {
   /** Distinct power-on states memoized (a state two threads both met counts once). */
@@ -206,16 +223,7 @@ export class CampaignPool {
           while (todo.length && performance.now() - t0 < SLICE_MS) {
             const u = todo.shift()!;
             slice.push(u);
-            let passed = 0;
-            let scenarios = 0;
-            for (const r of runner.run([u], { counted: options.counted === true })) {
-              if ('id' in r) {
-                events.push(r);
-                scenarios++;
-              } else passed += r.passed;
-            }
-            if (passed) events.push({ unit: u, passed });
-            events.push({ unitDone: u, scenarios: scenarios + passed });
+            runUnit(runner, u, options.counted === true, events);
           }
           spentMs += performance.now() - t0;
           const c = process.cpuUsage(c0);

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { CampaignRunner, type RunnerOptions } from '../campaign/runner.js';
 import type { CampaignSpec } from '../campaign/spec.js';
 import { failureOf } from './threads.js';
-import type { PoolEvent } from './pool.js';
+import { runUnit, type PoolEvent } from './pool.js';
 
 interface Task {
   id: number;
@@ -38,16 +38,7 @@ async function runChunk(task: Task): Promise<void> {
     let batch: PoolEvent[] = [];
     let last = Date.now();
     for (const u of task.units) {
-      let passed = 0;
-      let scenarios = 0;
-      for (const r of runner.run([u], { counted: task.options.counted })) {
-        if ('id' in r) {
-          batch.push(r);
-          scenarios++;
-        } else passed += r.passed;
-      }
-      if (passed) batch.push({ unit: u, passed });
-      batch.push({ unitDone: u, scenarios: scenarios + passed });
+      runUnit(runner, u, task.options.counted, batch);
       if (batch.length >= 256 || Date.now() - last > 100) {
         parentPort!.postMessage({ id: task.id, results: batch });
         batch = [];

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../../src/campaign/runner.js';
 import { parseScenarioId, scenarioId, type CampaignSpec } from '../../src/campaign/spec.js';
 import { SWAP_STRATEGIES as BOOT_STRATEGIES } from '../../src/image/strategy.js';
-import { cli, withoutTimes } from './cli-helpers.js';
+import { cli, withoutTimes, expectRefused } from './cli-helpers.js';
 import { runCampaign } from '../helpers/run-campaign.js';
 
 const spec = (over: Partial<CampaignSpec>): CampaignSpec => ({
@@ -224,11 +224,6 @@ describe('bad input', () => {
     [['--plan', 'quadruple'], /unknown plan 'quadruple' \(expected one of: exhaustive, double, triple, random, lifecycle\)/],
     [['--strategy', 'swap-scratch', '--image-size', '999999999'], /--image-size 999999999 is larger than swap-scratch allows/],
   ] as Array<[string[], RegExp]>) {
-    it(`refuses ${args.join(' ')} with one line and exit 2`, async () => {
-      const r = await cli(['campaign', ...args]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(pattern);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    });
+    it(`refuses ${args.join(' ')} with one line and exit 2`, () => expectRefused(args, pattern));
   }
 });

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 /** Runs `brickproof …` in-process; returns the exit code and what it printed. */
@@ -25,4 +25,12 @@ export async function cli(argv: string[]): Promise<{ code: number; stdout: strin
  */
 export function withoutTimes(report: { summary: Array<Record<string, unknown>>; failures: unknown[] }) {
   return { summary: report.summary.map(({ wallMs: _w, scenariosPerSecond: _s, powerOnStates: _p, memoHits: _h, ...rest }) => rest), failures: report.failures };
+}
+
+/** `brickproof campaign …argv` is refused: exit 2, one line on stderr matching `pattern`. */
+export async function expectRefused(argv: string[], pattern: RegExp): Promise<void> {
+  const r = await cli(['campaign', ...argv]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
 }
